@@ -1,0 +1,19 @@
+"""Every Redis key and channel name folio uses, so prefixes never collide."""
+
+PREFIX = "folio:"
+
+
+def entry(key: str) -> str:
+    return f"{PREFIX}cache:{key}"
+
+
+def lease(key: str) -> str:
+    return f"{PREFIX}lease:{key}"
+
+
+def ratelimit(tenant: str) -> str:
+    return f"{PREFIX}ratelimit:{tenant}"
+
+
+def job_done_channel(job_id: str) -> str:
+    return f"{PREFIX}job-done:{job_id}"

@@ -1,0 +1,19 @@
+"""The one interface every cache backend implements.
+
+Values are opaque bytes. A miss is ``None``; a stored ``b""`` is a hit. ``ttl`` is in
+seconds; ``None`` means "the backend's default", which may itself be "never expire".
+"""
+
+from typing import Protocol
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None: ...
+
+    async def add(self, key: str, value: bytes, ttl: float | None = None) -> bool:
+        """Store only if ``key`` is absent; return whether it was stored."""
+        ...
+
+    async def delete(self, key: str) -> None: ...

@@ -1,0 +1,121 @@
+"""Redis cache backend that degrades to "always miss" when Redis is unhealthy.
+
+Errors::
+
+    CacheUnavailable    Redis errored, timed out, or the breaker is open.
+                        Raised only by the lease methods; get/set/add/delete
+                        swallow it (get -> None, add -> False, others no-op).
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from cache import keys
+from cache.breaker import CircuitBreaker
+
+T = TypeVar("T")
+
+# Delete the lease only if we still hold it: after it expires another process may
+# have taken it, and a plain DEL would release *their* lease.
+_RELEASE_LEASE = """
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+    return redis.call("DEL", KEYS[1])
+end
+return 0
+"""
+
+
+class CacheUnavailable(Exception):
+    """Redis could not be used; the caller should carry on without it."""
+
+
+class RedisCache:
+    """Cache entries in Redis under ``keys.entry(key)``.
+
+    ``client`` must be created with ``decode_responses=False``. Every command is
+    bounded by ``timeout`` seconds and goes through ``breaker``.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        ttl: float | None,
+        timeout: float,
+        *,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.client = client
+        self.ttl = ttl
+        self.timeout = timeout
+        self.breaker = breaker or CircuitBreaker()
+        self._release_script = client.register_script(_RELEASE_LEASE)
+
+    @property
+    def available(self) -> bool:
+        """False from the moment the breaker opens until a trial call succeeds."""
+        return self.breaker.state == "closed"
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            value: bytes | None = await self._call(lambda: self.client.get(keys.entry(key)))
+        except CacheUnavailable:
+            return None
+        return value
+
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        px = self._px(ttl)
+        with contextlib.suppress(CacheUnavailable):
+            await self._call(lambda: self.client.set(keys.entry(key), value, px=px))
+
+    async def add(self, key: str, value: bytes, ttl: float | None = None) -> bool:
+        px = self._px(ttl)
+        try:
+            stored = await self._call(
+                lambda: self.client.set(keys.entry(key), value, px=px, nx=True)
+            )
+        except CacheUnavailable:
+            return False
+        return bool(stored)
+
+    async def delete(self, key: str) -> None:
+        with contextlib.suppress(CacheUnavailable):
+            await self._call(lambda: self.client.delete(keys.entry(key)))
+
+    async def acquire_lease(self, key: str, token: str, lease_ms: int) -> bool:
+        """Take the lease on ``key`` for ``lease_ms`` if nobody holds it.
+
+        Raises CacheUnavailable.
+        """
+        acquired = await self._call(
+            lambda: self.client.set(keys.lease(key), token, px=lease_ms, nx=True)
+        )
+        return bool(acquired)
+
+    async def release_lease(self, key: str, token: str) -> bool:
+        """Release the lease if ``token`` still holds it. Raises CacheUnavailable."""
+        released = await self._call(
+            lambda: self._release_script(keys=[keys.lease(key)], args=[token])
+        )
+        return bool(released)
+
+    def _px(self, ttl: float | None) -> int | None:
+        ttl = self.ttl if ttl is None else ttl
+        # Redis rejects PX 0; round sub-millisecond TTLs up rather than "forever".
+        return None if ttl is None else max(1, int(ttl * 1000))
+
+    async def _call(self, command: Callable[[], Awaitable[Any]]) -> Any:
+        if not self.breaker.allow():
+            raise CacheUnavailable("circuit breaker is open")
+        try:
+            async with asyncio.timeout(self.timeout):
+                result = await command()
+        except (RedisError, OSError, TimeoutError) as exc:
+            self.breaker.record_failure()
+            raise CacheUnavailable(str(exc) or type(exc).__name__) from exc
+        self.breaker.record_success()
+        return result

@@ -1,0 +1,131 @@
+"""Render every page of a document to a JPEG: out_dir/1.jpg, 2.jpg, ...
+
+PDFs are rendered with pypdfium2 at `dpi`; images are decoded with pyvips, every
+frame of a TIFF/GIF/WebP becoming a page, EXIF orientation applied, alpha
+flattened on white, converted to 8-bit sRGB. Each file is written under a
+temporary name and renamed into place, so a reader never sees half a page.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pyvips
+
+from service.pipeline.detect import MULTI_FRAME, check_page_size, open_pdf, pdf_pixel_size
+from service.pipeline.errors import ProcessingError
+
+DEFAULT_DPI = 220
+DEFAULT_MAX_MEGAPIXELS = 100.0
+
+
+def page_path(out_dir: str | Path, page_no: int) -> Path:
+    return Path(out_dir) / f"{page_no}.jpg"
+
+
+def rasterize(
+    path: str | Path,
+    kind: str,
+    out_dir: str | Path,
+    dpi: float = DEFAULT_DPI,
+    quality: int = 90,
+    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS,
+) -> list[tuple[int, int]]:
+    """Write one JPEG per page and return their pixel sizes (width, height) in page order."""
+    os.makedirs(out_dir, exist_ok=True)
+    if kind == "pdf":
+        return _rasterize_pdf(path, out_dir, dpi, quality, max_megapixels)
+    return _rasterize_image(path, kind, out_dir, quality, max_megapixels)
+
+
+def save_jpeg(image: pyvips.Image, out_path: str | Path, quality: int) -> None:
+    tmp = f"{out_path}.part"
+    try:
+        image.jpegsave(tmp, Q=quality, optimize_coding=True, keep="none")
+    except pyvips.Error as exc:
+        _unlink_quietly(tmp)
+        raise ProcessingError("the page image could not be encoded") from exc
+    os.replace(tmp, out_path)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _rasterize_pdf(
+    path: str | Path, out_dir: str | Path, dpi: float, quality: int, max_megapixels: float
+) -> list[tuple[int, int]]:
+    doc = open_pdf(path)
+    sizes: list[tuple[int, int]] = []
+    try:
+        doc.init_forms()  # so that filled-in form fields are drawn
+        for index in range(len(doc)):
+            image = _render_pdf_page(doc, index, dpi, max_megapixels)
+            save_jpeg(image, page_path(out_dir, index + 1), quality)
+            sizes.append((image.width, image.height))
+    finally:
+        doc.close()
+    return sizes
+
+
+def _render_pdf_page(
+    doc: pdfium.PdfDocument, index: int, dpi: float, max_megapixels: float
+) -> pyvips.Image:
+    try:
+        page = doc[index]
+        width_pt, height_pt = page.get_size()
+    except pdfium.PdfiumError as exc:
+        raise ProcessingError(f"page {index + 1} of the PDF is damaged") from exc
+    try:
+        width, height = pdf_pixel_size(width_pt, height_pt, dpi)
+        check_page_size(index + 1, width, height, max_megapixels)
+        bitmap = page.render(scale=dpi / 72, rev_byteorder=True, draw_annots=True)
+        # new_from_memory wraps the buffer without copying (and copy_memory() on such an
+        # image is a no-op): hand vips its own copy, the bitmap is freed with the page.
+        image = pyvips.Image.new_from_memory(
+            bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.n_channels, "uchar"
+        ).copy(interpretation="srgb")
+    except (pdfium.PdfiumError, pyvips.Error) as exc:
+        raise ProcessingError(f"page {index + 1} of the PDF could not be rendered") from exc
+    finally:
+        page.close()
+    return image
+
+
+def _rasterize_image(
+    path: str | Path, kind: str, out_dir: str | Path, quality: int, max_megapixels: float
+) -> list[tuple[int, int]]:
+    try:
+        first = pyvips.Image.new_from_file(str(path))
+        count = 1
+        if kind in MULTI_FRAME and first.get_typeof("n-pages") != 0:
+            count = max(1, int(first.get("n-pages")))
+        sizes: list[tuple[int, int]] = []
+        for index in range(count):
+            frame = first if index == 0 else pyvips.Image.new_from_file(str(path), page=index)
+            check_page_size(index + 1, frame.width, frame.height, max_megapixels)
+            image = normalise(frame)
+            save_jpeg(image, page_path(out_dir, index + 1), quality)
+            sizes.append((image.width, image.height))
+    except pyvips.Error as exc:
+        raise ProcessingError("the image is damaged or truncated") from exc
+    return sizes
+
+
+def normalise(image: pyvips.Image) -> pyvips.Image:
+    """Upright, opaque, 8-bit sRGB: what every stored page image is."""
+    image = image.autorot()
+    if image.interpretation != "srgb" or image.format != "uchar":
+        image = image.colourspace("srgb")
+    if image.hasalpha():
+        image = image.flatten(background=[255, 255, 255])
+    if image.format != "uchar":
+        image = image.cast("uchar")
+    if image.bands > 3:
+        image = image.extract_band(0, n=3)
+    return image
