@@ -7,18 +7,18 @@ The work for one scaled page, in order:
 3. `output_size`  -- pure math: the size we announce, cache under and render.
 4. `render`       -- shrink-on-load thumbnail to exactly that size, then encode.
 
-Why `size="force"` in `render`: libvips' own `size="down"` result depends on
-the loader. For a JPEG it first shrinks on load by 2, 4 or 8 (libjpeg rounds
-those dimensions up) and then recomputes the shrink from the pre-shrunk image,
-so the minor side drifts from the page's aspect ratio: a 4099x17 page at
-height=1 comes out 256x1 rather than 241x1, and an A4 page at height=128 comes
-out 91x128 rather than 90x128. Reproducing that means copying loader
-internals that change between libvips releases. Instead, `output_size` does
-the aspect math once, exactly in integers, and `render` passes both sides to
-thumbnail with `size="force"`, which scales each axis independently to the
-requested size. The announced size is therefore the decoded size by
-construction, shrink-on-load still applies, and the tests check this against
-real libvips output.
+Why `size="force"` in `render`: libvips' own `size="down"` result is not a
+function of the page size alone. For a JPEG it first shrinks on load by 2, 4
+or 8 (libjpeg rounds those dimensions up), recomputes the shrink from the
+pre-shrunk image and rounds again inside vips_resize, so the minor side drifts
+from the page's aspect ratio: a 4099x17 page at height=1 comes out 256x1
+rather than 241x1, an A4 page at height=128 comes out 91x128 rather than
+90x128. Reproducing that means copying loader and resize internals that change
+between libvips releases. Instead, `output_size` does the aspect math once,
+exactly in integers, and `render` passes both sides to thumbnail with
+`size="force"`, which shrinks each axis to its own target. Shrink-on-load
+still applies, and the tests check against real libvips output that the
+decoded size equals the announced one, across every pre-shrink factor.
 
 `ImagingError` is the one exception raised here: pyvips errors (unreadable,
 truncated or unknown files) are translated into it.
@@ -113,7 +113,8 @@ def _scaled(side: int, numerator: int, denominator: int) -> int:
 def render(path: str, out_w: int, out_h: int, fmt: str, quality: int) -> bytes:
     """Scale the stored page to exactly out_w x out_h and encode it.
 
-    Blocking and CPU-bound: run it in a worker thread. `quality` (1-100) is
+    The size must come from `output_size`: size="force" would upscale or
+    distort anything else. Blocking and CPU-bound: run it in a worker thread. `quality` (1-100) is
     ignored for png.
     """
     if fmt not in FORMATS:

@@ -72,9 +72,7 @@ def megapixels(width: int, height: int) -> float:
 def check_page_size(page_no: int, width: int, height: int, max_megapixels: float) -> None:
     mp = megapixels(width, height)
     if mp > max_megapixels:
-        raise TooLarge(
-            f"page {page_no} is {mp:.0f} megapixels, the limit is {max_megapixels:g}"
-        )
+        raise TooLarge(f"page {page_no} is {mp:.0f} megapixels, the limit is {max_megapixels:g}")
 
 
 def check_page_count(count: int, max_pages: int) -> None:

@@ -8,6 +8,7 @@ temporary name and renamed into place, so a reader never sees half a page.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -51,10 +52,8 @@ def save_jpeg(image: pyvips.Image, out_path: str | Path, quality: int) -> None:
 
 
 def _unlink_quietly(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def _rasterize_pdf(

@@ -82,8 +82,9 @@ def _page_text(
                 return None
             # Lines are found in the page's own upright space, so that a page with
             # /Rotate is read along its text, then mapped onto the rotated image.
-            lines = [[_to_pixels(page, b, image_w, image_h) for b in line]
-                     for line in group_lines(boxes)]
+            lines = [
+                [_to_pixels(page, b, image_w, image_h) for b in line] for line in group_lines(boxes)
+            ]
         finally:
             textpage.close()
     except pdfium.PdfiumError as exc:
@@ -146,8 +147,12 @@ def _to_pixels(page: pdfium.PdfPage, box: _Box, image_w: int, image_h: int) -> _
     xs: list[int] = []
     ys: list[int] = []
     dx, dy = ctypes.c_int(), ctypes.c_int()
-    corners = ((box.left, -box.top), (box.right, -box.bottom),
-               (box.left, -box.bottom), (box.right, -box.top))
+    corners = (
+        (box.left, -box.top),
+        (box.right, -box.bottom),
+        (box.left, -box.bottom),
+        (box.right, -box.top),
+    )
     for x, y in corners:
         pdfium_c.FPDF_PageToDevice(page, 0, 0, image_w, image_h, 0, x, y, dx, dy)
         xs.append(dx.value)

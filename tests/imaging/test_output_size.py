@@ -60,8 +60,9 @@ REQUESTS = [1, 2, 3, 99, 100, 101, 555, 1000, 1819, 2572, 2573, 2574, 9999]
 @pytest.mark.parametrize("page", PAGES, ids=[f"{w}x{h}" for w, h in PAGES])
 def test_never_upscales_and_keeps_aspect(page: tuple[int, int]) -> None:
     page_w, page_h = page
-    requests = [(w, None) for w in REQUESTS] + [(None, h) for h in REQUESTS]
-    requests += list(itertools.product(REQUESTS, REQUESTS))
+    requests: list[tuple[int | None, int | None]] = [(w, None) for w in REQUESTS]
+    requests += [(None, h) for h in REQUESTS]
+    requests += itertools.product(REQUESTS, REQUESTS)
     for width, height in requests:
         out_w, out_h = output_size(page_w, page_h, width, height)
         assert 1 <= out_w <= page_w

@@ -12,6 +12,8 @@ import pikepdf
 import pytest
 import pyvips
 
+from service.pipeline.words import PageText
+
 A4 = (595.276, 841.89)  # points
 A4_AT_220 = (1819, 2573)
 
@@ -62,8 +64,9 @@ def _content(lines: Sequence[TextLine], page_height: float) -> bytes:
     ops = [b"BT /F1 1 Tf"]
     for line in lines:
         ops.append(b"%.3f g" % line.gray)
-        ops.append(b"%.3f 0 0 %.3f %.3f %.3f Tm" % (line.size, line.size, line.x,
-                                                      page_height - line.y))
+        ops.append(
+            b"%.3f 0 0 %.3f %.3f %.3f Tm" % (line.size, line.size, line.x, page_height - line.y)
+        )
         ops.append(_pdf_string(line.text) + b" Tj")
     ops.append(b"ET")
     return b"\n".join(ops)
@@ -102,11 +105,15 @@ def make_text_pdf(
 
 
 def make_png_claiming(path: Path, width: int, height: int) -> Path:
-    """A PNG whose header claims width×height pixels, with a tiny, truncated IDAT."""
+    """A PNG whose header claims width x height pixels, with a tiny, truncated IDAT."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grey
     idat = zlib.compress(b"\x00" * 1000)[:-4]
@@ -134,3 +141,10 @@ def invoice_page_jpg(tmp_path_factory: pytest.TempPathFactory, invoice_pdf: Path
     out = tmp_path_factory.mktemp("invoice_pages")
     rasterize(invoice_pdf, "pdf", out)
     return out / "1.jpg"
+
+
+@pytest.fixture(scope="session")
+def invoice_ocr(invoice_page_jpg: Path) -> PageText:
+    from service.pipeline.tesseract import ocr_image
+
+    return ocr_image(invoice_page_jpg, "deu", page=1, dpi=220)

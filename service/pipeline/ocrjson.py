@@ -1,0 +1,34 @@
+"""The OCR JSON of API.md, made from the word model: one entry per page, ids 1.. per page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from service.pipeline.words import PageText
+
+
+def page_dict(page: PageText) -> dict[str, Any]:
+    return {
+        "width": page.width,
+        "height": page.height,
+        "bboxes": [
+            {
+                "id": index,
+                "x1": w.x1,
+                "y1": w.y1,
+                "x2": w.x2,
+                "y2": w.y2,
+                "text": w.text,
+                "text_entropy": round(w.entropy, 4),
+            }
+            for index, w in enumerate(page.words, start=1)
+        ],
+        "fulltext": page.fulltext(),
+    }
+
+
+def ocr_json(pages: Sequence[PageText]) -> bytes:
+    return orjson.dumps({"pages": [page_dict(p) for p in pages]})

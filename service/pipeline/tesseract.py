@@ -1,0 +1,90 @@
+"""OCR one page image with the tesseract command line, into the shared word model.
+
+The image is prepared (binarize.prepare) and piped to `tesseract stdin stdout
+... tsv`; tesseract runs single-threaded (OMP_THREAD_LIMIT=1: the worker pool
+already uses every core) under a timeout. From the TSV, level-5 rows are words;
+a word's line is its (block, paragraph, line) triple numbered in the order
+tesseract reports them, which is its reading order. Entropy = 1 - conf/100.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pyvips
+
+from service.pipeline.binarize import prepare
+from service.pipeline.errors import ProcessingError
+from service.pipeline.words import PageText, Word
+
+LANGUAGES = {"de": "deu", "en": "eng", "deu": "deu", "eng": "eng"}
+WORD_LEVEL = "5"
+
+
+def ocr_image(
+    image_path: str | Path,
+    lang: str = "deu",
+    timeout: float = 60,
+    page: int = 1,
+    dpi: int | None = None,
+    binarize: bool = True,
+) -> PageText:
+    """Words of one page image; `page` (1-based) only names the page in error messages."""
+    try:
+        original = pyvips.Image.new_from_file(str(image_path))
+        image = prepare(original) if binarize else original
+        png = image.pngsave_buffer(compression=1)
+    except pyvips.Error as exc:
+        raise ProcessingError(f"the image of page {page} could not be read") from exc
+    tsv = run_tesseract(png, LANGUAGES.get(lang, lang), timeout, page, dpi)
+    return parse_tsv(tsv, original.width, original.height)
+
+
+def run_tesseract(image: bytes, lang: str, timeout: float, page: int, dpi: int | None) -> str:
+    args = ["tesseract", "stdin", "stdout", "-l", lang, "--psm", "3"]
+    if dpi:
+        args += ["--dpi", str(dpi)]
+    args.append("tsv")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        done = subprocess.run(
+            args, input=image, capture_output=True, timeout=timeout, env=env, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ProcessingError(f"tesseract timed out on page {page}") from exc
+    except OSError as exc:
+        raise ProcessingError("tesseract could not be started") from exc
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        last = reason[-1] if reason else f"exit status {done.returncode}"
+        raise ProcessingError(f"tesseract failed on page {page}: {last}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def parse_tsv(tsv: str, width: int, height: int) -> PageText:
+    words: list[Word] = []
+    line_numbers: dict[tuple[str, str, str], int] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != WORD_LEVEL:
+            continue
+        text = cols[11].strip()
+        if not text:
+            continue
+        left, top, w, h = (int(c) for c in cols[6:10])
+        conf = float(cols[10])
+        line = line_numbers.setdefault((cols[2], cols[3], cols[4]), len(line_numbers))
+        words.append(
+            Word(
+                text=text,
+                x1=left,
+                y1=top,
+                x2=left + w,
+                y2=top + h,
+                entropy=round(min(1.0, max(0.0, 1 - conf / 100)), 4),
+                line=line,
+            )
+        )
+    return PageText(width, height, words)

@@ -1,0 +1,155 @@
+"""Shared test helpers: a real folio server over TCP and processings made through the store."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import orjson
+import pikepdf
+import pyvips
+
+from service.results import write_full_body
+from service.store import FileStore, Record
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("FOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, url: str, data_dir: Path, process: subprocess.Popen[bytes]) -> None:
+        self.url = url
+        self.data_dir = data_dir
+        self.process = process
+        self.store = FileStore(data_dir)
+
+    def client(self, secret: str | None = None,
+               headers: dict[str, str] | None = None) -> httpx.Client:
+        all_headers = {"Authorization": f"ApiKey {secret}"} if secret else {}
+        all_headers.update(headers or {})
+        client = httpx.Client(base_url=self.url, headers=all_headers, timeout=30)
+        OPEN_CLIENTS.append(client)
+        return client
+
+
+OPEN_CLIENTS: list[httpx.Client] = []
+
+
+def close_clients() -> None:
+    while OPEN_CLIENTS:
+        OPEN_CLIENTS.pop().close()
+
+
+@contextmanager
+def run_server(data_dir: Path, env: dict[str, str] | None = None,
+               args: tuple[str, ...] = ()) -> Iterator[Server]:
+    port = free_port()
+    full_env = {**os.environ, "FOLIO_DATA_DIR": str(data_dir), "FOLIO_ACCESS_LOG": "false",
+                "FOLIO_LOG_LEVEL": "warning", **(env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args],
+        cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                out = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"server exited: {out}")
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        yield Server(url, data_dir, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+def jpeg(width: int, height: int) -> bytes:
+    image = pyvips.Image.xyz(width, height)[0].cast("uchar").bandjoin([128, 200])
+    data: bytes = image.write_to_buffer(".jpg[Q=90]")
+    return data
+
+
+def tiny_pdf(pages: int) -> bytes:
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(595, 842))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+OCR_BODY = {"pages": [{"width": 40, "height": 60, "bboxes": [
+    {"id": 1, "x1": 1, "y1": 2, "x2": 10, "y2": 8, "text": "Rechnung", "text_entropy": 0.0}],
+    "fulltext": "Rechnung " + "Lorem ipsum dolor sit amet " * 80}]}
+
+
+def make_processing(store: FileStore, tenant: str, workflow: str = "generic_splitting",
+                    status: str = "succeeded", pages: int = 2,
+                    error: str = "the PDF is encrypted") -> Record:
+    """A processing with every artifact of its workflow, written through the store API."""
+    record = store.create(tenant, workflow)
+    pid = record.processing_id
+    if status == "pending":
+        return record
+    store.mark_running(pid)
+    if status == "running":
+        return store.load(pid)  # type: ignore[return-value]
+    if status == "failed":
+        return store.fail(pid, error)
+    sizes = [(40 + 10 * i, 60) for i in range(pages)]
+    for n, (w, h) in enumerate(sizes, 1):
+        store.write_artifact(pid, f"pages/{n}.jpg", jpeg(w, h))
+    store.write_artifact(pid, "thumbnail.jpg", jpeg(20, 30))
+    store.write_artifact(pid, "ocr.json", orjson.dumps(OCR_BODY), compress=True)
+    hocr = ("<!DOCTYPE html><html><body>" + "<div class='ocr_page'>x</div>" * 200
+            + "</body></html>").encode()
+    store.write_artifact(pid, "hocr.html", hocr, compress=True)
+    store.write_artifact(pid, "language.json", b'{"iso_639_1":"de"}')
+    store.write_artifact(pid, "searchable.pdf", tiny_pdf(pages))
+    results = ["ocr", "hocr", "language", "page-images", "thumbnail", "pdf"]
+    sub_pdfs: list[str] = []
+    if workflow == "invoice_extraction":
+        store.write_artifact(pid, "extractions.json",
+                             b'{"schema_version":2,"document_type":"invoice"}', compress=True)
+        results.append("extractions")
+    if workflow == "generic_splitting":
+        split = {"schema_version": 1, "sub_documents": [
+            {"name": "sub_document_0", "pages": [1]},
+            {"name": "sub_document_1", "pages": list(range(2, pages + 1))}],
+            "split_point_confidences": [0.9] + [0.1] * (pages - 2)}
+        store.write_artifact(pid, "document-splitting.json", orjson.dumps(split), compress=True)
+        for i in range(2):
+            store.write_artifact(pid, f"sub-pdfs/{i}.pdf", tiny_pdf(1 + i))
+            sub_pdfs.append(f"sub_document_{i}.pdf")
+        results += ["document-splitting", "sub-pdfs"]
+    done = store.succeed(pid, pages=sizes, results=results, sub_pdfs=sub_pdfs)
+    write_full_body(store, done, workflow)
+    return done
