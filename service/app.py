@@ -13,10 +13,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cache import RedisCache
 from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.middleware import ObserveMiddleware
 from service.routes import ops, results
+from service.scaling import Scaler
 from service.services import Services
 
 log = logging.getLogger("folio")
@@ -47,6 +49,14 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     svc = services or Services.build(settings)
+    if "scaler" not in svc.extras:
+        redis_cache = None
+        if svc.redis is not None:
+            redis_cache = RedisCache(svc.redis, settings.redis_cache_ttl, settings.redis_timeout)
+        scaler = Scaler(settings, svc.store, svc.metrics, redis_cache)
+        svc.extras["scaler"] = scaler
+
+    scaler: Scaler = svc.extras["scaler"]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -55,6 +65,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         yield
         for hook in svc.extras.get("shutdown", []):
             await hook()
+        scaler.close()
         await svc.close()
 
     middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,

@@ -113,7 +113,8 @@ OCR_BODY = {"pages": [{"width": 40, "height": 60, "bboxes": [
 
 def make_processing(store: FileStore, tenant: str, workflow: str = "generic_splitting",
                     status: str = "succeeded", pages: int = 2,
-                    error: str = "the PDF is encrypted") -> Record:
+                    error: str = "the PDF is encrypted",
+                    sizes: list[tuple[int, int]] | None = None) -> Record:
     """A processing with every artifact of its workflow, written through the store API."""
     record = store.create(tenant, workflow)
     pid = record.processing_id
@@ -124,7 +125,8 @@ def make_processing(store: FileStore, tenant: str, workflow: str = "generic_spli
         return store.load(pid)  # type: ignore[return-value]
     if status == "failed":
         return store.fail(pid, error)
-    sizes = [(40 + 10 * i, 60) for i in range(pages)]
+    sizes = sizes or [(40 + 10 * i, 60) for i in range(pages)]
+    pages = len(sizes)
     for n, (w, h) in enumerate(sizes, 1):
         store.write_artifact(pid, f"pages/{n}.jpg", jpeg(w, h))
     store.write_artifact(pid, "thumbnail.jpg", jpeg(20, 30))
@@ -153,3 +155,11 @@ def make_processing(store: FileStore, tenant: str, workflow: str = "generic_spli
     done = store.succeed(pid, pages=sizes, results=results, sub_pdfs=sub_pdfs)
     write_full_body(store, done, workflow)
     return done
+
+
+def metric(text: str, name: str) -> float:
+    """The value of an unlabelled metric in a Prometheus text exposition."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0

@@ -31,7 +31,7 @@ def pdf_to_pages(pdf_bytes: bytes, dpi: int = DPI) -> list[PageText]:
         boxes: list[tuple[str, float, float, float, float]] = []
         for i in range(textpage.count_chars()):
             char = textpage.get_text_range(i, 1)
-            left, bottom, right, top = textpage.get_charbox(i)
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
             boxes.append((char, left, height - top, right, height - bottom))
         raw: list[list[tuple[str, float, float, float, float]]] = [[]]
         for box in boxes:
@@ -106,6 +106,23 @@ def tsv_to_page(tsv: str, width: int, height: int) -> PageText:
     return PageText(width, height, words)
 
 
+def remove_rules(png: bytes) -> bytes:
+    """Whiten long horizontal and vertical rules: tesseract reads table grids as text."""
+    import pyvips
+
+    image = pyvips.Image.new_from_buffer(png, "")
+    if image.bands > 1:
+        image = image.colourspace("b-w")[0]
+    ink = (image < 140).ifthenelse(255, 0).cast("uchar")
+    across = pyvips.Image.new_from_array([[255] * 81])
+    down = pyvips.Image.new_from_array([[255]] * 81)
+    rules = ink.morph(across, "erode").morph(across, "dilate") | ink.morph(down, "erode").morph(
+        down, "dilate"
+    )
+    rules = rules.morph(pyvips.Image.new_from_array([[255] * 3] * 3), "dilate")
+    return bytes((rules > 0).ifthenelse(255, image).pngsave_buffer())
+
+
 def ocr_png(png: bytes, language: str) -> PageText:
     import pyvips
 
@@ -113,7 +130,7 @@ def ocr_png(png: bytes, language: str) -> PageText:
     lang = "deu+eng" if language == "de" else "eng"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
-        path.write_bytes(png)
+        path.write_bytes(remove_rules(png))
         result = subprocess.run(
             ["tesseract", str(path), "stdout", "-l", lang, "tsv"],
             capture_output=True, check=True, text=True, env={"OMP_THREAD_LIMIT": "1"},

@@ -15,7 +15,8 @@ import pyvips
 
 # v -> v**4 on a 0..1 scale: 0.6 (light-gray print) becomes 0.13, 0.95 (paper
 # texture, JPEG noise) stays 0.81, well above Otsu's threshold.
-CURVE_EXPONENT = 4.0
+INK_LEVEL = float(__import__("os").environ.get("INK", "0.45"))
+FILL_LEVEL = float(__import__("os").environ.get("FILL", "0.9"))
 PAPER_PERCENTILE = 90
 
 
@@ -29,7 +30,7 @@ def prepare(image: pyvips.Image) -> pyvips.Image:
     if gray.format != "uchar":
         gray = gray.cast("uchar")
     paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
-    # out = 255 * (v / paper) ** k: the paper goes to 255, gray ink (v / paper ~ 0.6) to ~30.
     normalised = gray / paper
-    normalised = (normalised > 1).ifthenelse(1.0, normalised)
-    return ((normalised**CURVE_EXPONENT) * 255).cast("uchar")
+    levels = (normalised - INK_LEVEL) / (FILL_LEVEL - INK_LEVEL)
+    levels = (levels > 1).ifthenelse(1.0, (levels < 0).ifthenelse(0.0, levels))
+    return (levels * 255).cast("uchar")

@@ -1,0 +1,191 @@
+"""Who sent the invoice and to whom: address blocks, sender lines, letterheads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.pipeline.invoice_layout import Layout, Row, Segment, Tok, norm
+
+CITY_LINE = re.compile(
+    r"^(?:(?:D|DE|A|CH)-)?\d{4,5}\s+[A-ZÄÖÜ][\w.\- ()]+$"  # 10115 Berlin, CH-8001 Zürich
+    r"|^[A-Z][A-Za-z' .\-]+\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$"  # Leeds LS1 4AP
+    r"|^[A-Z][A-Za-z .'\-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?$"  # Austin, TX 78701
+)
+CUSTOMER_LABEL = re.compile(
+    r"^(bill(ed)? to|invoice to|sold to|to|customer|client|rechnungsempfänger|"
+    r"rechnungsanschrift|rechnungsadresse|empfänger|kunde|an)\s*:?$"
+)
+VENDOR_LABEL = re.compile(r"^(from|von|absender|seller|supplier|verkäufer|lieferant)\s*:?$")
+SHIP_LABEL = re.compile(r"^(ship to|deliver to|lieferanschrift|lieferadresse)\s*:?$")
+LEGAL_FORM = re.compile(
+    r"\b(gmbh|ag|kg|ohg|e\.k\.|ug|gbr|mbh|ltd\.?|limited|plc|llp|llc|inc\.?|corp\.?|s\.a\.|"
+    r"b\.v\.|s\.r\.l\.|co\.)(\s|$|\))",
+    re.I,
+)
+TITLE_WORDS = re.compile(r"^(rechnung|invoice|tax invoice|gutschrift|credit note|rechnungskorrektur)$")
+SEPARATORS = re.compile(r"\s+[·•|]\s+|\s*[·•|]\s*|,\s+")
+
+
+@dataclass(slots=True)
+class Block:
+    """A stacked address: name lines, street, city, and what follows below."""
+
+    page: int
+    lines: list[Segment]  # top to bottom, without the label
+    city_index: int
+    label: str = ""
+    extra: list[Segment] = field(default_factory=list)  # lines below the city line
+
+    @property
+    def name(self) -> Segment:
+        return self.lines[0]
+
+    @property
+    def street(self) -> Segment | None:
+        return self.lines[self.city_index - 1] if self.city_index >= 1 else None
+
+    @property
+    def city(self) -> Segment:
+        return self.lines[self.city_index]
+
+    @property
+    def y1(self) -> float:
+        return self.lines[0].y1
+
+    def toks(self) -> list[Tok]:
+        return [t for seg in self.lines + self.extra for t in seg.toks]
+
+
+@dataclass(slots=True)
+class InlineAddress:
+    """'Name · Street · 10115 City' on one line, as in a sender line or a footer."""
+
+    name: list[Tok] | None
+    street: list[Tok]
+    city: list[Tok]
+    row: Row
+
+
+def _aligned(a: Segment, b: Segment, slack: float) -> bool:
+    return abs(a.x1 - b.x1) < slack or abs(a.x2 - b.x2) < slack
+
+
+def find_blocks(layout: Layout, page: int) -> list[Block]:
+    rows = layout.page_rows(page)
+    blocks = []
+    for r, row in enumerate(rows):
+        for seg in row.segments:
+            if not CITY_LINE.match(seg.text.strip()):
+                continue
+            slack = seg.height * 1.5
+            lines, label = [seg], ""
+            above, last = r - 1, seg
+            while above >= 0 and len(lines) < 5:
+                prev = rows[above]
+                if last.y1 - prev.y2 > last.height * 1.6:
+                    break
+                match = [s for s in prev.segments if _aligned(s, last, slack)]
+                if not match:
+                    break
+                text = norm(match[0].text)
+                if CUSTOMER_LABEL.match(text) or VENDOR_LABEL.match(text) or SHIP_LABEL.match(text):
+                    label = text.rstrip(":").strip()
+                    break
+                if match[0].height < last.height * 0.8 and len(lines) >= 2:
+                    break  # the small sender line above an address window
+                lines.insert(0, match[0])
+                last = match[0]
+                above -= 1
+            if len(lines) < 2:
+                continue
+            block = Block(page, lines, len(lines) - 1, label)
+            below, last = r + 1, seg
+            while below < len(rows) and len(block.extra) < 3:
+                nxt = rows[below]
+                if nxt.y1 - last.y2 > last.height * 1.6:
+                    break
+                match = [s for s in nxt.segments if _aligned(s, last, slack)]
+                if not match:
+                    break
+                block.extra.append(match[0])
+                last = match[0]
+                below += 1
+            blocks.append(block)
+    return blocks
+
+
+def find_inline_addresses(layout: Layout) -> list[InlineAddress]:
+    found = []
+    for row in layout.rows:
+        for seg in row.segments:
+            text = seg.text
+            parts: list[tuple[int, int]] = []
+            start = 0
+            for m in SEPARATORS.finditer(text):
+                parts.append((start, m.start()))
+                start = m.end()
+            parts.append((start, len(text)))
+            if len(parts) < 2:
+                continue
+            # rejoin 'Austin, TX 78701' that the comma split apart
+            for i, (a, b) in enumerate(parts):
+                city_text = text[a:b].strip()
+                if i and not CITY_LINE.match(city_text):
+                    joined = text[parts[i - 1][0] : b].strip()
+                    if re.search(r",\s*[A-Z]{2}\s+\d{5}$", joined) and CITY_LINE.match(joined):
+                        parts[i - 1 : i + 1] = [(parts[i - 1][0], b)]
+                        break
+            for i, (a, b) in enumerate(parts):
+                if i == 0 or not CITY_LINE.match(text[a:b].strip()):
+                    continue
+                sa, sb = parts[i - 1]
+                if not re.search(r"\d", text[sa:sb]):
+                    continue
+                name = seg.span(*parts[i - 2]) if i >= 2 else None
+                found.append(InlineAddress(name, seg.span(sa, sb), seg.span(a, b), row))
+                break
+    return found
+
+
+def customer_score(block: Block, layout: Layout) -> float:
+    width, height = layout.page_sizes[block.page]
+    score = 0.0
+    if CUSTOMER_LABEL.match(block.label):
+        score += 3
+    if VENDOR_LABEL.match(block.label):
+        score -= 5
+    if SHIP_LABEL.match(block.label):
+        score -= 3
+    if 0.08 * height < block.y1 < 0.45 * height:
+        score += 1
+    if block.y1 > 0.8 * height:
+        score -= 3
+    if block.name.x1 < width * 0.5:
+        score += 0.5
+    if block.page == 1:
+        score += 1
+    rows = layout.page_rows(block.page)
+    above = [r for r in rows if r.y2 <= block.y1 and block.y1 - r.y2 < block.name.height * 2.5]
+    if above and any(SEPARATORS.search(s.text) for s in above[-1].segments):
+        score += 2  # sender line right above the window
+    return score
+
+
+def letterhead_names(layout: Layout) -> list[tuple[float, list[Tok]]]:
+    """Company-looking lines in the top part of page 1, biggest print first."""
+    width, height = layout.page_sizes[1]
+    out = []
+    for row in layout.page_rows(1):
+        if row.y1 > 0.2 * height:
+            break
+        for seg in row.segments:
+            text = norm(seg.text)
+            if TITLE_WORDS.match(text) or not re.search(r"[a-zäöü]{2}", text):
+                continue
+            if CITY_LINE.match(seg.text) or "@" in text or re.search(r"\d{3}", text):
+                continue
+            score = seg.height + (seg.height * 0.5 if LEGAL_FORM.search(seg.text) else 0)
+            out.append((score, list(seg.toks)))
+    out.sort(key=lambda s: -s[0])
+    return out

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from service.pipeline.errors import ProcessingError
+from service.pipeline.rasterize import rasterize
+from service.pipeline.tesseract import ocr_image, parse_tsv
+from service.pipeline.words import PageText
+from tests.pipeline.conftest import A4_AT_220, INVOICE, text_image, words_of
+
+
+def recall(page: PageText, expected: list[str]) -> float:
+    want = Counter(expected)
+    found = Counter(w.text for w in page.words)
+    return sum((want & found).values()) / sum(want.values())
+
+
+def test_clean_render_with_light_gray_small_print(invoice_ocr: PageText) -> None:
+    # Without binarize.prepare, tesseract finds ~69% of these words: it drops the
+    # light-gray table header, amounts and footer.
+    assert (invoice_ocr.width, invoice_ocr.height) == A4_AT_220
+    assert recall(invoice_ocr, words_of(INVOICE)) >= 0.95
+
+
+def test_words_carry_boxes_lines_and_entropy(invoice_ocr: PageText) -> None:
+    words = invoice_ocr.words
+    assert all(w.text.strip() == w.text and w.text for w in words)
+    assert all(0 <= w.x1 < w.x2 <= A4_AT_220[0] and 0 <= w.y1 < w.y2 <= A4_AT_220[1] for w in words)
+    assert all(0 <= w.entropy <= 1 for w in words)
+    assert [w.line for w in words] == sorted(w.line for w in words)
+    assert invoice_ocr.fulltext().split("\n")[0] == "Muster Bürobedarf GmbH"
+
+
+def test_image_upload_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "scan.png"
+    text_image("Rechnung Nummer 4711", 700, 160).pngsave(str(path))
+    rasterize(path, "png", tmp_path / "pages")
+    page = ocr_image(tmp_path / "pages" / "1.jpg", "de")
+    assert [w.text for w in page.words] == ["Rechnung", "Nummer", "4711"]
+    assert (page.width, page.height) == (700, 160)
+
+
+def test_timeout_names_the_page(invoice_page_jpg: Path) -> None:
+    with pytest.raises(ProcessingError) as caught:
+        ocr_image(invoice_page_jpg, "deu", timeout=0.001, page=2)
+    assert caught.value.detail == "tesseract timed out on page 2"
+
+
+def test_unknown_language_fails_cleanly(invoice_page_jpg: Path) -> None:
+    with pytest.raises(ProcessingError, match="tesseract failed on page 1"):
+        ocr_image(invoice_page_jpg, "xx-not-installed", page=1)
+
+
+def test_parse_tsv_skips_empty_words_and_numbers_lines_in_order() -> None:
+    header = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\t"
+        "left\ttop\twidth\theight\tconf\ttext"
+    )
+    rows = [
+        "1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t",
+        "5\t1\t1\t1\t1\t1\t10\t10\t20\t10\t96.5\tHallo",
+        "5\t1\t1\t1\t1\t2\t40\t10\t20\t10\t95\t ",
+        "5\t1\t2\t1\t1\t1\t10\t50\t20\t10\t-1\tWelt",
+        "5\t1\t1\t1\t2\t1\t10\t30\t20\t10\t120\tzwei",
+    ]
+    page = parse_tsv("\n".join([header, *rows]), 100, 100)
+    assert [(w.text, w.line, w.x2, w.y2) for w in page.words] == [
+        ("Hallo", 0, 30, 20),
+        ("Welt", 1, 30, 60),
+        ("zwei", 2, 30, 40),
+    ]
+    assert [w.entropy for w in page.words] == [0.035, 1.0, 0.0]
