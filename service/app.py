@@ -17,7 +17,8 @@ from cache import RedisCache
 from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.middleware import ObserveMiddleware
-from service.routes import ops, results
+from service.jobs import queue_for
+from service.routes import ops, results, submit
 from service.scaling import Scaler
 from service.services import Services
 
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         svc.extras["scaler"] = scaler
 
     scaler: Scaler = svc.extras["scaler"]
+    if "queue" not in svc.extras:
+        svc.extras["queue"] = queue_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -66,6 +69,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         for hook in svc.extras.get("shutdown", []):
             await hook()
         scaler.close()
+        close = getattr(svc.extras["queue"], "close", None)
+        if close is not None:
+            await close()
         await svc.close()
 
     middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,
@@ -79,7 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             expose_headers=EXPOSED, max_age=600,
         ))
     app = Starlette(
-        routes=[*ops.routes, *results.routes],
+        routes=[*ops.routes, *results.routes, *submit.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},

@@ -7,9 +7,10 @@ import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from service.auth import KeyFile
+from service.cli_client import add_commands
 from service.config import ConfigError, Settings
 
 
@@ -40,14 +41,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("No API key existed, so one was created for tenant 'default':\n"
               f"  Authorization: ApiKey {secret}\n"
               f"(key id {key.key_id}; it is shown only this once)", flush=True)
-    starters: list[Callable[[Settings], object]] = []
-    try:
-        from service.jobs import start_embedded_workers
-    except ImportError:
-        pass
-    else:
-        starters.append(start_embedded_workers)
-    pools = [start(settings) for start in starters]
+    from service.jobs import start_embedded_workers
+
+    workers = start_embedded_workers(settings)
     import uvicorn
 
     try:
@@ -55,10 +51,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     workers=settings.workers, loop="uvloop", http="httptools",
                     log_level=settings.log_level, access_log=False, lifespan="on")
     finally:
-        for pool in pools:
-            stop = getattr(pool, "stop", None)
-            if stop is not None:
-                stop()
+        if workers is not None:
+            workers.stop()
     return 0
 
 
@@ -115,12 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     keys.set_defaults(func=cmd_keys)
 
-    for extra in _extra_commands:
-        extra(sub)
+    add_commands(sub)
     return parser
-
-
-_extra_commands: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

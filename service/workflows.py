@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.pipeline import steps
+
 COMMON = ("ocr", "hocr", "language", "page-images", "thumbnail", "pdf")
 
 
@@ -40,13 +42,14 @@ def register(workflow: Workflow) -> Workflow:
 
 
 register(Workflow("ocr", "OCR", "Page images, text (PDF text layer or OCR), hOCR "
-                  "and a searchable PDF.", COMMON))
+                  "and a searchable PDF.", COMMON, steps.COMMON_STEPS))
 register(Workflow("invoice_extraction", "Invoice extraction",
                   "OCR plus invoice fields with confidences and word references.",
-                  (*COMMON, "extractions")))
+                  (*COMMON, "extractions"), (*steps.COMMON_STEPS, steps.invoice_fields)))
 register(Workflow("generic_splitting", "Generic document splitting",
                   "OCR plus the split of a bundle into sub-documents and sub-PDFs.",
-                  (*COMMON, "document-splitting", "sub-pdfs")))
+                  (*COMMON, "document-splitting", "sub-pdfs"),
+                  (*steps.COMMON_STEPS, steps.splitting)))
 
 
 def get(workflow_id: str) -> Workflow | None:

@@ -1,0 +1,236 @@
+"""The job queue: processing ids in, `pipeline.run.process` out.
+
+Embedded default (no Redis): a directory queue in the data dir, worked by a
+small pool of processes that `folio serve` starts and supervises. A job is
+claimed by an atomic rename of `queue/pending/<id>` to
+`queue/running/<id>@<pid>`; when a worker dies its claims go back to pending
+(and the record's attempt count stops endless crash loops); a job running past
+the job timeout has its worker killed and the processing failed.
+
+With FOLIO_REDIS_URL: arq on Redis, job id = processing id (submitting twice
+never runs twice), `folio worker` on any number of hosts; arq retries a job
+whose worker vanished once its in-progress mark expires (job timeout + 10 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+from typing import Any, Protocol
+
+from service.config import Settings
+from service.store import FileStore
+
+log = logging.getLogger("folio.jobs")
+MAX_ATTEMPTS = 3
+IDLE_POLL = 0.2  # seconds between looks at an empty queue, in worker processes only
+ARQ_QUEUE = "folio:queue"
+
+
+class Queue(Protocol):
+    async def submit(self, processing_id: str) -> None: ...
+
+
+# -- embedded directory queue -------------------------------------------------
+
+
+class DirectoryQueue:
+    def __init__(self, data_dir: Path) -> None:
+        self.pending = Path(data_dir) / "queue" / "pending"
+        self.running = Path(data_dir) / "queue" / "running"
+        self.pending.mkdir(parents=True, exist_ok=True)
+        self.running.mkdir(parents=True, exist_ok=True)
+
+    async def submit(self, processing_id: str) -> None:
+        await asyncio.to_thread(self.submit_now, processing_id)
+
+    def submit_now(self, processing_id: str) -> None:
+        if any(self.running.glob(f"{processing_id}@*")):
+            return
+        (self.pending / processing_id).touch()
+
+    def claim(self, worker: int) -> str | None:
+        entries = sorted(self.pending.iterdir(), key=lambda p: p.stat().st_mtime
+                         if p.exists() else 0)
+        for entry in entries:
+            try:
+                os.rename(entry, self.running / f"{entry.name}@{worker}")
+            except FileNotFoundError:
+                continue  # another worker was faster
+            return entry.name
+        return None
+
+    def finish(self, processing_id: str, worker: int) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (self.running / f"{processing_id}@{worker}").unlink()
+
+    def claims(self) -> list[tuple[str, int, float]]:
+        found = []
+        for entry in self.running.iterdir():
+            pid, _, worker = entry.name.partition("@")
+            with contextlib.suppress(FileNotFoundError, ValueError):
+                found.append((pid, int(worker), entry.stat().st_mtime))
+        return found
+
+    def requeue(self, processing_id: str, worker: int) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(self.running / f"{processing_id}@{worker}", self.pending / processing_id)
+
+
+def _worker_main(settings: Settings) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from service.pipeline.run import process
+
+    store = FileStore(settings.data_dir)
+    queue = DirectoryQueue(settings.data_dir)
+    me = os.getpid()
+    while True:
+        processing_id = queue.claim(me)
+        if processing_id is None:
+            time.sleep(IDLE_POLL)
+            continue
+        try:
+            process(store, settings, processing_id)
+        finally:
+            queue.finish(processing_id, me)
+
+
+class EmbeddedWorkers:
+    """The worker processes `folio serve` runs, and their supervisor thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.queue = DirectoryQueue(settings.data_dir)
+        self.store = FileStore(settings.data_dir)
+        self._context = multiprocessing.get_context("spawn")
+        self._processes: list[SpawnProcess] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._supervise, name="folio-jobs", daemon=True)
+
+    def start(self) -> EmbeddedWorkers:
+        for _ in range(self.settings.job_workers):
+            self._processes.append(self._spawn())
+        self._thread.start()
+        return self
+
+    def _spawn(self) -> SpawnProcess:
+        process = self._context.Process(target=_worker_main, args=(self.settings,),
+                                        name="folio-worker", daemon=True)
+        process.start()
+        return process
+
+    def _supervise(self) -> None:
+        while not self._stop.wait(0.5):
+            try:
+                self.check()
+            except Exception:
+                log.exception("job supervisor check failed")
+
+    def check(self) -> None:
+        for i, process in enumerate(self._processes):
+            if not process.is_alive():
+                log.warning("worker %s exited (%s); starting another", process.pid,
+                            process.exitcode)
+                self._processes[i] = self._spawn()
+        alive = {p.pid for p in self._processes if p.is_alive()}
+        now = time.time()
+        for processing_id, worker, since in self.queue.claims():
+            if worker not in alive:
+                self._recover(processing_id, worker)
+            elif now - since > self.settings.job_timeout:
+                log.warning("processing %s passed the job timeout; stopping its worker",
+                            processing_id)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker, signal.SIGKILL)
+                self.queue.finish(processing_id, worker)
+                self.store.fail(processing_id, "processing took longer than the job timeout "
+                                f"of {self.settings.job_timeout:g} seconds")
+
+    def _recover(self, processing_id: str, worker: int) -> None:
+        record = self.store.load(processing_id)
+        if record is not None and record.attempts >= MAX_ATTEMPTS:
+            self.queue.finish(processing_id, worker)
+            self.store.fail(processing_id, "processing stopped unexpectedly "
+                            f"{record.attempts} times; giving up")
+            return
+        log.warning("worker %s died on processing %s; queueing it again", worker,
+                    processing_id)
+        self.queue.requeue(processing_id, worker)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for process in self._processes:
+            process.terminate()
+        for process in self._processes:
+            process.join(5)
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes if p.pid is not None]
+
+
+def start_embedded_workers(settings: Settings) -> EmbeddedWorkers | None:
+    if settings.redis_url:
+        return None  # workers are `folio worker` processes on the Redis queue
+    return EmbeddedWorkers(settings).start()
+
+
+# -- arq on Redis -------------------------------------------------------------
+
+
+class ArqQueue:
+    def __init__(self, redis_url: str) -> None:
+        self.redis_url = redis_url
+        self._pool: Any = None
+
+    async def submit(self, processing_id: str) -> None:
+        from arq import create_pool
+        from arq.connections import RedisSettings
+
+        if self._pool is None:
+            self._pool = await create_pool(RedisSettings.from_dsn(self.redis_url))
+        await self._pool.enqueue_job("process_job", processing_id, _job_id=processing_id,
+                                     _queue_name=ARQ_QUEUE)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+
+
+async def process_job(ctx: dict[str, Any], processing_id: str) -> None:
+    from service.pipeline.run import process
+
+    settings: Settings = ctx["settings"]
+    await asyncio.to_thread(process, FileStore(settings.data_dir), settings, processing_id)
+
+
+def run_arq_worker(settings: Settings, burst: bool = False) -> None:
+    from arq.connections import RedisSettings
+    from arq.worker import Worker, func
+
+    assert settings.redis_url is not None
+    worker = Worker(
+        functions=[func(process_job, name="process_job", max_tries=MAX_ATTEMPTS)],
+        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        queue_name=ARQ_QUEUE,
+        ctx={"settings": settings},
+        max_jobs=settings.job_workers,
+        job_timeout=settings.job_timeout,
+        keep_result=0,
+        poll_delay=0.2,
+        burst=burst,
+    )
+    worker.run()
+
+
+def queue_for(settings: Settings) -> Queue:
+    if settings.redis_url:
+        return ArqQueue(settings.redis_url)
+    return DirectoryQueue(settings.data_dir)

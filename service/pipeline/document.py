@@ -1,0 +1,24 @@
+"""What the shared steps learn about an upload; the read-only input of every output step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.pipeline.words import PageText
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    source: Path  # the upload as received
+    kind: str  # pdf, png, jpeg, tiff, gif, webp
+    dpi: int
+    pages: tuple[Path, ...]  # stored page images, page 1 first
+    sizes: tuple[tuple[int, int], ...]
+    texts: tuple[PageText, ...]
+    language: str  # de | en, from the text (the parameter when the text is undecided)
+    scratch: Path  # where a step may write files before they are moved into the store
+
+
+# An output step returns artifacts: store name → bytes, or a finished file in `scratch`.
+Artifacts = dict[str, bytes | Path]

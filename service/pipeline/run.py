@@ -1,0 +1,124 @@
+"""Runs one processing: shared steps, the workflow's output steps, then the store.
+
+Everything is written to a scratch directory first and moved into the store
+only when every step has succeeded; the record turns succeeded last. A retry
+after a crash starts from a fresh scratch directory, so nothing half-written
+is ever visible or tripped over.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+from service import workflows
+from service.config import Settings
+from service.pipeline.detect import check_limits, detect
+from service.pipeline.document import Artifacts, Document
+from service.pipeline.errors import ProcessingError
+from service.pipeline.language import detect_language
+from service.pipeline.rasterize import rasterize
+from service.pipeline.tesseract import ocr_image
+from service.pipeline.textlayer import pdf_text_layers
+from service.pipeline.words import PageText
+from service.results import COMPRESSED, write_full_body
+from service.store import SUCCEEDED, FileStore
+
+log = logging.getLogger("folio.pipeline")
+
+SOURCE = "source"
+RESULT_OF_FILE = {
+    "ocr.json": "ocr", "hocr.html": "hocr", "extractions.json": "extractions",
+    "language.json": "language", "thumbnail.jpg": "thumbnail",
+    "document-splitting.json": "document-splitting", "searchable.pdf": "pdf",
+}
+SUB_PDF = re.compile(r"sub-pdfs/(\d+)\.pdf")
+
+
+def read_text(doc_source: Path, kind: str, pages: list[Path], sizes: list[tuple[int, int]],
+              language: str, timeout: float) -> list[PageText]:
+    """The PDF's own text layer where a page has one, tesseract otherwise."""
+    layers: list[PageText | None] = (pdf_text_layers(doc_source, sizes) if kind == "pdf"
+                                     else [None] * len(pages))
+    texts = []
+    for number, (page, layer) in enumerate(zip(pages, layers, strict=True), 1):
+        texts.append(layer if layer is not None
+                     else ocr_image(page, language, timeout=timeout, page=number))
+    return texts
+
+
+def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
+            language: str) -> Document:
+    source = store.artifact(processing_id, SOURCE)
+    kind = detect(source)
+    check_limits(source, kind, settings.max_pages, settings.max_megapixels, settings.dpi)
+    sizes = rasterize(source, kind, scratch / "pages", settings.dpi, settings.jpeg_quality,
+                      settings.max_megapixels)
+    pages = [scratch / "pages" / f"{n}.jpg" for n in range(1, len(sizes) + 1)]
+    texts = read_text(source, kind, pages, sizes, language, settings.tesseract_timeout)
+    fulltext = "\n".join(t.fulltext() for t in texts)
+    return Document(source=source, kind=kind, dpi=settings.dpi, pages=tuple(pages),
+                    sizes=tuple(sizes), texts=tuple(texts),
+                    language=detect_language(fulltext, default=language), scratch=scratch)
+
+
+def process(store: FileStore, settings: Settings, processing_id: str) -> None:
+    """Run the processing to its end: succeeded, or failed with a human detail."""
+    record = store.load(processing_id)
+    if record is None or record.status == SUCCEEDED:
+        return  # submitted twice or already finished by another worker
+    workflow = workflows.get(record.workflow)
+    record = store.mark_running(processing_id)
+    scratch = store.directory(processing_id) / f".scratch-{secrets.token_hex(4)}"
+    scratch.mkdir(parents=True)
+    try:
+        if workflow is None:
+            raise ProcessingError(f"the workflow {record.workflow!r} is not installed here")
+        language = str(record.parameters.get("language", settings.default_language))
+        doc = prepare(store, settings, processing_id, scratch, language)
+        artifacts: Artifacts = {}
+        for step in workflow.steps:
+            artifacts.update(step(doc))
+        for number, page in enumerate(doc.pages, 1):
+            store.put_file(processing_id, f"pages/{number}.jpg", page)
+        sub_pdfs: list[tuple[int, str]] = []
+        for name, value in artifacts.items():
+            if isinstance(value, Path):
+                if name == "thumbnail.jpg":
+                    value = store.artifact(processing_id, "pages/1.jpg")
+                    shutil.copyfile(value, scratch / "thumb.jpg")
+                    value = scratch / "thumb.jpg"
+                store.put_file(processing_id, name, value)
+                if name in COMPRESSED:
+                    store.write_artifact(processing_id, name,
+                                         store.artifact(processing_id, name).read_bytes(),
+                                         compress=True)
+            else:
+                store.write_artifact(processing_id, name, value, compress=name in COMPRESSED)
+            match = SUB_PDF.fullmatch(name)
+            if match:
+                sub_pdfs.append((int(match.group(1)), f"sub_document_{match.group(1)}.pdf"))
+        results = [RESULT_OF_FILE[n] for n in artifacts if n in RESULT_OF_FILE]
+        results.append("page-images")
+        if sub_pdfs:
+            results.append("sub-pdfs")
+        ordered = [r for r in workflow.results if r in results]
+        ordered += [r for r in results if r not in ordered]
+        # the full body needs the final record; write it, then flip the status last
+        record.pages = list(doc.sizes)
+        record.results = ordered
+        record.sub_pdfs = [name for _, name in sorted(sub_pdfs)]
+        write_full_body(store, record, workflow.name)
+        store.succeed(processing_id, pages=doc.sizes, results=ordered,
+                      sub_pdfs=record.sub_pdfs, source_kind=doc.kind)
+    except ProcessingError as exc:
+        log.info("processing %s failed: %s", processing_id, exc.detail)
+        store.fail(processing_id, exc.detail)
+    except Exception:
+        log.exception("processing %s crashed", processing_id)
+        store.fail(processing_id, "folio could not process this document (internal error)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

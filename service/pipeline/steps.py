@@ -1,0 +1,60 @@
+"""The output steps: each reads the Document and returns artifacts.
+
+A workflow is the shared steps (detect → rasterize → text) followed by an
+ordered list of these; reading a workflow's list tells what it produces.
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from service.pipeline.document import Artifacts, Document
+from service.pipeline.hocr import hocr
+from service.pipeline.ocrjson import ocr_json
+from service.pipeline.searchable_pdf import searchable_pdf
+from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
+
+
+def ocr_outputs(doc: Document) -> Artifacts:
+    return {"ocr.json": ocr_json(doc.texts), "hocr.html": hocr(doc.texts)}
+
+
+def language(doc: Document) -> Artifacts:
+    return {"language.json": orjson.dumps({"iso_639_1": doc.language})}
+
+
+def thumbnail(doc: Document) -> Artifacts:
+    # served through the scaler from page 1; the marker records that it exists
+    return {"thumbnail.jpg": doc.pages[0]} if doc.pages else {}
+
+
+def searchable(doc: Document) -> Artifacts:
+    out = doc.scratch / "searchable.pdf"
+    searchable_pdf(list(doc.pages), list(doc.texts), doc.dpi, out)
+    return {"searchable.pdf": out}
+
+
+def invoice_fields(doc: Document) -> Artifacts:
+    from service.pipeline.extract_invoice import extract_invoice
+
+    return {"extractions.json": orjson.dumps(extract_invoice(list(doc.texts), doc.language))}
+
+
+def splitting(doc: Document) -> Artifacts:
+    from service.pipeline.split_documents import split_documents
+
+    split = split_documents(list(doc.texts))
+    artifacts: Artifacts = {"document-splitting.json": orjson.dumps(split)}
+    for index, sub in enumerate(split["sub_documents"]):
+        out = doc.scratch / f"sub-{index}.pdf"
+        numbers = list(sub["pages"])
+        if doc.kind == "pdf":
+            sub_pdf_from_pdf(doc.source, numbers, out)
+        else:
+            sub_pdf_from_images([doc.pages[n - 1] for n in numbers], doc.dpi, out,
+                                [doc.texts[n - 1] for n in numbers])
+        artifacts[f"sub-pdfs/{index}.pdf"] = out
+    return artifacts
+
+
+COMMON_STEPS = (ocr_outputs, language, thumbnail, searchable)
