@@ -531,7 +531,6 @@ def layout_2(c: Canvas, inv: Invoice) -> None:
     c.text(50, y, "Payment details", size=10, bold=True)
     draw_pairs(c, [("Bank:", v.bank or ""), ("IBAN:", v.iban or ""), ("BIC:", v.bic or ""),
                    ("Payment reference:", inv.payment_reference)], 50, 150, y + 14)  # fmt: skip
-    inv.payment_methods = ["bank_transfer"]
     c.text(297, 800, f"VAT Registration No. {v.vat_id} · Registered in England and Wales",
            size=7, align="center")  # fmt: skip
     if c.page_count > 1:

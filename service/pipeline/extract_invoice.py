@@ -91,7 +91,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
     ],
     "tax_amount": [
         (r"summe\s+(?:ust|mwst)\.?", False), (r"total\s+(?:vat|tax)", False),
-        (r"(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+)?(?:ust|mwst|umsatzsteuer|mehrwertsteuer)", False),
+        (r"(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
+         r"(?:ust|mwst|umsatzsteuer|mehrwertsteuer)", False),
         (r"(?:sales\s+)?(?:vat|tax|gst)", False),
     ],
     "gross_amount": [
@@ -187,9 +188,12 @@ def date_parser(language: str) -> Parser:
     return parse
 
 
+_MONEY = re.compile(r"[-−(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-−(]?\d+[.,]\d{2}(?!\d)")
+
+
 def parse_money(text: str) -> Parsed | None:
-    """The rightmost amount that is not a percentage."""
-    for m in reversed(list(_AMOUNTISH.finditer(text))):
+    """The rightmost amount with cents that is not a percentage."""
+    for m in reversed(list(_MONEY.finditer(text))):
         if re.match(r"\s*%", text[m.end() :]):
             continue
         value = parse_amount(m.group(0).lstrip("("))
@@ -229,7 +233,7 @@ def parse_reference(text: str) -> Parsed | None:
 
 def _label_end(pattern: str, anywhere: bool, text: str) -> int | None:
     prefix = r"(?:^|(?<=[\s(·|,]))" if anywhere else r"^"
-    m = re.search(prefix + f"(?:{pattern})" + r"(?![\w])\s*[:#]?", text)
+    m = re.search(prefix + f"(?:{pattern})" + r"(?![\w-])\s*[:#]?", text)
     return None if m is None else m.end()
 
 
@@ -379,7 +383,8 @@ class TaxLine:
 
 def _tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list[TaxLine]:
     lines: dict[float, TaxLine] = {}
-    tax_label = re.compile(r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:ust|mwst|umsatzsteuer|"
+    tax_label = re.compile(r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
+                           r"(?:ust|mwst|umsatzsteuer|"
                            r"mehrwertsteuer|vat|tax|sales\s+tax|gst)\b")  # fmt: skip
     for row in layout.rows:
         if id(row) in skip:
@@ -616,6 +621,8 @@ def _parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, 
     ]  # fmt: skip
     phone = next((c for c in find_labeled(layout, "phone", parse_phone, skip, same_row=True)
                   if not any(id(t) in customer_toks for t in c.toks)), None)  # fmt: skip
+    if phone is None:
+        phone = _bare_phone(layout, customer_toks)
     tax_number = first(find_labeled(layout, "tax_number", parse_tax_number, skip, same_row=True))
 
     vendor = {
@@ -640,6 +647,17 @@ def _parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, 
             toks = street.toks + customer_block.city.toks
             customer["address"] = _ex(f"{street.text}, {customer_block.city.text}", conf, toks)
     return vendor, customer
+
+
+def _bare_phone(layout: Layout, customer_toks: set[int]) -> Candidate | None:
+    """An unlabelled phone number in the letterhead: '+44 20 7946 0958', '(415) 555-0100'."""
+    height = layout.page_sizes[1][1]
+    for row, seg in layout.segments():
+        if row.page != 1 or row.y1 > 0.3 * height or any(id(t) in customer_toks for t in seg.toks):
+            continue
+        if re.fullmatch(r"(?:\+\d{1,3}|\(\d{2,5}\))[\d ()/\-]{6,}\d", seg.text):
+            return Candidate(seg.text, list(seg.toks), 0.7, row)
+    return None
 
 
 def _vendor_name(

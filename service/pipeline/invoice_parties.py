@@ -24,6 +24,18 @@ LEGAL_FORM = re.compile(
     re.I,
 )
 TITLE_WORDS = re.compile(r"^(rechnung|invoice|tax invoice|gutschrift|credit note|rechnungskorrektur)$")
+STREET_WORDS = re.compile(
+    r"\b(street|st\.?|avenue|ave\.?|road|rd\.?|way|lane|ln\.?|drive|dr\.?|boulevard|blvd\.?|"
+    r"court|place|square|broadway|straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)$",
+    re.I,
+)
+
+
+def is_city_line(text: str) -> bool:
+    text = text.strip()
+    return bool(CITY_LINE.match(text)) and not STREET_WORDS.search(text)
+
+
 SEPARATORS = re.compile(r"\s+[·•|]\s+|\s*[·•|]\s*|,\s+")
 
 
@@ -76,7 +88,7 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
     blocks = []
     for r, row in enumerate(rows):
         for seg in row.segments:
-            if not CITY_LINE.match(seg.text.strip()):
+            if not is_city_line(seg.text):
                 continue
             slack = seg.height * 1.5
             lines, label = [seg], ""
@@ -131,13 +143,13 @@ def find_inline_addresses(layout: Layout) -> list[InlineAddress]:
             # rejoin 'Austin, TX 78701' that the comma split apart
             for i, (a, b) in enumerate(parts):
                 city_text = text[a:b].strip()
-                if i and not CITY_LINE.match(city_text):
+                if i and not is_city_line(city_text):
                     joined = text[parts[i - 1][0] : b].strip()
-                    if re.search(r",\s*[A-Z]{2}\s+\d{5}$", joined) and CITY_LINE.match(joined):
+                    if re.search(r",\s*[A-Z]{2}\s+\d{5}$", joined) and is_city_line(joined):
                         parts[i - 1 : i + 1] = [(parts[i - 1][0], b)]
                         break
             for i, (a, b) in enumerate(parts):
-                if i == 0 or not CITY_LINE.match(text[a:b].strip()):
+                if i == 0 or not is_city_line(text[a:b]):
                     continue
                 sa, sb = parts[i - 1]
                 if not re.search(r"\d", text[sa:sb]):
@@ -183,7 +195,7 @@ def letterhead_names(layout: Layout) -> list[tuple[float, list[Tok]]]:
             text = norm(seg.text)
             if TITLE_WORDS.match(text) or not re.search(r"[a-zäöü]{2}", text):
                 continue
-            if CITY_LINE.match(seg.text) or "@" in text or re.search(r"\d{3}", text):
+            if is_city_line(seg.text) or "@" in text or re.search(r"\d{3}", text):
                 continue
             score = seg.height + (seg.height * 0.5 if LEGAL_FORM.search(seg.text) else 0)
             out.append((score, list(seg.toks)))

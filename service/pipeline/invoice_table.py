@@ -66,7 +66,10 @@ def _header_columns(row: Row) -> list[Column] | None:
         for phrase, kind in COLUMN_WORDS:
             words = phrase.split()
             chunk = [t.text.lower().rstrip(":") for t in toks[i : i + len(words)]]
-            if chunk == words:
+            close = all(
+                b.x1 - a.x2 < a.height for a, b in zip(toks[i : i + len(words)], toks[i + 1 : i + len(words)], strict=False)
+            )
+            if chunk == words and close:
                 columns.append(Column(kind, toks[i].x1, toks[i + len(words) - 1].x2))
                 i += len(words)
                 break

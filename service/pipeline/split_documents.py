@@ -1,0 +1,122 @@
+"""Where one document ends and the next begins in a stack of scanned pages.
+
+Signals, strongest first: printed page numbers ("Seite 1 von 2"), the invoice
+number changing or staying, blank separator pages, and a first-page look
+(a letterhead with an address block and invoice labels) at the top of a page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from service.pipeline.extract_invoice import find_labeled, parse_ident
+from service.pipeline.invoice_layout import build_layout, norm
+from service.pipeline.invoice_parties import find_blocks
+from service.pipeline.words import PageText
+
+_PAGE_OF = re.compile(r"\b(?:seite|page|blatt|s\.)\s*(\d{1,3})\s*(?:von|of|/|aus)\s*(\d{1,3})\b")
+_PAGE_ONLY = re.compile(r"\b(?:seite|page|blatt)\s*(\d{1,3})\b")
+_BARE = re.compile(r"^(?:-\s*)?(\d{1,3})\s*(?:/\s*(\d{1,3}))?(?:\s*-)?$")
+_FIRST_PAGE_LABELS = re.compile(
+    r"rechnungs?(?:nummer|datum|-?nr)|invoice\s*(?:no|number|date|#)|kunden-?(?:nummer|nr)|"
+    r"customer\s*(?:no|number|id)|bill(?:ed)?\s+to|invoice\s+to|beleg-?(?:nr|datum)|"
+    r"^(?:rechnung|invoice|tax invoice)$"
+)
+
+
+@dataclass(slots=True)
+class PageInfo:
+    blank: bool
+    number: tuple[int, int | None] | None = None
+    invoice_number: str | None = None
+    first_page_look: bool = False
+    top_words: frozenset[str] = frozenset()
+
+
+def _page_info(page: PageText) -> PageInfo:
+    if sum(len(w.text) for w in page.words) < 8:
+        return PageInfo(blank=True)
+    info = PageInfo(blank=False)
+    layout = build_layout([page])
+    for row in layout.rows:
+        text = norm(row.text)
+        m = _PAGE_OF.search(text)
+        if m and int(m.group(1)) <= int(m.group(2)):
+            info.number = (int(m.group(1)), int(m.group(2)))
+        elif info.number is None and (m := _PAGE_ONLY.search(text)):
+            info.number = (int(m.group(1)), None)
+        elif (
+            info.number is None
+            and row.y1 > page.height * 0.85
+            and (m := _BARE.match(text))
+            and (m.group(2) is None or int(m.group(1)) <= int(m.group(2)))
+        ):
+            info.number = (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+    number = next(find_labeled(layout, "number", parse_ident, set()), None)
+    info.invoice_number = number.value if number else None
+    labels = sum(
+        1 for row in layout.rows for seg in row.segments if _FIRST_PAGE_LABELS.search(norm(seg.text))
+    )
+    info.first_page_look = labels >= 2 or (labels >= 1 and bool(find_blocks(layout, 1)))
+    info.top_words = frozenset(
+        norm(w.text) for w in page.words if w.y2 < page.height * 0.12 and len(w.text) > 2
+    )
+    return info
+
+
+def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool) -> float:
+    """How sure we are that cur begins a new document, given the page before it."""
+    if cur.number is not None:
+        if cur.number[0] == 1:
+            return 0.97
+        if prev.number is not None and prev.number[0] + 1 == cur.number[0]:
+            return 0.03
+        return 0.15
+    if prev.number is not None and prev.number[1] is not None:
+        if prev.number[0] < prev.number[1]:
+            return 0.08
+    if cur.invoice_number and prev.invoice_number:
+        return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
+    score = 0.85 if cur.first_page_look else 0.25
+    if prev.top_words and cur.top_words:
+        overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
+        if overlap < 0.2 and cur.first_page_look:
+            score = max(score, 0.9)
+    if blank_between:
+        score = max(score, 0.9)
+    return score
+
+
+def split_documents(pages: list[PageText]) -> dict[str, Any]:
+    infos = [_page_info(page) for page in pages]
+    starts: dict[int, float] = {}  # 0-based page index -> start confidence
+    prev: PageInfo | None = None
+    blank_between = False
+    for i, info in enumerate(infos):
+        if info.blank:
+            blank_between = prev is not None
+            continue
+        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between)
+        prev, blank_between = info, False
+
+    documents: list[list[int]] = []
+    for i, info in enumerate(infos):
+        if info.blank:
+            continue
+        if not documents or starts[i] >= 0.5:
+            documents.append([])
+        documents[-1].append(i + 1)
+
+    confidences = []
+    for i in range(len(pages) - 1):
+        nxt = next((j for j in range(i + 1, len(pages)) if not infos[j].blank), None)
+        confidences.append(0.0 if nxt is None else round(starts[nxt], 3))
+    return {
+        "schema_version": 1,
+        "sub_documents": [
+            {"name": f"sub_document_{k}", "pages": pages_} for k, pages_ in enumerate(documents)
+        ],
+        "split_point_confidences": confidences,
+    }
