@@ -16,8 +16,8 @@ from starlette.responses import Response
 from cache import RedisCache
 from service.config import Settings
 from service.errors import ApiError, NotFound
-from service.middleware import ObserveMiddleware
 from service.jobs import queue_for
+from service.middleware import ObserveMiddleware
 from service.routes import ops, results, submit
 from service.scaling import Scaler
 from service.services import Services
@@ -54,9 +54,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redis_cache = None
         if svc.redis is not None:
             redis_cache = RedisCache(svc.redis, settings.redis_cache_ttl, settings.redis_timeout)
-        scaler = Scaler(settings, svc.store, svc.metrics, redis_cache)
-        svc.extras["scaler"] = scaler
-
+        svc.extras["scaler"] = Scaler(settings, svc.store, svc.metrics, redis_cache)
     scaler: Scaler = svc.extras["scaler"]
     if "queue" not in svc.extras:
         svc.extras["queue"] = queue_for(settings)

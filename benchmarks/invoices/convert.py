@@ -100,8 +100,15 @@ def tsv_to_page(tsv: str, width: int, height: int) -> PageText:
         left, top = int(row["left"]), int(row["top"])
         conf = max(0.0, min(100.0, float(row["conf"])))
         words.append(
-            Word(text, left, top, left + int(row["width"]), top + int(row["height"]),
-                 round(1 - conf / 100, 3), line)  # fmt: skip
+            Word(
+                text,
+                left,
+                top,
+                left + int(row["width"]),
+                top + int(row["height"]),
+                round(1 - conf / 100, 3),
+                line,
+            )
         )
     return PageText(width, height, words)
 
@@ -133,6 +140,9 @@ def ocr_png(png: bytes, language: str) -> PageText:
         path.write_bytes(remove_rules(png))
         result = subprocess.run(
             ["tesseract", str(path), "stdout", "-l", lang, "tsv"],
-            capture_output=True, check=True, text=True, env={"OMP_THREAD_LIMIT": "1"},
-        )  # fmt: skip
+            capture_output=True,
+            check=True,
+            text=True,
+            env={"OMP_THREAD_LIMIT": "1"},
+        )
     return tsv_to_page(result.stdout, image.width, image.height)

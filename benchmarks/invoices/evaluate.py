@@ -29,13 +29,33 @@ from service.pipeline.split_documents import split_documents
 from service.pipeline.words import PageText
 
 FIELDS = [
-    "number", "date", "due_date", "currency", "net_amount", "tax_amount", "gross_amount",
-    "due_payable_amount", "payment_reference", "order_numbers", "payment_methods",
-    "vendor.name", "vendor.address", "vendor.vat_id", "vendor.tax_number", "vendor.iban",
-    "vendor.bic", "vendor.e_mail", "vendor.phone", "vendor.url", "customer.name",
-    "customer.address", "customer.vat_id", "customer.customer_number", "tax_calculation",
+    "number",
+    "date",
+    "due_date",
+    "currency",
+    "net_amount",
+    "tax_amount",
+    "gross_amount",
+    "due_payable_amount",
+    "payment_reference",
+    "order_numbers",
+    "payment_methods",
+    "vendor.name",
+    "vendor.address",
+    "vendor.vat_id",
+    "vendor.tax_number",
+    "vendor.iban",
+    "vendor.bic",
+    "vendor.e_mail",
+    "vendor.phone",
+    "vendor.url",
+    "customer.name",
+    "customer.address",
+    "customer.vat_id",
+    "customer.customer_number",
+    "tax_calculation",
     "line_item",
-]  # fmt: skip
+]
 
 
 def _value(node: Any) -> Any:
@@ -82,10 +102,16 @@ def score(result: dict[str, Any], truth: dict[str, Any]) -> dict[str, bool]:
             out[field] = got == sorted(_norm(x) for x in truth[field])
         elif field == "tax_calculation":
             got_rows = sorted(
-                (_value(r.get("tax_rate")), _value(r.get("net_amount")), _value(r.get("tax_amount")))
+                (
+                    _value(r.get("tax_rate")),
+                    _value(r.get("net_amount")),
+                    _value(r.get("tax_amount")),
+                )
                 for r in result.get(field) or []
             )
-            want_rows = sorted((r["tax_rate"], r["net_amount"], r["tax_amount"]) for r in truth[field])
+            want_rows = sorted(
+                (r["tax_rate"], r["net_amount"], r["tax_amount"]) for r in truth[field]
+            )
             out[field] = len(got_rows) == len(want_rows) and all(
                 all(_same(g, w) for g, w in zip(gr, wr, strict=True))
                 for gr, wr in zip(got_rows, want_rows, strict=True)
@@ -132,12 +158,16 @@ def _boundaries(groups: list[list[int]]) -> set[int]:
     return {g[0] for g in groups[1:]}
 
 
-def run(jobs: list[tuple[int, int]], fn: Any, workers: int) -> Iterator[tuple[int, dict[str, bool], dict[str, Any]]]:
+def run(
+    jobs: list[tuple[int, int]], fn: Any, workers: int
+) -> Iterator[tuple[int, dict[str, bool], dict[str, Any]]]:
     with ProcessPoolExecutor(workers) as pool:
         yield from pool.map(fn, jobs)
 
 
-def summarize(results: list[tuple[int, dict[str, bool], dict[str, Any]]]) -> tuple[float, dict[str, float], int]:
+def summarize(
+    results: list[tuple[int, dict[str, bool], dict[str, Any]]],
+) -> tuple[float, dict[str, float], int]:
     per_field: dict[str, list[bool]] = defaultdict(list)
     for _, fields, _ in results:
         for k, v in fields.items():
@@ -162,14 +192,23 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()
 
-    sets = {"dev": DEV_LAYOUTS} if args.dev_only else {"dev": DEV_LAYOUTS, "held-out": HELDOUT_LAYOUTS}
-    report: list[str] = ["# Invoice benchmark results", "",
-                         f"Command: `python -m benchmarks.invoices.evaluate {' '.join(sys.argv[1:])}`", ""]  # fmt: skip
+    sets = (
+        {"dev": DEV_LAYOUTS} if args.dev_only else {"dev": DEV_LAYOUTS, "held-out": HELDOUT_LAYOUTS}
+    )
+    report: list[str] = [
+        "# Invoice benchmark results",
+        "",
+        f"Command: `python -m benchmarks.invoices.evaluate {' '.join(sys.argv[1:])}`",
+        "",
+    ]
     summary: list[str] = ["| set | input | docs | fields right |", "|---|---|---|---|"]
     details: list[str] = []
     failures: list[str] = []
     for name, layouts in sets.items():
-        for kind, count, fn in (("digital", args.digital, _digital), ("scanned", args.scanned, _scanned)):
+        for kind, count, fn in (
+            ("digital", args.digital, _digital),
+            ("scanned", args.scanned, _scanned),
+        ):
             if count == 0:
                 continue
             jobs = [(layout, args.seed + n) for layout in layouts for n in range(count)]
@@ -184,11 +223,16 @@ def main() -> None:
                 per_layout[layout] += list(fields.values())
                 wrong = [k for k, v in fields.items() if not v]
                 if wrong:
-                    failures.append(f"- {name} {kind} layout {layout} {truth['number']}: {', '.join(wrong)}")
+                    failures.append(
+                        f"- {name} {kind} layout {layout} {truth['number']}: {', '.join(wrong)}"
+                    )
             details.append("\n| layout | accuracy |\n|---|---|")
             details += [f"| {k} | {sum(v) / len(v):.1%} |" for k, v in sorted(per_layout.items())]
 
-    split_lines = ["| set | input | bundles | precision | recall | F1 |", "|---|---|---|---|---|---|"]
+    split_lines = [
+        "| set | input | bundles | precision | recall | F1 |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, layouts in sets.items():
         for kind, count in (("digital", args.bundles), ("scanned", args.scanned_bundles)):
             tp = fp = fn_ = 0
@@ -206,9 +250,23 @@ def main() -> None:
                 split_lines.append(f"| {name} | {kind} | {count} | {p:.3f} | {r:.3f} | {f1:.3f} |")
                 print(f"split {name} {kind}: P={p:.3f} R={r:.3f} F1={f1:.3f}", flush=True)
 
-    report += ["## Extraction", "", *summary, "", "## Splitting", "", *split_lines, "",
-               "## Per field and per layout", *details, "", "## Wrong fields per document", "",
-               *failures[:200], ""]  # fmt: skip
+    report += [
+        "## Extraction",
+        "",
+        *summary,
+        "",
+        "## Splitting",
+        "",
+        *split_lines,
+        "",
+        "## Per field and per layout",
+        *details,
+        "",
+        "## Wrong fields per document",
+        "",
+        *failures[:200],
+        "",
+    ]
     args.out.write_text("\n".join(report))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import itertools
 import json
 import random
 from collections.abc import Callable
@@ -26,52 +27,193 @@ DEV_LAYOUTS = [1, 2, 3, 4, 5, 6]
 HELDOUT_LAYOUTS = [7, 8, 9, 10]
 ALL_LAYOUTS = DEV_LAYOUTS + HELDOUT_LAYOUTS
 
-MONTHS_DE = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-             "September", "Oktober", "November", "Dezember"]  # fmt: skip
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]  # fmt: skip
+MONTHS_DE = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
-DE_SURNAMES = ["Müller", "Schäfer", "Bergmann", "Köhler", "Weiß", "Grünwald", "Hoffmann",
-               "Krüger", "Becker", "Lehmann", "Schröder", "Vogel", "Zimmermann", "Hartmann"]  # fmt: skip
-DE_TRADES = ["Haustechnik", "Büroservice", "Software", "Elektro", "Druck", "Logistik",
-             "Gebäudereinigung", "Metallbau", "Beratung", "Medien", "Feinkost", "IT-Systeme"]  # fmt: skip
+DE_SURNAMES = [
+    "Müller",
+    "Schäfer",
+    "Bergmann",
+    "Köhler",
+    "Weiß",
+    "Grünwald",
+    "Hoffmann",
+    "Krüger",
+    "Becker",
+    "Lehmann",
+    "Schröder",
+    "Vogel",
+    "Zimmermann",
+    "Hartmann",
+]
+DE_TRADES = [
+    "Haustechnik",
+    "Büroservice",
+    "Software",
+    "Elektro",
+    "Druck",
+    "Logistik",
+    "Gebäudereinigung",
+    "Metallbau",
+    "Beratung",
+    "Medien",
+    "Feinkost",
+    "IT-Systeme",
+]
 DE_FORMS = ["GmbH", "GmbH & Co. KG", "AG", "e.K.", "KG", "UG (haftungsbeschränkt)"]
-DE_STREETS = ["Hauptstraße", "Bahnhofstr.", "Lindenweg", "Goethestraße", "Industriestraße",
-              "Am Markt", "Schillerplatz", "Gartenstraße", "Mühlenweg", "Königsallee"]  # fmt: skip
-DE_CITIES = ["Berlin", "München", "Köln", "Hamburg", "Frankfurt am Main", "Stuttgart",
-             "Leipzig", "Nürnberg", "Bremen", "Düsseldorf", "Würzburg", "Lüneburg"]  # fmt: skip
-DE_BANKS = [("Commerzbank", "COBADEFFXXX"), ("Deutsche Bank", "DEUTDEDBXXX"),
-            ("Sparkasse KölnBonn", "COLSDE33XXX"), ("Postbank", "PBNKDEFFXXX"),
-            ("GLS Bank", "GENODEM1GLS"), ("Volksbank Mittelhessen", "VBMHDE5FXXX")]  # fmt: skip
-EN_NAMES = ["Harper", "Brightwater", "Oakfield", "Northgate", "Kingsley", "Ashford",
-            "Redwood", "Bluestone", "Whitfield", "Marlow", "Greenway", "Sterling"]  # fmt: skip
-EN_TRADES = ["Digital", "Consulting", "Supplies", "Systems", "Facilities", "Print",
-             "Logistics", "Engineering", "Media", "Analytics"]  # fmt: skip
+DE_STREETS = [
+    "Hauptstraße",
+    "Bahnhofstr.",
+    "Lindenweg",
+    "Goethestraße",
+    "Industriestraße",
+    "Am Markt",
+    "Schillerplatz",
+    "Gartenstraße",
+    "Mühlenweg",
+    "Königsallee",
+]
+DE_CITIES = [
+    "Berlin",
+    "München",
+    "Köln",
+    "Hamburg",
+    "Frankfurt am Main",
+    "Stuttgart",
+    "Leipzig",
+    "Nürnberg",
+    "Bremen",
+    "Düsseldorf",
+    "Würzburg",
+    "Lüneburg",
+]
+DE_BANKS = [
+    ("Commerzbank", "COBADEFFXXX"),
+    ("Deutsche Bank", "DEUTDEDBXXX"),
+    ("Sparkasse KölnBonn", "COLSDE33XXX"),
+    ("Postbank", "PBNKDEFFXXX"),
+    ("GLS Bank", "GENODEM1GLS"),
+    ("Volksbank Mittelhessen", "VBMHDE5FXXX"),
+]
+EN_NAMES = [
+    "Harper",
+    "Brightwater",
+    "Oakfield",
+    "Northgate",
+    "Kingsley",
+    "Ashford",
+    "Redwood",
+    "Bluestone",
+    "Whitfield",
+    "Marlow",
+    "Greenway",
+    "Sterling",
+]
+EN_TRADES = [
+    "Digital",
+    "Consulting",
+    "Supplies",
+    "Systems",
+    "Facilities",
+    "Print",
+    "Logistics",
+    "Engineering",
+    "Media",
+    "Analytics",
+]
 UK_FORMS = ["Ltd", "Limited", "PLC", "LLP"]
 US_FORMS = ["Inc.", "LLC", "Corp."]
-UK_STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Road", "Mill Lane",
-              "Park Avenue", "Queen Street", "King's Road"]  # fmt: skip
-UK_CITIES = [("London", "EC1A 1BB"), ("Manchester", "M1 1AE"), ("Leeds", "LS1 4AP"),
-             ("Bristol", "BS1 4DJ"), ("Birmingham", "B1 1AA"), ("Oxford", "OX1 2JD")]  # fmt: skip
-UK_BANKS = [("Barclays", "BARCGB22"), ("HSBC UK", "HBUKGB4B"), ("Lloyds Bank", "LOYDGB2L"),
-            ("NatWest", "NWBKGB2L")]  # fmt: skip
+UK_STREETS = [
+    "High Street",
+    "Station Road",
+    "Church Lane",
+    "Victoria Road",
+    "Mill Lane",
+    "Park Avenue",
+    "Queen Street",
+    "King's Road",
+]
+UK_CITIES = [
+    ("London", "EC1A 1BB"),
+    ("Manchester", "M1 1AE"),
+    ("Leeds", "LS1 4AP"),
+    ("Bristol", "BS1 4DJ"),
+    ("Birmingham", "B1 1AA"),
+    ("Oxford", "OX1 2JD"),
+]
+UK_BANKS = [
+    ("Barclays", "BARCGB22"),
+    ("HSBC UK", "HBUKGB4B"),
+    ("Lloyds Bank", "LOYDGB2L"),
+    ("NatWest", "NWBKGB2L"),
+]
 US_STREETS = ["Market Street", "Main St", "Oak Avenue", "Elm Street", "Broadway"]
-US_CITIES = [("San Francisco", "CA", "94103"), ("Austin", "TX", "78701"),
-             ("Chicago", "IL", "60601"), ("Denver", "CO", "80202")]  # fmt: skip
-DE_ITEMS = [("Beratung Projektphase 1", 19), ("Wartung Heizungsanlage", 19),
-            ("Druckerpapier A4, 500 Blatt", 19), ("Toner schwarz HP 305A", 19),
-            ("Montage vor Ort", 19), ("Softwarelizenz Jahresabo", 19),
-            ("Fahrtkosten Pauschale", 19), ("Bio-Äpfel Kiste 10 kg", 7),
-            ("Fachbuch Steuerrecht", 7), ("Schulung Mitarbeiter (Tagessatz)", 19),
-            ("Netzwerkkabel Cat6 5 m", 19), ("Büroregal Buche", 19),
-            ("Entsorgung Altgeräte", 19), ("Kaffeebohnen Röstung Süd", 7),
-            ("Zeitschrift Abonnement", 7), ("Reparatur Türschloss", 19)]  # fmt: skip
-EN_ITEMS = [("Consulting services", 20), ("Website maintenance (monthly)", 20),
-            ("Printer paper A4, 500 sheets", 20), ("Black toner cartridge", 20),
-            ("On-site installation", 20), ("Software licence, annual", 20),
-            ("Travel expenses", 20), ("Training day", 20), ("Network cable Cat6 5m", 20),
-            ("Office chair, ergonomic", 20), ("Cloud hosting", 20), ("Printed brochures", 20),
-            ("Children's books", 0), ("Design workshop", 20)]  # fmt: skip
+US_CITIES = [
+    ("San Francisco", "CA", "94103"),
+    ("Austin", "TX", "78701"),
+    ("Chicago", "IL", "60601"),
+    ("Denver", "CO", "80202"),
+]
+DE_ITEMS = [
+    ("Beratung Projektphase 1", 19),
+    ("Wartung Heizungsanlage", 19),
+    ("Druckerpapier A4, 500 Blatt", 19),
+    ("Toner schwarz HP 305A", 19),
+    ("Montage vor Ort", 19),
+    ("Softwarelizenz Jahresabo", 19),
+    ("Fahrtkosten Pauschale", 19),
+    ("Bio-Äpfel Kiste 10 kg", 7),
+    ("Fachbuch Steuerrecht", 7),
+    ("Schulung Mitarbeiter (Tagessatz)", 19),
+    ("Netzwerkkabel Cat6 5 m", 19),
+    ("Büroregal Buche", 19),
+    ("Entsorgung Altgeräte", 19),
+    ("Kaffeebohnen Röstung Süd", 7),
+    ("Zeitschrift Abonnement", 7),
+    ("Reparatur Türschloss", 19),
+]
+EN_ITEMS = [
+    ("Consulting services", 20),
+    ("Website maintenance (monthly)", 20),
+    ("Printer paper A4, 500 sheets", 20),
+    ("Black toner cartridge", 20),
+    ("On-site installation", 20),
+    ("Software licence, annual", 20),
+    ("Travel expenses", 20),
+    ("Training day", 20),
+    ("Network cable Cat6 5m", 20),
+    ("Office chair, ergonomic", 20),
+    ("Cloud hosting", 20),
+    ("Printed brochures", 20),
+    ("Children's books", 0),
+    ("Design workshop", 20),
+]
 
 
 @dataclass
@@ -256,14 +398,20 @@ def _party(rng: random.Random, country: str, vendor: bool) -> Party:
         vat = "GB" + "".join(rng.choice("0123456789") for _ in range(9))
         taxno = None
         bank, bic = rng.choice(UK_BANKS)
-        tld, phone = "co.uk", f"+44 {rng.randint(20, 161)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+        tld, phone = (
+            "co.uk",
+            f"+44 {rng.randint(20, 161)} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        )
     else:
         name = f"{rng.choice(EN_NAMES)} {rng.choice(EN_TRADES)} {rng.choice(US_FORMS)}"
         street = f"{rng.randint(100, 9800)} {rng.choice(US_STREETS)}"
         city, state, zipcode = rng.choice(US_CITIES)
         city_line = f"{city}, {state} {zipcode}"
         vat, taxno, bank, bic = None, None, None, None
-        tld, phone = "com", f"({rng.randint(201, 989)}) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}"
+        tld, phone = (
+            "com",
+            f"({rng.randint(201, 989)}) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+        )
     party = Party(name, street, city_line, vat_id=vat, tax_number=taxno)
     if vendor:
         party.bank, party.bic = bank, bic
@@ -278,9 +426,15 @@ def _party(rng: random.Random, country: str, vendor: bool) -> Party:
 def _number(rng: random.Random, year: int) -> str:
     n = rng.randint(1, 99999)
     return rng.choice(
-        [f"RE-{year}-{n:05d}", f"{year}-{n:05d}", f"INV-{n:05d}", f"R{year % 100}{n:05d}",
-         f"{rng.randint(10000000, 99999999)}", f"{year}/{n:04d}"]
-    )  # fmt: skip
+        [
+            f"RE-{year}-{n:05d}",
+            f"{year}-{n:05d}",
+            f"INV-{n:05d}",
+            f"R{year % 100}{n:05d}",
+            f"{rng.randint(10000000, 99999999)}",
+            f"{year}/{n:04d}",
+        ]
+    )
 
 
 def make_invoice(layout: int, seed: int) -> Invoice:
@@ -309,7 +463,11 @@ def make_invoice(layout: int, seed: int) -> Invoice:
             rate = 19 if rate else 7
         qty = rng.choice([1, 1, 2, 3, 5, 10, 12, 25, 0.5, 2.5, 7.5])
         price = round(rng.choice([rng.uniform(1, 60), rng.uniform(50, 1500)]), 2)
-        items.append(Item(str(i + 1), desc, float(qty), price, float(rate), rng.choice(["Stk", "Std", "psch"])))
+        items.append(
+            Item(
+                str(i + 1), desc, float(qty), price, float(rate), rng.choice(["Stk", "Std", "psch"])
+            )
+        )
     return Invoice(
         layout=layout,
         lang=lang,
@@ -365,7 +523,7 @@ def draw_table(
     size: float = 9,
 ) -> float:
     """Draw the item table, breaking pages as needed; returns y below the table."""
-    edges = [cols[0].x1 - 4] + [(a.x2 + b.x1) / 2 for a, b in zip(cols, cols[1:], strict=False)]
+    edges = [cols[0].x1 - 4] + [(a.x2 + b.x1) / 2 for a, b in itertools.pairwise(cols)]
     edges.append(cols[-1].x2 + 4)
 
     def header(y: float) -> float:
@@ -375,7 +533,7 @@ def draw_table(
             x = col.x2 if col.align == "right" else col.x1
             c.text(x, y, col.header, size=size, bold=True, align=col.align)
         if style == "grid":
-            for a, b in zip(edges, edges[1:], strict=False):
+            for a, b in itertools.pairwise(edges):
                 c.rect(a, y - 11, b - a, row_h)
         elif style in ("lines", "shaded"):
             c.line(edges[0], y + 4, edges[-1], y + 4)
@@ -390,7 +548,7 @@ def draw_table(
             x = col.x2 if col.align == "right" else col.x1
             c.text(x, y, _cell(inv, item, col.key, symbol), size=size, align=col.align)
         if style == "grid":
-            for a, b in zip(edges, edges[1:], strict=False):
+            for a, b in itertools.pairwise(edges):
                 c.rect(a, y - 11, b - a, row_h)
         elif style == "lines":
             c.line(edges[0], y + 4, edges[-1], y + 4, width=0.3)
@@ -449,17 +607,42 @@ def de_short_date(d: dt.date) -> str:
 def layout_1(c: Canvas, inv: Invoice) -> None:
     """German DIN 5008 letter: letterhead left, contact right, info block, grid table."""
     v, k = inv.vendor, inv.customer
-    inv.printed |= {"due_date", "customer_number", "vendor_vat", "vendor_tax_number", "bank",
-                    "email", "phone", "url", "pos"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "customer_number",
+        "vendor_vat",
+        "vendor_tax_number",
+        "bank",
+        "email",
+        "phone",
+        "url",
+        "pos",
+    }
     c.text(50, 62, v.name, size=16, bold=True)
-    draw_pairs(c, [("", v.street), ("", v.city_line), ("Tel.", v.phone or ""),
-                   ("E-Mail", v.email or ""), ("Web", v.url or "")], 380, 415, 50, 11, 8)  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("", v.street),
+            ("", v.city_line),
+            ("Tel.", v.phone or ""),
+            ("E-Mail", v.email or ""),
+            ("Web", v.url or ""),
+        ],
+        380,
+        415,
+        50,
+        11,
+        8,
+    )
     c.text(50, 140, f"{v.name} · {v.street} · {v.city_line}", size=7)
     c.line(50, 143, 300, 143, 0.3)
     for i, text in enumerate([k.name, k.street, k.city_line]):
         c.text(50, 162 + i * 13, text, size=10)
-    pairs = [("Rechnungsnummer:", inv.number), ("Rechnungsdatum:", de_short_date(inv.date)),
-             ("Kundennummer:", inv.customer_number)]  # fmt: skip
+    pairs = [
+        ("Rechnungsnummer:", inv.number),
+        ("Rechnungsdatum:", de_short_date(inv.date)),
+        ("Kundennummer:", inv.customer_number),
+    ]
     if inv.date.day % 2:
         pairs.append(("Bestellnummer:", inv.order_number))
         inv.printed.add("order_number")
@@ -472,18 +655,38 @@ def layout_1(c: Canvas, inv: Invoice) -> None:
         c.text(545, 50, f"Rechnung {inv.number}", size=9, align="right")
         return 90
 
-    cols = [Col("pos", "Pos.", 52, 75), Col("desc", "Bezeichnung", 85, 300),
-            Col("qty", "Menge", 310, 360, "right"), Col("price", "Einzelpreis", 370, 450, "right"),
-            Col("total", "Gesamtpreis", 460, 541, "right")]  # fmt: skip
+    cols = [
+        Col("pos", "Pos.", 52, 75),
+        Col("desc", "Bezeichnung", 85, 300),
+        Col("qty", "Menge", 310, 360, "right"),
+        Col("price", "Einzelpreis", 370, 450, "right"),
+        Col("total", "Gesamtpreis", 460, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 320, "grid", cont)
     y = ensure_room(c, inv, y + 10, 90, cont)
-    (rate, _, _), = inv.tax_groups()[:1]
-    draw_pairs(c, [("Nettobetrag", inv.money(inv.net, "€")),
-                   (f"zzgl. {inv.rate(rate)} MwSt.", inv.money(inv.tax, "€")),
-                   ("Gesamtbetrag", inv.money(inv.gross, "€"))],
-               360, 541, y, 14, 9, "right", bold_last=True)  # fmt: skip
-    c.text(50, y + 60, f"Bitte überweisen Sie den Betrag bis zum {de_short_date(inv.due_date)} "
-           "auf das unten genannte Konto.", size=9)  # fmt: skip
+    ((rate, _, _),) = inv.tax_groups()[:1]
+    draw_pairs(
+        c,
+        [
+            ("Nettobetrag", inv.money(inv.net, "€")),
+            (f"zzgl. {inv.rate(rate)} MwSt.", inv.money(inv.tax, "€")),
+            ("Gesamtbetrag", inv.money(inv.gross, "€")),
+        ],
+        360,
+        541,
+        y,
+        14,
+        9,
+        "right",
+        bold_last=True,
+    )
+    c.text(
+        50,
+        y + 60,
+        f"Bitte überweisen Sie den Betrag bis zum {de_short_date(inv.due_date)} "
+        "auf das unten genannte Konto.",
+        size=9,
+    )
     inv.payment_methods = ["bank_transfer"]
     for page in range(c.page_count):
         c.pages[page].append(b"0.3 w 50 75 m 545 75 l S")
@@ -491,8 +694,13 @@ def layout_1(c: Canvas, inv: Invoice) -> None:
             c.text(50, 780 + i * 9, text, size=7, page=page)
         for i, text in enumerate([v.bank or "", f"IBAN: {v.iban}", f"BIC: {v.bic}"]):
             c.text(220, 780 + i * 9, text, size=7, page=page)
-        for i, text in enumerate([f"USt-IdNr.: {v.vat_id}", f"Steuernummer: {v.tax_number}",
-                                  "Amtsgericht Köln HRB 12345"]):  # fmt: skip
+        for i, text in enumerate(
+            [
+                f"USt-IdNr.: {v.vat_id}",
+                f"Steuernummer: {v.tax_number}",
+                "Amtsgericht Köln HRB 12345",
+            ]
+        ):
             c.text(390, 780 + i * 9, text, size=7, page=page)
     number_pages(c, lambda i, n: f"Seite {i} von {n}", 545, "right")
 
@@ -502,15 +710,24 @@ def layout_2(c: Canvas, inv: Invoice) -> None:
     v, k = inv.vendor, inv.customer
     inv.printed |= {"due_date", "vendor_vat", "bank", "email", "phone", "payment_reference"}
     c.text(50, 75, "INVOICE", size=24, bold=True)
-    for i, (text, bold) in enumerate([(v.name, True), (v.street, False), (v.city_line, False),
-                                      (v.phone or "", False), (v.email or "", False)]):  # fmt: skip
+    for i, (text, bold) in enumerate(
+        [
+            (v.name, True),
+            (v.street, False),
+            (v.city_line, False),
+            (v.phone or "", False),
+            (v.email or "", False),
+        ]
+    ):
         c.text(545, 55 + i * 12, text, size=11 if bold else 9, bold=bold, align="right")
     c.text(50, 150, "Bill To", size=10, bold=True)
     for i, text in enumerate([k.name, k.street, k.city_line]):
         c.text(50, 165 + i * 12, text, size=9)
-    for x, label, value in [(300, "Invoice No.", inv.number),
-                            (390, "Invoice Date", en_long_date(inv.date)),
-                            (475, "Due Date", en_long_date(inv.due_date))]:  # fmt: skip
+    for x, label, value in [
+        (300, "Invoice No.", inv.number),
+        (390, "Invoice Date", en_long_date(inv.date)),
+        (475, "Due Date", en_long_date(inv.due_date)),
+    ]:
         c.text(x, 150, label, size=8, bold=True)
         c.text(x, 163, value, size=9)
 
@@ -518,21 +735,50 @@ def layout_2(c: Canvas, inv: Invoice) -> None:
         c.text(50, 50, f"Invoice {inv.number} (continued)", size=10, bold=True)
         return 85
 
-    cols = [Col("desc", "Description", 55, 290), Col("qty", "Qty", 300, 340, "right"),
-            Col("price", "Unit Price", 350, 440, "right"),
-            Col("total", "Amount", 450, 540, "right")]  # fmt: skip
+    cols = [
+        Col("desc", "Description", 55, 290),
+        Col("qty", "Qty", 300, 340, "right"),
+        Col("price", "Unit Price", 350, 440, "right"),
+        Col("total", "Amount", 450, 540, "right"),
+    ]
     y = draw_table(c, inv, cols, 250, "shaded", cont, symbol="£")
     y = ensure_room(c, inv, y + 6, 150, cont)
-    draw_pairs(c, [("Subtotal", inv.money(inv.net, "£")),
-                   ("VAT (20%)", inv.money(inv.tax, "£")),
-                   ("Total (GBP)", inv.money(inv.gross, "£"))],
-               370, 540, y, 14, 9, "right", bold_last=True)  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("Subtotal", inv.money(inv.net, "£")),
+            ("VAT (20%)", inv.money(inv.tax, "£")),
+            ("Total (GBP)", inv.money(inv.gross, "£")),
+        ],
+        370,
+        540,
+        y,
+        14,
+        9,
+        "right",
+        bold_last=True,
+    )
     y += 60
     c.text(50, y, "Payment details", size=10, bold=True)
-    draw_pairs(c, [("Bank:", v.bank or ""), ("IBAN:", v.iban or ""), ("BIC:", v.bic or ""),
-                   ("Payment reference:", inv.payment_reference)], 50, 150, y + 14)  # fmt: skip
-    c.text(297, 800, f"VAT Registration No. {v.vat_id} · Registered in England and Wales",
-           size=7, align="center")  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("Bank:", v.bank or ""),
+            ("IBAN:", v.iban or ""),
+            ("BIC:", v.bic or ""),
+            ("Payment reference:", inv.payment_reference),
+        ],
+        50,
+        150,
+        y + 14,
+    )
+    c.text(
+        297,
+        800,
+        f"VAT Registration No. {v.vat_id} · Registered in England and Wales",
+        size=7,
+        align="center",
+    )
     if c.page_count > 1:
         number_pages(c, lambda i, n: f"Page {i} of {n}", 545, "right")
 
@@ -540,16 +786,33 @@ def layout_2(c: Canvas, inv: Invoice) -> None:
 def layout_3(c: Canvas, inv: Invoice) -> None:
     """German, centred letterhead, boxed info row, per-item VAT and a VAT breakdown."""
     v, k = inv.vendor, inv.customer
-    inv.printed |= {"due_date", "customer_number", "order_number", "vendor_vat", "bank",
-                    "email", "phone", "item_tax"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "customer_number",
+        "order_number",
+        "vendor_vat",
+        "bank",
+        "email",
+        "phone",
+        "item_tax",
+    }
     c.text(PAGE_W / 2, 50, v.name, size=14, bold=True, align="center")
-    c.text(PAGE_W / 2, 64, f"{v.street} · {v.city_line} · Tel. {v.phone} · {v.email}",
-           size=8, align="center")  # fmt: skip
+    c.text(
+        PAGE_W / 2,
+        64,
+        f"{v.street} · {v.city_line} · Tel. {v.phone} · {v.email}",
+        size=8,
+        align="center",
+    )
     c.line(50, 72, 545, 72)
     for i, text in enumerate([k.name, k.street, k.city_line]):
         c.text(60, 135 + i * 13, text, size=10)
-    boxes = [("Rechnung Nr.", inv.number), ("Datum", de_long_date(inv.date)),
-             ("Kunden-Nr.", inv.customer_number), ("Ihre Bestellung", inv.order_number)]
+    boxes = [
+        ("Rechnung Nr.", inv.number),
+        ("Datum", de_long_date(inv.date)),
+        ("Kunden-Nr.", inv.customer_number),
+        ("Ihre Bestellung", inv.order_number),
+    ]
     for i, (label, value) in enumerate(boxes):
         x = 50 + i * 124
         c.rect(x, 222, 120, 32)
@@ -561,9 +824,14 @@ def layout_3(c: Canvas, inv: Invoice) -> None:
         c.line(50, 58, 545, 58)
         return 90
 
-    cols = [Col("pos", "Art.-Nr.", 52, 90), Col("desc", "Beschreibung", 100, 300),
-            Col("qty", "Anzahl", 305, 345, "right"), Col("price", "Preis", 350, 420, "right"),
-            Col("tax", "USt.", 425, 460, "right"), Col("total", "Betrag", 465, 541, "right")]
+    cols = [
+        Col("pos", "Art.-Nr.", 52, 90),
+        Col("desc", "Beschreibung", 100, 300),
+        Col("qty", "Anzahl", 305, 345, "right"),
+        Col("price", "Preis", 350, 420, "right"),
+        Col("tax", "USt.", 425, 460, "right"),
+        Col("total", "Betrag", 465, 541, "right"),
+    ]
     inv.printed.add("pos")
     y = draw_table(c, inv, cols, 290, "lines", cont)
     groups = inv.tax_groups()
@@ -575,18 +843,46 @@ def layout_3(c: Canvas, inv: Invoice) -> None:
         c.text(52, y + 12 + 12 * i, inv.rate(rate), size=8)
         c.text(180, y + 12 + 12 * i, inv.money(net), size=8, align="right")
         c.text(250, y + 12 + 12 * i, inv.money(tax), size=8, align="right")
-    draw_pairs(c, [("Summe netto", inv.money(inv.net, "EUR")),
-                   ("Summe USt.", inv.money(inv.tax, "EUR")),
-                   ("Gesamtbetrag", inv.money(inv.gross, "EUR"))],
-               360, 541, y, 13, 9, "right", bold_last=True)  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("Summe netto", inv.money(inv.net, "EUR")),
+            ("Summe USt.", inv.money(inv.tax, "EUR")),
+            ("Gesamtbetrag", inv.money(inv.gross, "EUR")),
+        ],
+        360,
+        541,
+        y,
+        13,
+        9,
+        "right",
+        bold_last=True,
+    )
     y += max(45, 14 + 12 * len(groups)) + 10
-    c.text(52, y, f"Zahlungsziel: {(inv.due_date - inv.date).days} Tage netto, "
-           f"zahlbar bis {de_short_date(inv.due_date)}.", size=9)  # fmt: skip
+    c.text(
+        52,
+        y,
+        f"Zahlungsziel: {(inv.due_date - inv.date).days} Tage netto, "
+        f"zahlbar bis {de_short_date(inv.due_date)}.",
+        size=9,
+    )
     for page in range(c.page_count):
-        c.text(PAGE_W / 2, 790, f"Bankverbindung: {v.bank} · IBAN {_spaced(v.iban)} · BIC {v.bic}",
-               size=7, align="center", page=page)  # fmt: skip
-        c.text(PAGE_W / 2, 800, f"USt-IdNr. {v.vat_id} · Geschäftsführung: Anna Beispiel",
-               size=7, align="center", page=page)  # fmt: skip
+        c.text(
+            PAGE_W / 2,
+            790,
+            f"Bankverbindung: {v.bank} · IBAN {_spaced(v.iban)} · BIC {v.bic}",
+            size=7,
+            align="center",
+            page=page,
+        )
+        c.text(
+            PAGE_W / 2,
+            800,
+            f"USt-IdNr. {v.vat_id} · Geschäftsführung: Anna Beispiel",
+            size=7,
+            align="center",
+            page=page,
+        )
     number_pages(c, lambda i, n: f"Seite {i}/{n}", PAGE_W / 2, "center")
 
 
@@ -604,8 +900,12 @@ def layout_4(c: Canvas, inv: Invoice) -> None:
         c.text(50, 76 + i * 11, text, size=8)
     c.text(545, 62, "Invoice", size=24, bold=True, align="right")
     us = "%m/%d/%Y"
-    pairs = [("Invoice #:", inv.number), ("Date:", inv.date.strftime(us)),
-             ("Due Date:", inv.due_date.strftime(us)), ("P.O. #:", inv.order_number)]
+    pairs = [
+        ("Invoice #:", inv.number),
+        ("Date:", inv.date.strftime(us)),
+        ("Due Date:", inv.due_date.strftime(us)),
+        ("P.O. #:", inv.order_number),
+    ]
     draw_pairs(c, pairs, 390, 545, 90, 12, 9, "right")
     c.text(50, 190, "BILL TO", size=9, bold=True)
     c.text(310, 190, "SHIP TO", size=9, bold=True)
@@ -618,17 +918,32 @@ def layout_4(c: Canvas, inv: Invoice) -> None:
         c.text(545, 50, f"Invoice # {inv.number}", size=9, align="right")
         return 85
 
-    cols = [Col("pos", "Item", 52, 75), Col("desc", "Description", 85, 300),
-            Col("qty", "Qty", 305, 340, "right"), Col("price", "Rate", 350, 440, "right"),
-            Col("total", "Amount", 450, 541, "right")]  # fmt: skip
+    cols = [
+        Col("pos", "Item", 52, 75),
+        Col("desc", "Description", 85, 300),
+        Col("qty", "Qty", 305, 340, "right"),
+        Col("price", "Rate", 350, 440, "right"),
+        Col("total", "Amount", 450, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 270, "grid", cont, symbol="$")
     y = ensure_room(c, inv, y + 10, 120, cont)
-    (rate, _, _), = inv.tax_groups()[:1]
-    draw_pairs(c, [("Subtotal", inv.money(inv.net, "$")),
-                   (f"Sales Tax ({inv.rate(rate)})", inv.money(inv.tax, "$")),
-                   ("Total", inv.money(inv.gross, "$")),
-                   ("Balance Due", inv.money(inv.gross, "$"))],
-               380, 541, y, 14, 9, "right", bold_last=True)  # fmt: skip
+    ((rate, _, _),) = inv.tax_groups()[:1]
+    draw_pairs(
+        c,
+        [
+            ("Subtotal", inv.money(inv.net, "$")),
+            (f"Sales Tax ({inv.rate(rate)})", inv.money(inv.tax, "$")),
+            ("Total", inv.money(inv.gross, "$")),
+            ("Balance Due", inv.money(inv.gross, "$")),
+        ],
+        380,
+        541,
+        y,
+        14,
+        9,
+        "right",
+        bold_last=True,
+    )
     c.text(50, y + 80, "Terms: Net 30. We accept checks and all major credit cards.", size=9)
     inv.payment_methods = ["check", "credit_card"]
     c.text(PAGE_W / 2, 800, "Thank you for your business!", size=9, align="center")
@@ -637,11 +952,23 @@ def layout_4(c: Canvas, inv: Invoice) -> None:
 def layout_5(c: Canvas, inv: Invoice) -> None:
     """German, letterhead right, title sentence with number and date, shaded grid."""
     v, k = inv.vendor, inv.customer
-    inv.printed |= {"due_date", "customer_number", "order_number", "payment_reference",
-                    "vendor_vat", "vendor_tax_number", "bank", "email", "phone", "url", "pos"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "customer_number",
+        "order_number",
+        "payment_reference",
+        "vendor_vat",
+        "vendor_tax_number",
+        "bank",
+        "email",
+        "phone",
+        "url",
+        "pos",
+    }
     c.text(545, 55, v.name, size=13, bold=True, align="right")
-    for i, text in enumerate([v.street, v.city_line, f"Tel. {v.phone}", f"E-Mail: {v.email}",
-                              v.url or ""]):  # fmt: skip
+    for i, text in enumerate(
+        [v.street, v.city_line, f"Tel. {v.phone}", f"E-Mail: {v.email}", v.url or ""]
+    ):
         c.text(545, 70 + i * 11, text, size=8, align="right")
     c.text(50, 137, f"{v.name}, {v.street}, {v.city_line}", size=6.5)
     for i, text in enumerate([k.name, k.street, k.city_line]):
@@ -655,60 +982,112 @@ def layout_5(c: Canvas, inv: Invoice) -> None:
         c.text(50, 70, f"Fortsetzung Rechnung {inv.number}", size=9)
         return 100
 
-    cols = [Col("pos", "Pos.", 52, 75), Col("desc", "Artikel", 85, 280),
-            Col("qty", "Menge", 285, 320, "right"), Col("unit", "Einheit", 328, 360),
-            Col("price", "Einzelpreis", 365, 445, "right"),
-            Col("total", "Summe", 455, 541, "right")]  # fmt: skip
+    cols = [
+        Col("pos", "Pos.", 52, 75),
+        Col("desc", "Artikel", 85, 280),
+        Col("qty", "Menge", 285, 320, "right"),
+        Col("unit", "Einheit", 328, 360),
+        Col("price", "Einzelpreis", 365, 445, "right"),
+        Col("total", "Summe", 455, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 310, "shaded", cont)
     y = ensure_room(c, inv, y + 10, 130, cont)
-    draw_pairs(c, [("Summe netto", inv.money(inv.net, "€")),
-                   ("MwSt 19 %", inv.money(inv.tax, "€")),
-                   ("Rechnungsbetrag", inv.money(inv.gross, "€"))],
-               330, 541, y, 14, 9, "right", bold_last=True)  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("Summe netto", inv.money(inv.net, "€")),
+            ("MwSt 19 %", inv.money(inv.tax, "€")),
+            ("Rechnungsbetrag", inv.money(inv.gross, "€")),
+        ],
+        330,
+        541,
+        y,
+        14,
+        9,
+        "right",
+        bold_last=True,
+    )
     c.text(50, y + 55, f"Zahlbar ohne Abzug bis {de_short_date(inv.due_date)}.", size=9)
     c.text(50, y + 68, f"Verwendungszweck: {inv.payment_reference}", size=9)
     c.text(50, y + 81, "Zahlung per Überweisung oder PayPal.", size=9)
     inv.payment_methods = ["bank_transfer", "paypal"]
     for page in range(c.page_count):
-        c.text(50, 800, f"{v.bank}  IBAN: {v.iban}  BIC: {v.bic}  USt-IdNr.: {v.vat_id}  "
-               f"St.-Nr.: {v.tax_number}", size=7, page=page)  # fmt: skip
+        c.text(
+            50,
+            800,
+            f"{v.bank}  IBAN: {v.iban}  BIC: {v.bic}  USt-IdNr.: {v.vat_id}  "
+            f"St.-Nr.: {v.tax_number}",
+            size=7,
+            page=page,
+        )
 
 
 def layout_6(c: Canvas, inv: Invoice) -> None:
     """English from a German company: From/To blocks side by side, boxed details, ISO dates."""
     v, k = inv.vendor, inv.customer
     k.vat_id = k.vat_id or "DE123456788"
-    inv.printed |= {"due_date", "customer_number", "vendor_vat", "customer_vat", "bank",
-                    "email", "pos", "item_tax"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "customer_number",
+        "vendor_vat",
+        "customer_vat",
+        "bank",
+        "email",
+        "pos",
+        "item_tax",
+    }
     c.text(50, 60, "Invoice", size=22, bold=True)
     c.text(50, 110, "From:", size=9, bold=True)
     c.text(310, 110, "To:", size=9, bold=True)
-    for i, text in enumerate([v.name, v.street, v.city_line, f"VAT ID: {v.vat_id}",
-                              f"Email: {v.email}"]):  # fmt: skip
+    for i, text in enumerate(
+        [v.name, v.street, v.city_line, f"VAT ID: {v.vat_id}", f"Email: {v.email}"]
+    ):
         c.text(50, 124 + i * 12, text, size=9)
     for i, text in enumerate([k.name, k.street, k.city_line, f"VAT ID: {k.vat_id}"]):
         c.text(310, 124 + i * 12, text, size=9)
     c.rect(45, 200, 500, 36, fill=0.92)
-    draw_pairs(c, [("Invoice number:", inv.number), ("Customer ID:", inv.customer_number)],
-               55, 140, 214)  # fmt: skip
-    draw_pairs(c, [("Invoice date:", inv.date.isoformat()), ("Due date:", inv.due_date.isoformat())],
-               320, 400, 214)  # fmt: skip
+    draw_pairs(
+        c, [("Invoice number:", inv.number), ("Customer ID:", inv.customer_number)], 55, 140, 214
+    )
+    draw_pairs(
+        c,
+        [("Invoice date:", inv.date.isoformat()), ("Due date:", inv.due_date.isoformat())],
+        320,
+        400,
+        214,
+    )
 
     def cont(c: Canvas, inv: Invoice) -> float:
-        c.text(50, 50, f"{v.name} – Invoice {inv.number}", size=10, bold=True)
+        c.text(50, 50, f"{v.name} \u2013 Invoice {inv.number}", size=10, bold=True)
         return 85
 
-    cols = [Col("pos", "#", 52, 70), Col("desc", "Item description", 80, 290),
-            Col("qty", "Quantity", 295, 345, "right"), Col("price", "Unit price", 355, 430, "right"),
-            Col("tax", "VAT", 440, 470, "right"), Col("total", "Total", 480, 541, "right")]  # fmt: skip
+    cols = [
+        Col("pos", "#", 52, 70),
+        Col("desc", "Item description", 80, 290),
+        Col("qty", "Quantity", 295, 345, "right"),
+        Col("price", "Unit price", 355, 430, "right"),
+        Col("tax", "VAT", 440, 470, "right"),
+        Col("total", "Total", 480, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 270, "lines", cont, symbol="€")
     y = ensure_room(c, inv, y + 10, 130, cont)
-    (rate, _, _), = inv.tax_groups()[:1]
-    draw_pairs(c, [("Net amount", inv.money(inv.net, "€")),
-                   (f"VAT {inv.rate(rate)}", inv.money(inv.tax, "€")),
-                   ("Total amount", inv.money(inv.gross, "€")),
-                   ("Amount due", inv.money(inv.gross, "€"))],
-               360, 541, y, 14, 9, "right", bold_last=True)  # fmt: skip
+    ((rate, _, _),) = inv.tax_groups()[:1]
+    draw_pairs(
+        c,
+        [
+            ("Net amount", inv.money(inv.net, "€")),
+            (f"VAT {inv.rate(rate)}", inv.money(inv.tax, "€")),
+            ("Total amount", inv.money(inv.gross, "€")),
+            ("Amount due", inv.money(inv.gross, "€")),
+        ],
+        360,
+        541,
+        y,
+        14,
+        9,
+        "right",
+        bold_last=True,
+    )
     c.text(50, y + 70, "Payment methods: Bank transfer, Credit card", size=9)
     c.text(50, y + 83, f"IBAN {v.iban} · BIC {v.bic} · {v.bank}", size=9)
     inv.payment_methods = ["bank_transfer", "credit_card"]
@@ -721,8 +1100,17 @@ def layout_6(c: Canvas, inv: Invoice) -> None:
 def layout_7(c: Canvas, inv: Invoice) -> None:
     """German, labelled address, bordered key/value box, unbordered table, prepayment."""
     v, k = inv.vendor, inv.customer
-    inv.printed |= {"due_date", "customer_number", "vendor_vat", "vendor_tax_number", "bank",
-                    "phone", "email", "pos", "item_tax"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "customer_number",
+        "vendor_vat",
+        "vendor_tax_number",
+        "bank",
+        "phone",
+        "email",
+        "pos",
+        "item_tax",
+    }
     if inv.date.day % 3 == 0:
         inv.prepaid = round(inv.gross * 0.3, 2)
     c.text(50, 45, v.name, size=11, bold=True)
@@ -731,10 +1119,16 @@ def layout_7(c: Canvas, inv: Invoice) -> None:
     for i, text in enumerate([k.name, k.street, k.city_line]):
         c.text(50, 135 + i * 12, text, size=9)
     short = "%d.%m.%y"
-    rows = [("Beleg-Nr.", inv.number), ("Belegdatum", inv.date.strftime(short)),
-            ("Kunden-Nr.", inv.customer_number),
-            ("Leistungszeitraum", f"{(inv.date.replace(day=1)).strftime(short)} - {inv.date.strftime(short)}"),
-            ("Fälligkeitsdatum", inv.due_date.strftime(short))]  # fmt: skip
+    rows = [
+        ("Beleg-Nr.", inv.number),
+        ("Belegdatum", inv.date.strftime(short)),
+        ("Kunden-Nr.", inv.customer_number),
+        (
+            "Leistungszeitraum",
+            f"{(inv.date.replace(day=1)).strftime(short)} - {inv.date.strftime(short)}",
+        ),
+        ("Fälligkeitsdatum", inv.due_date.strftime(short)),
+    ]
     for i, (label, value) in enumerate(rows):
         c.rect(330, 120 + i * 15, 90, 15)
         c.rect(420, 120 + i * 15, 125, 15)
@@ -747,29 +1141,42 @@ def layout_7(c: Canvas, inv: Invoice) -> None:
         c.text(330, 45, f"Beleg-Nr. {inv.number}", size=8)
         return 80
 
-    cols = [Col("pos", "Nr.", 52, 70), Col("desc", "Leistung", 78, 270),
-            Col("qty", "Menge", 275, 315, "right"), Col("unit", "Einheit", 322, 355),
-            Col("price", "E-Preis", 360, 420, "right"), Col("tax", "USt", 425, 455, "right"),
-            Col("total", "Gesamt", 460, 541, "right")]  # fmt: skip
+    cols = [
+        Col("pos", "Nr.", 52, 70),
+        Col("desc", "Leistung", 78, 270),
+        Col("qty", "Menge", 275, 315, "right"),
+        Col("unit", "Einheit", 322, 355),
+        Col("price", "E-Preis", 360, 420, "right"),
+        Col("tax", "USt", 425, 455, "right"),
+        Col("total", "Gesamt", 460, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 265, "plain", cont)
     groups = inv.tax_groups()
     y = ensure_room(c, inv, y + 10, 110, cont)
     pairs = [("Zwischensumme", inv.money(inv.net, "EUR"))]
-    pairs += [(f"zzgl. USt. {inv.rate(r)} auf {inv.money(n)}", inv.money(t, "EUR")) for r, n, t in groups]
+    pairs += [
+        (f"zzgl. USt. {inv.rate(r)} auf {inv.money(n)}", inv.money(t, "EUR")) for r, n, t in groups
+    ]
     pairs.append(("Endbetrag", inv.money(inv.gross, "EUR")))
     if inv.prepaid:
-        pairs += [("abzgl. Anzahlung", inv.money(-inv.prepaid, "EUR")),
-                  ("Offener Betrag", inv.money(inv.due_payable, "EUR"))]  # fmt: skip
+        pairs += [
+            ("abzgl. Anzahlung", inv.money(-inv.prepaid, "EUR")),
+            ("Offener Betrag", inv.money(inv.due_payable, "EUR")),
+        ]
     c.rect(300, y - 12, 245, 14 * len(pairs) + 6)
     draw_pairs(c, pairs, 305, 541, y, 14, 8.5, "right", bold_last=True)
     y += 14 * len(pairs) + 20
     c.text(50, y, "Der Betrag wird per SEPA-Lastschrift von Ihrem Konto eingezogen.", size=9)
     inv.payment_methods = ["direct_debit"]
     for page in range(c.page_count):
-        for col, lines in enumerate([[v.name, v.street, v.city_line],
-                                     [f"Tel. {v.phone}", v.email or ""],
-                                     [v.bank or "", f"IBAN {_spaced(v.iban)}", f"BIC {v.bic}"],
-                                     [f"USt-ID {v.vat_id}", f"St.-Nr. {v.tax_number}"]]):  # fmt: skip
+        for col, lines in enumerate(
+            [
+                [v.name, v.street, v.city_line],
+                [f"Tel. {v.phone}", v.email or ""],
+                [v.bank or "", f"IBAN {_spaced(v.iban)}", f"BIC {v.bic}"],
+                [f"USt-ID {v.vat_id}", f"St.-Nr. {v.tax_number}"],
+            ]
+        ):
             for i, text in enumerate(lines):
                 c.text(50 + col * 125, 790 + i * 8, text, size=6.5, page=page)
     number_pages(c, lambda i, n: f"Seite {i}", 545, "right")
@@ -778,19 +1185,30 @@ def layout_7(c: Canvas, inv: Invoice) -> None:
 def layout_8(c: Canvas, inv: Invoice) -> None:
     """UK tax invoice: centred title, vendor top-left, Invoice to right, unit cost before qty."""
     v, k = inv.vendor, inv.customer
-    inv.printed |= {"due_date", "customer_number", "vendor_vat", "bank", "payment_reference",
-                    "phone", "url"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "customer_number",
+        "vendor_vat",
+        "bank",
+        "payment_reference",
+        "phone",
+        "url",
+    }
     c.text(PAGE_W / 2, 50, "TAX INVOICE", size=18, bold=True, align="center")
-    for i, text in enumerate([v.name, v.street, v.city_line, f"VAT Reg. No: {v.vat_id}",
-                              f"Tel: {v.phone}", v.url or ""]):  # fmt: skip
+    for i, text in enumerate(
+        [v.name, v.street, v.city_line, f"VAT Reg. No: {v.vat_id}", f"Tel: {v.phone}", v.url or ""]
+    ):
         c.text(50, 90 + i * 12, text, size=9, bold=i == 0)
     c.text(330, 90, "Invoice to:", size=9, bold=True)
     for i, text in enumerate([k.name, k.street, k.city_line]):
         c.text(330, 104 + i * 12, text, size=9)
     short = "%d %b %Y"
-    for x, label, value in [(50, "Reference:", inv.number), (180, "Issued:", inv.date.strftime(short)),
-                            (310, "Payment due:", inv.due_date.strftime(short)),
-                            (440, "Account No.:", inv.customer_number)]:  # fmt: skip
+    for x, label, value in [
+        (50, "Reference:", inv.number),
+        (180, "Issued:", inv.date.strftime(short)),
+        (310, "Payment due:", inv.due_date.strftime(short)),
+        (440, "Account No.:", inv.customer_number),
+    ]:
         c.text(x, 200, label, size=8, bold=True)
         c.text(x, 212, value, size=9)
 
@@ -798,13 +1216,29 @@ def layout_8(c: Canvas, inv: Invoice) -> None:
         c.text(50, 50, f"{v.name} · Tax invoice {inv.number} · continued", size=9)
         return 80
 
-    cols = [Col("desc", "Description", 52, 300), Col("price", "Unit Cost", 310, 390, "right"),
-            Col("qty", "Qty", 400, 440, "right"), Col("total", "Line Total (GBP)", 455, 541, "right")]
+    cols = [
+        Col("desc", "Description", 52, 300),
+        Col("price", "Unit Cost", 310, 390, "right"),
+        Col("qty", "Qty", 400, 440, "right"),
+        Col("total", "Line Total (GBP)", 455, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 250, "lines", cont)
     y = ensure_room(c, inv, y + 10, 120, cont)
-    draw_pairs(c, [("Net total", inv.money(inv.net)), ("VAT @ 20%", inv.money(inv.tax)),
-                   ("Amount due (GBP)", inv.money(inv.gross))],
-               380, 541, y, 14, 9, "right", bold_last=True)  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("Net total", inv.money(inv.net)),
+            ("VAT @ 20%", inv.money(inv.tax)),
+            ("Amount due (GBP)", inv.money(inv.gross)),
+        ],
+        380,
+        541,
+        y,
+        14,
+        9,
+        "right",
+        bold_last=True,
+    )
     y += 60
     c.text(50, y, f"Please pay by bank transfer quoting reference {inv.payment_reference}.", size=9)
     c.text(50, y + 13, f"{v.bank} · IBAN {v.iban} · SWIFT {v.bic}", size=9)
@@ -815,8 +1249,16 @@ def layout_8(c: Canvas, inv: Invoice) -> None:
 def layout_9(c: Canvas, inv: Invoice) -> None:
     """English from a German seller, all details in a right column, totals at the left."""
     v, k = inv.vendor, inv.customer
-    inv.printed |= {"due_date", "order_number", "vendor_vat", "vendor_tax_number", "bank",
-                    "email", "url", "item_tax"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "order_number",
+        "vendor_vat",
+        "vendor_tax_number",
+        "bank",
+        "email",
+        "url",
+        "item_tax",
+    }
     c.text(50, 55, v.name.upper(), size=15, bold=True)
     c.text(50, 70, f"{v.street}, {v.city_line}, Germany", size=8)
     c.text(50, 80, f"{v.email} | {v.url}", size=8)
@@ -824,8 +1266,12 @@ def layout_9(c: Canvas, inv: Invoice) -> None:
     c.text(50, 125, "Billed to", size=8, bold=True)
     for i, text in enumerate([k.name, k.street, k.city_line, "Germany"]):
         c.text(50, 138 + i * 12, text, size=9)
-    pairs = [("Invoice no.", inv.number), ("Date of issue", inv.date.strftime("%B %d, %Y")),
-             ("Order no.", inv.order_number), ("Payable by", inv.due_date.strftime("%B %d, %Y"))]
+    pairs = [
+        ("Invoice no.", inv.number),
+        ("Date of issue", inv.date.strftime("%B %d, %Y")),
+        ("Order no.", inv.order_number),
+        ("Payable by", inv.due_date.strftime("%B %d, %Y")),
+    ]
     for i, (label, value) in enumerate(pairs):
         c.text(360, 125 + i * 24, label, size=8, bold=True)
         c.text(360, 136 + i * 24, value, size=9)
@@ -835,9 +1281,13 @@ def layout_9(c: Canvas, inv: Invoice) -> None:
         c.text(545, 55, f"Invoice no. {inv.number}", size=8, align="right")
         return 85
 
-    cols = [Col("desc", "Service", 52, 280), Col("qty", "Units", 290, 330, "right"),
-            Col("price", "Price/unit", 340, 420, "right"), Col("tax", "Tax", 430, 460, "right"),
-            Col("total", "Net", 470, 541, "right")]  # fmt: skip
+    cols = [
+        Col("desc", "Service", 52, 280),
+        Col("qty", "Units", 290, 330, "right"),
+        Col("price", "Price/unit", 340, 420, "right"),
+        Col("tax", "Tax", 430, 460, "right"),
+        Col("total", "Net", 470, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 250, "grid", cont, symbol="EUR")
     groups = inv.tax_groups()
     y = ensure_room(c, inv, y + 10, 100 + 14 * len(groups), cont)
@@ -855,16 +1305,35 @@ def layout_9(c: Canvas, inv: Invoice) -> None:
 def layout_10(c: Canvas, inv: Invoice) -> None:
     """UK, letterhead band, details as a two-column table, totals row inside the table."""
     v, k = inv.vendor, inv.customer
-    inv.printed |= {"due_date", "customer_number", "order_number", "vendor_vat", "bank", "email",
-                    "phone", "pos"}  # fmt: skip
+    inv.printed |= {
+        "due_date",
+        "customer_number",
+        "order_number",
+        "vendor_vat",
+        "bank",
+        "email",
+        "phone",
+        "pos",
+    }
     c.rect(0, 0, PAGE_W, 70, fill=0.9)
     c.text(50, 40, v.name, size=18, bold=True)
     c.text(545, 32, f"{v.street}, {v.city_line}", size=8, align="right")
     c.text(545, 44, f"{v.phone} · {v.email}", size=8, align="right")
     c.text(50, 110, "Invoice", size=14, bold=True)
-    draw_pairs(c, [("Number", inv.number), ("Date", en_long_date(inv.date)),
-                   ("Due", en_long_date(inv.due_date)), ("Customer No", inv.customer_number),
-                   ("Purchase Order", inv.order_number)], 50, 140, 130, 13)  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("Number", inv.number),
+            ("Date", en_long_date(inv.date)),
+            ("Due", en_long_date(inv.due_date)),
+            ("Customer No", inv.customer_number),
+            ("Purchase Order", inv.order_number),
+        ],
+        50,
+        140,
+        130,
+        13,
+    )
     c.text(340, 130, "Customer", size=9, bold=True)
     for i, text in enumerate([k.name, k.street, k.city_line, "United Kingdom"]):
         c.text(340, 144 + i * 12, text, size=9)
@@ -873,14 +1342,30 @@ def layout_10(c: Canvas, inv: Invoice) -> None:
         c.text(50, 40, f"{v.name}    Invoice {inv.number}", size=10, bold=True)
         return 90
 
-    cols = [Col("pos", "Line", 52, 75), Col("desc", "Product / Service", 85, 310),
-            Col("qty", "Quantity", 315, 365, "right"), Col("price", "Price", 370, 450, "right"),
-            Col("total", "Value", 455, 541, "right")]  # fmt: skip
+    cols = [
+        Col("pos", "Line", 52, 75),
+        Col("desc", "Product / Service", 85, 310),
+        Col("qty", "Quantity", 315, 365, "right"),
+        Col("price", "Price", 370, 450, "right"),
+        Col("total", "Value", 455, 541, "right"),
+    ]
     y = draw_table(c, inv, cols, 240, "grid", cont)
     y = ensure_room(c, inv, y + 4, 110, cont)
-    draw_pairs(c, [("Goods total", inv.money(inv.net, "£")), ("VAT 20%", inv.money(inv.tax, "£")),
-                   ("Invoice total", inv.money(inv.gross, "£"))],
-               370, 541, y, 14, 9, "right", bold_last=True)  # fmt: skip
+    draw_pairs(
+        c,
+        [
+            ("Goods total", inv.money(inv.net, "£")),
+            ("VAT 20%", inv.money(inv.tax, "£")),
+            ("Invoice total", inv.money(inv.gross, "£")),
+        ],
+        370,
+        541,
+        y,
+        14,
+        9,
+        "right",
+        bold_last=True,
+    )
     y += 55
     c.text(50, y, f"BACS payments to {v.bank}, IBAN {_spaced(v.iban)}, BIC {v.bic}.", size=8)
     c.text(50, y + 11, f"VAT number {v.vat_id}. Payment by card is also accepted.", size=8)
@@ -890,9 +1375,17 @@ def layout_10(c: Canvas, inv: Invoice) -> None:
 
 
 LAYOUTS: dict[int, Callable[[Canvas, Invoice], None]] = {
-    1: layout_1, 2: layout_2, 3: layout_3, 4: layout_4, 5: layout_5,
-    6: layout_6, 7: layout_7, 8: layout_8, 9: layout_9, 10: layout_10,
-}  # fmt: skip
+    1: layout_1,
+    2: layout_2,
+    3: layout_3,
+    4: layout_4,
+    5: layout_5,
+    6: layout_6,
+    7: layout_7,
+    8: layout_8,
+    9: layout_9,
+    10: layout_10,
+}
 
 
 def generate_document(layout: int, seed: int) -> tuple[bytes, dict[str, Any]]:

@@ -54,8 +54,7 @@ class Canvas:
             x -= width / 2
         font = b"/F2" if bold else b"/F1"
         self.pages[page].append(
-            b"BT %s %.2f Tf %.2f %.2f Td %s Tj ET"
-            % (font, size, x, PAGE_H - y, _pdf_string(text))
+            b"BT %s %.2f Tf %.2f %.2f Td %s Tj ET" % (font, size, x, PAGE_H - y, _pdf_string(text))
         )
         return width
 

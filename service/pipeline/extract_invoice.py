@@ -12,6 +12,7 @@ Every value keeps the words it came from, so the result can point back into the 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import statistics
 from collections.abc import Callable, Iterator
@@ -48,73 +49,127 @@ Parser = Callable[[str], Parsed | None]
 # (pattern, may the label sit inside a longer phrase?) in order of preference.
 LABELS: dict[str, list[tuple[str, bool]]] = {
     "number": [
-        (r"rechnungs-?\s?(?:nummer|nr\.?)", True), (r"rechnung\s+(?:nr\.?|nummer|no\.?)", True),
-        (r"re\.?-?\s?nr\.?", False), (r"beleg-?\s?(?:nummer|nr\.?)", False),
-        (r"invoice\s+(?:number|no\.?|nr\.?|#|num\.?)", True), (r"invoice\s?#", True),
-        (r"inv\.?\s?(?:no\.?|#)", False), (r"invoice\s+ref(?:erence)?\.?", False),
-        (r"(?:nummer|number|nr\.?|no\.?)", False), (r"(?:ref\.?|reference)", False),
+        (r"rechnungs-?\s?(?:nummer|nr\.?)", True),
+        (r"rechnung\s+(?:nr\.?|nummer|no\.?)", True),
+        (r"re\.?-?\s?nr\.?", False),
+        (r"beleg-?\s?(?:nummer|nr\.?)", False),
+        (r"invoice\s+(?:number|no\.?|nr\.?|#|num\.?)", True),
+        (r"invoice\s?#", True),
+        (r"inv\.?\s?(?:no\.?|#)", False),
+        (r"invoice\s+ref(?:erence)?\.?", False),
+        (r"(?:nummer|number|nr\.?|no\.?)", False),
+        (r"(?:ref\.?|reference)", False),
         (r"(?:rechnung|invoice)", False),
     ],
     "date": [
-        (r"rechnungsdatum", False), (r"invoice\s+date", False), (r"belegdatum", False),
-        (r"ausstellungsdatum", False), (r"date\s+of\s+issue", False), (r"issue\s+date", False),
-        (r"issued(?:\s+on)?", False), (r"datum", False), (r"date", False), (r"vom", True),
+        (r"rechnungsdatum", False),
+        (r"invoice\s+date", False),
+        (r"belegdatum", False),
+        (r"ausstellungsdatum", False),
+        (r"date\s+of\s+issue", False),
+        (r"issue\s+date", False),
+        (r"issued(?:\s+on)?", False),
+        (r"datum", False),
+        (r"date", False),
+        (r"vom", True),
         (r"dated", True),
     ],
     "due_date": [
-        (r"fällig(?:keitsdatum|keit)?(?:\s+am)?", False), (r"due\s+date", False),
-        (r"payment\s+due(?:\s+date)?", False), (r"zahlbar\s+(?:ohne\s+abzug\s+)?bis(?:\s+zum)?", True),
-        (r"payable\s+(?:by|until|before)", True), (r"due(?:\s+by|\s+on)?", False),
-        (r"pay\s+by", True), (r"zahlungsziel", False), (r"bis\s+zum", True),
+        (r"fällig(?:keitsdatum|keit)?(?:\s+am)?", False),
+        (r"due\s+date", False),
+        (r"payment\s+due(?:\s+date)?", False),
+        (r"zahlbar\s+(?:ohne\s+abzug\s+)?bis(?:\s+zum)?", True),
+        (r"payable\s+(?:by|until|before)", True),
+        (r"due(?:\s+by|\s+on)?", False),
+        (r"pay\s+by", True),
+        (r"zahlungsziel", False),
+        (r"bis\s+zum", True),
     ],
     "customer_number": [
-        (r"kunden-?\s?(?:nummer|nr\.?)", True), (r"kd\.?-?\s?nr\.?", True),
-        (r"customer\s+(?:no\.?|number|id|#|nr\.?)", True), (r"account\s+(?:no\.?|number)", False),
-        (r"client\s+(?:no\.?|number|id)", False), (r"debitor(?:en)?-?\s?nr\.?", False),
+        (r"kunden-?\s?(?:nummer|nr\.?)", True),
+        (r"kd\.?-?\s?nr\.?", True),
+        (r"customer\s+(?:no\.?|number|id|#|nr\.?)", True),
+        (r"account\s+(?:no\.?|number)", False),
+        (r"client\s+(?:no\.?|number|id)", False),
+        (r"debitor(?:en)?-?\s?nr\.?", False),
     ],
     "order_number": [
-        (r"bestell-?\s?(?:nummer|nr\.?)", True), (r"ihre\s+bestellung(?:\s+nr\.?)?", False),
-        (r"auftrags-?\s?(?:nummer|nr\.?)", True), (r"(?:purchase\s+)?order\s+(?:no\.?|number|#)", True),
-        (r"p\.?\s?o\.?\s?(?:#|no\.?|number)", True), (r"purchase\s+order", False),
-        (r"your\s+order", False), (r"order\s+ref(?:erence)?", False),
+        (r"bestell-?\s?(?:nummer|nr\.?)", True),
+        (r"ihre\s+bestellung(?:\s+nr\.?)?", False),
+        (r"auftrags-?\s?(?:nummer|nr\.?)", True),
+        (r"(?:purchase\s+)?order\s+(?:no\.?|number|#)", True),
+        (r"p\.?\s?o\.?\s?(?:#|no\.?|number)", True),
+        (r"purchase\s+order", False),
+        (r"your\s+order", False),
+        (r"order\s+ref(?:erence)?", False),
     ],
     "payment_reference": [
-        (r"verwendungszweck", True), (r"zahlungsreferenz", True), (r"payment\s+reference", True),
-        (r"quoting(?:\s+reference)?", True), (r"please\s+quote", True),
+        (r"verwendungszweck", True),
+        (r"zahlungsreferenz", True),
+        (r"payment\s+reference", True),
+        (r"quoting(?:\s+reference)?", True),
+        (r"please\s+quote", True),
     ],
     "net_amount": [
-        (r"nettobetrag", False), (r"summe\s+netto", False), (r"netto(?:summe|betrag)?", False),
-        (r"gesamt\s+netto", False), (r"warenwert", False), (r"zwischensumme", False),
-        (r"sub-?\s?total", False), (r"net\s+(?:total|amount)", False), (r"total\s+net", False),
-        (r"total\s+(?:excl\.?|excluding|before)", False), (r"goods\s+total", False),
+        (r"nettobetrag", False),
+        (r"summe\s+netto", False),
+        (r"netto(?:summe|betrag)?", False),
+        (r"gesamt\s+netto", False),
+        (r"warenwert", False),
+        (r"zwischensumme", False),
+        (r"sub-?\s?total", False),
+        (r"net\s+(?:total|amount)", False),
+        (r"total\s+net", False),
+        (r"total\s+(?:excl\.?|excluding|before)", False),
+        (r"goods\s+total", False),
         (r"amount\s+before\s+tax", False),
     ],
     "tax_amount": [
-        (r"summe\s+(?:ust|mwst)\.?", False), (r"total\s+(?:vat|tax)", False),
-        (r"(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
-         r"(?:ust|mwst|umsatzsteuer|mehrwertsteuer)", False),
+        (r"summe\s+(?:ust|mwst)\.?", False),
+        (r"total\s+(?:vat|tax)", False),
+        (
+            r"(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
+            r"(?:ust|mwst|umsatzsteuer|mehrwertsteuer)",
+            False,
+        ),
         (r"(?:sales\s+)?(?:vat|tax|gst)", False),
     ],
     "gross_amount": [
-        (r"gesamtbetrag", False), (r"rechnungsbetrag", False), (r"bruttobetrag", False),
-        (r"endbetrag", False), (r"gesamtsumme", False), (r"summe\s+brutto", False),
-        (r"brutto", False), (r"grand\s+total", False), (r"invoice\s+total", False),
-        (r"total\s+amount", False), (r"total\s+(?:incl\.?|including)", False),
-        (r"gesamt", False), (r"total", False), (r"summe", False),
+        (r"gesamtbetrag", False),
+        (r"rechnungsbetrag", False),
+        (r"bruttobetrag", False),
+        (r"endbetrag", False),
+        (r"gesamtsumme", False),
+        (r"summe\s+brutto", False),
+        (r"brutto", False),
+        (r"grand\s+total", False),
+        (r"invoice\s+total", False),
+        (r"total\s+amount", False),
+        (r"total\s+(?:incl\.?|including)", False),
+        (r"gesamt", False),
+        (r"total", False),
+        (r"summe", False),
     ],
     "due_payable_amount": [
-        (r"zu\s+zahlen(?:der\s+betrag)?", False), (r"zahlbetrag", False),
-        (r"offener\s+betrag", False), (r"restbetrag", False), (r"noch\s+zu\s+zahlen", False),
-        (r"amount\s+due", False), (r"balance\s+due", False), (r"total\s+due", False),
-        (r"amount\s+payable", False), (r"balance", False),
+        (r"zu\s+zahlen(?:der\s+betrag)?", False),
+        (r"zahlbetrag", False),
+        (r"offener\s+betrag", False),
+        (r"restbetrag", False),
+        (r"noch\s+zu\s+zahlen", False),
+        (r"amount\s+due", False),
+        (r"balance\s+due", False),
+        (r"total\s+due", False),
+        (r"amount\s+payable", False),
+        (r"balance", False),
     ],
     "phone": [(r"(?:tel(?:efon)?\.?|phone|fon|t)", True)],
     "tax_number": [
-        (r"steuer-?\s?(?:nummer|nr\.?)", True), (r"st\.?-?\s?nr\.?", True),
+        (r"steuer-?\s?(?:nummer|nr\.?)", True),
+        (r"st\.?-?\s?nr\.?", True),
         (r"tax\s+(?:no\.?|number)", True),
     ],
     "bic": [(r"(?:bic|swift)(?:\s?/\s?(?:bic|swift))?(?:\s+code)?", True)],
-}  # fmt: skip
+}
 
 PAYMENT_WORDS: dict[str, str] = {
     r"überweis|bank\s*transfer|wire\s+transfer|bacs": "bank_transfer",
@@ -134,7 +189,9 @@ class Candidate:
     row: Row
 
 
-def _ex(value: Any, confidence: float, toks: list[Tok], problem: bool = False, note: str = "") -> Extraction:
+def _ex(
+    value: Any, confidence: float, toks: list[Tok], problem: bool = False, note: str = ""
+) -> Extraction:
     if toks:
         confidence *= 1 - 0.5 * statistics.fmean(t.entropy for t in toks)
     seen: set[tuple[int, int]] = set()
@@ -163,7 +220,9 @@ _DATEISH = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s*[A-Za-zäÄ]{3,9}\.?,?\s*\d{4}"
     r"|[A-Za-zä]{3,9}\.?\s*\d{1,2}(?:st|nd|rd|th)?,?\s*\d{4}"
 )
-_AMOUNTISH = re.compile(r"[-−(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-−]?\d+(?:[.,]\d{2})?(?![\d.,])")
+_AMOUNTISH = re.compile(
+    r"[-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-\u2212]?\d+(?:[.,]\d{2})?(?![\d.,])"
+)
 
 
 def parse_ident(text: str) -> Parsed | None:
@@ -188,7 +247,7 @@ def date_parser(language: str) -> Parser:
     return parse
 
 
-_MONEY = re.compile(r"[-−(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-−(]?\d+[.,]\d{2}(?!\d)")
+_MONEY = re.compile(r"[-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-\u2212(]?\d+[.,]\d{2}(?!\d)")
 
 
 def parse_money(text: str) -> Parsed | None:
@@ -305,9 +364,7 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     date = first(find_labeled(layout, "date", parse_day, skip))
     result["date"] = _cand_ex(date)
     result["due_date"] = _due_date(layout, skip, parse_day, date, fulltext)
-    result["currency"] = (
-        None if currency[0] is None else _ex(currency[0], currency[1], currency[2])
-    )
+    result["currency"] = None if currency[0] is None else _ex(currency[0], currency[1], currency[2])
     tax_calc = _tax_calculation(layout, skip, tables)
     result.update(_totals(layout, skip, tax_calc, tables))
     result["tax_calculation"] = _tax_calc_out(tax_calc, result, tables)
@@ -319,9 +376,9 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
         orders.setdefault(c.value, c)
     result["order_numbers"] = [_cand_ex(c) for c in orders.values()]
     result["payment_methods"] = [
-        _ex(method, 0.8, []) for method in sorted({m for p, m in PAYMENT_WORDS.items()
-                                                   if re.search(p, fulltext, re.I)})
-    ]  # fmt: skip
+        _ex(method, 0.8, [])
+        for method in sorted({m for p, m in PAYMENT_WORDS.items() if re.search(p, fulltext, re.I)})
+    ]
     vendor, customer = _parties(layout, skip)
     result["vendor"] = vendor
     result["customer"] = customer
@@ -332,9 +389,19 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
 def _empty() -> dict[str, Any]:
     return {
         key: None
-        for key in ["number", "date", "due_date", "currency", "net_amount", "tax_amount",
-                    "gross_amount", "due_payable_amount", "payment_reference", "vendor",
-                    "customer"]  # fmt: skip
+        for key in [
+            "number",
+            "date",
+            "due_date",
+            "currency",
+            "net_amount",
+            "tax_amount",
+            "gross_amount",
+            "due_payable_amount",
+            "payment_reference",
+            "vendor",
+            "customer",
+        ]
     } | {"order_numbers": [], "payment_methods": [], "tax_calculation": [], "line_item": []}
 
 
@@ -347,7 +414,9 @@ def _due_date(
         return _cand_ex(due, problem=problem, note="due before invoice date" if problem else "")
     if date is None:
         return None
-    m = re.search(r"(?:innerhalb\s+(?:von\s+)?|within\s+|net\s+)(\d{1,3})\s*(?:tagen|days)?", fulltext, re.I)
+    m = re.search(
+        r"(?:innerhalb\s+(?:von\s+)?|within\s+|net\s+)(\d{1,3})\s*(?:tagen|days)?", fulltext, re.I
+    )
     if m is None:
         return None
     value = dt.date.fromisoformat(date.value) + dt.timedelta(days=int(m.group(1)))
@@ -383,9 +452,11 @@ class TaxLine:
 
 def _tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list[TaxLine]:
     lines: dict[float, TaxLine] = {}
-    tax_label = re.compile(r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
-                           r"(?:ust|mwst|umsatzsteuer|"
-                           r"mehrwertsteuer|vat|tax|sales\s+tax|gst)\b")  # fmt: skip
+    tax_label = re.compile(
+        r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
+        r"(?:ust|mwst|umsatzsteuer|"
+        r"mehrwertsteuer|vat|tax|sales\s+tax|gst)\b"
+    )
     for row in layout.rows:
         if id(row) in skip:
             continue
@@ -409,12 +480,20 @@ def _tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> lis
             if len(amounts) >= 2:
                 m2, v2 = amounts[-2]
                 line.net = Candidate(v2, seg.span(m2.start(), m2.end()), 0.9, row)
-        elif _PERCENT.match(first_text) and len(amounts) >= 2:
-            (m1, a), (m2, b) = amounts[-2], amounts[-1]
-            if a is not None and b is not None and abs(a * rate / 100 - b) <= 0.011:
-                line = lines.setdefault(rate, TaxLine(rate, None, None))
-                line.net = line.net or Candidate(a, seg.span(m1.start(), m1.end()), 0.9, row)
-                line.tax = line.tax or Candidate(b, seg.span(m2.start(), m2.end()), 0.9, row)
+        elif _PERCENT.fullmatch(first_text):
+            # a VAT breakdown row: "7 %  1.508,82  105,62", maybe with the totals block beside it
+            cells = []
+            for cell in row.segments[1:]:
+                value = parse_amount(cell.text) if re.search(r"\d[.,]\d{2}\b", cell.text) else None
+                if value is None:
+                    break
+                cells.append(Candidate(value, list(cell.toks), 0.9, row))
+            for a, b in itertools.pairwise(cells):
+                if abs(a.value * rate / 100 - b.value) <= 0.011:
+                    line = lines.setdefault(rate, TaxLine(rate, None, None))
+                    line.net = line.net or a
+                    line.tax = line.tax or b
+                    break
     return sorted(lines.values(), key=lambda t: -t.rate)
 
 
@@ -431,13 +510,17 @@ def _totals(
     tax_rows = [t.tax for t in tax_calc if t.tax is not None]
     if len(tax_rows) > 1:
         total = round(sum(c.value for c in tax_rows), 2)
-        taxes.insert(0, Candidate(total, [t for c in tax_rows for t in c.toks], 0.9, tax_rows[0].row))
+        taxes.insert(
+            0, Candidate(total, [t for c in tax_rows for t in c.toks], 0.9, tax_rows[0].row)
+        )
     due_ids = {id(c.row) for c in dues}
     grosses = [g for g in grosses if id(g.row) not in due_ids] or grosses
     item_sum = round(sum(_num(i.cells.get("total")) or 0.0 for t in tables for i in t.items), 2)
 
     best: tuple[Candidate | None, Candidate | None, Candidate | None] = (
-        nets[0] if nets else None, taxes[0] if taxes else None, grosses[0] if grosses else None
+        nets[0] if nets else None,
+        taxes[0] if taxes else None,
+        grosses[0] if grosses else None,
     )
     consistent = False
     for n in nets[:4]:
@@ -499,8 +582,13 @@ def _tax_calc_out(
         if net and tax and net["value"]:
             rate = round(tax["value"] / net["value"] * 100, 1)
             if rate in (0, 2.5, 5, 7, 7.7, 8.1, 10, 13, 19, 20, 21, 22, 25):
-                out.append({"tax_rate": _ex(rate, 0.6, [], note="tax / net"),
-                            "tax_amount": tax, "net_amount": net})  # fmt: skip
+                out.append(
+                    {
+                        "tax_rate": _ex(rate, 0.6, [], note="tax / net"),
+                        "tax_amount": tax,
+                        "net_amount": net,
+                    }
+                )
         return out
     by_rate: dict[float, float] = {}
     for table in tables:
@@ -510,23 +598,37 @@ def _tax_calc_out(
             if rate is not None and total is not None:
                 by_rate[rate] = round(by_rate.get(rate, 0.0) + total, 2)
     for line in tax_calc:
-        entry: dict[str, Any] = {"tax_rate": _ex(line.rate, 0.9, line.tax.toks[:0] if line.tax else [])}
+        entry: dict[str, Any] = {
+            "tax_rate": _ex(line.rate, 0.9, line.tax.toks[:0] if line.tax else [])
+        }
         entry["tax_amount"] = _cand_ex(line.tax)
         if line.net is not None:
             entry["net_amount"] = _cand_ex(line.net)
         elif len(tax_calc) == 1 and net_total is not None:
             entry["net_amount"] = net_total
         elif line.rate in by_rate:
-            entry["net_amount"] = _ex(by_rate[line.rate], 0.8, [], note="sum of line items at this rate")
+            entry["net_amount"] = _ex(
+                by_rate[line.rate], 0.8, [], note="sum of line items at this rate"
+            )
         elif line.tax is not None and line.rate:
-            entry["net_amount"] = _ex(round(line.tax.value * 100 / line.rate, 2), 0.5, [],
-                                      note="tax / rate")  # fmt: skip
+            entry["net_amount"] = _ex(
+                round(line.tax.value * 100 / line.rate, 2), 0.5, [], note="tax / rate"
+            )
         else:
             entry["net_amount"] = None
         net_v = entry["net_amount"]["value"] if entry["net_amount"] else None
-        if net_v is not None and line.tax is not None and abs(net_v * line.rate / 100 - line.tax.value) > 0.02:
-            entry["tax_amount"] = _ex(line.tax.value, 0.5, line.tax.toks, problem=True,
-                                      note="tax does not match rate × net")  # fmt: skip
+        if (
+            net_v is not None
+            and line.tax is not None
+            and abs(net_v * line.rate / 100 - line.tax.value) > 0.02
+        ):
+            entry["tax_amount"] = _ex(
+                line.tax.value,
+                0.5,
+                line.tax.toks,
+                problem=True,
+                note="tax does not match rate x net",
+            )
         out.append(entry)
     return out
 
@@ -543,13 +645,17 @@ def _line_items(tables: list[Table]) -> list[dict[str, Any]]:
     for table in tables:
         for item in table.items:
             cells = item.cells
-            qty, price, total = _num(cells.get("qty")), _num(cells.get("price")), _num(cells.get("total"))
+            qty, price, total = (
+                _num(cells.get("qty")),
+                _num(cells.get("price")),
+                _num(cells.get("total")),
+            )
             problem, note, conf = False, "", 0.85
             if qty is not None and price is not None and total is not None:
                 if abs(qty * price - total) <= 0.011 + abs(total) * 0.0005:
                     conf = 0.97
                 else:
-                    problem, note, conf = True, "quantity × unit price does not equal total", 0.5
+                    problem, note, conf = True, "quantity x unit price does not equal total", 0.5
             desc_toks = cells.get("desc", [])
 
             def cell(kind: str, value: Any, toks: list[Tok] | None) -> Extraction | None:
@@ -558,14 +664,16 @@ def _line_items(tables: list[Table]) -> list[dict[str, Any]]:
                 return _ex(value, conf, toks, problem=problem, note=note)
 
             pos = cells.get("pos")
-            out.append({
-                "pos_id": cell("pos", " ".join(t.text for t in pos) if pos else None, pos),
-                "description": _ex(" ".join(t.text for t in desc_toks), 0.9, desc_toks),
-                "quantity": cell("qty", qty, cells.get("qty")),
-                "unit_price": cell("price", price, cells.get("price")),
-                "total_price": cell("total", total, cells.get("total")),
-                "tax_rate": cell("tax", _rate(cells.get("tax")), cells.get("tax")),
-            })  # fmt: skip
+            out.append(
+                {
+                    "pos_id": cell("pos", " ".join(t.text for t in pos) if pos else None, pos),
+                    "description": _ex(" ".join(t.text for t in desc_toks), 0.9, desc_toks),
+                    "quantity": cell("qty", qty, cells.get("qty")),
+                    "unit_price": cell("price", price, cells.get("price")),
+                    "total_price": cell("total", total, cells.get("total")),
+                    "tax_rate": cell("tax", _rate(cells.get("tax")), cells.get("tax")),
+                }
+            )
     return out
 
 
@@ -610,17 +718,28 @@ def _parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, 
     banking = _banking(layout, skip, customer_toks)
     emails = [
         Candidate(t.text.strip(".,;:<>()"), [t], 0.9, row)
-        for row in layout.rows for t in row.toks
-        if re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", t.text.strip(".,;:<>()")) and id(t) not in customer_toks
-    ]  # fmt: skip
+        for row in layout.rows
+        for t in row.toks
+        if re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", t.text.strip(".,;:<>()"))
+        and id(t) not in customer_toks
+    ]
     urls = [
         Candidate(t.text.strip(".,;:<>()|"), [t], 0.85, row)
-        for row in layout.rows for t in row.toks
-        if re.fullmatch(r"(https?://)?www\.[\w-]+(\.[\w-]+)+(/\S*)?|https?://\S+", t.text.strip(".,;:<>()|"))
+        for row in layout.rows
+        for t in row.toks
+        if re.fullmatch(
+            r"(https?://)?www\.[\w-]+(\.[\w-]+)+(/\S*)?|https?://\S+", t.text.strip(".,;:<>()|")
+        )
         and id(t) not in customer_toks
-    ]  # fmt: skip
-    phone = next((c for c in find_labeled(layout, "phone", parse_phone, skip, same_row=True)
-                  if not any(id(t) in customer_toks for t in c.toks)), None)  # fmt: skip
+    ]
+    phone = next(
+        (
+            c
+            for c in find_labeled(layout, "phone", parse_phone, skip, same_row=True)
+            if not any(id(t) in customer_toks for t in c.toks)
+        ),
+        None,
+    )
     if phone is None:
         phone = _bare_phone(layout, customer_toks)
     tax_number = first(find_labeled(layout, "tax_number", parse_tax_number, skip, same_row=True))
@@ -636,9 +755,14 @@ def _parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, 
         "url": _cand_ex(urls[0] if urls else None),
     }
     customer: dict[str, Any] = {
-        "name": None, "address": None, "vat_id": _cand_ex(vat_customer), "tax_number": None,
-        "customer_number": _cand_ex(first(find_labeled(layout, "customer_number", parse_ident, skip))),
-    }  # fmt: skip
+        "name": None,
+        "address": None,
+        "vat_id": _cand_ex(vat_customer),
+        "tax_number": None,
+        "customer_number": _cand_ex(
+            first(find_labeled(layout, "customer_number", parse_ident, skip))
+        ),
+    }
     if customer_block is not None:
         conf = 0.6 + 0.1 * min(3, customer_score(customer_block, layout))
         customer["name"] = _ex(_seg_value(customer_block.name.toks), conf, customer_block.name.toks)
@@ -732,7 +856,9 @@ def _vendor_address(
     if not options:
         return None
     prior, street, city = max(options, key=lambda o: o[0])
-    return _ex(f"{_seg_value(street)}, {_seg_value(city)}", min(0.9, 0.5 + 0.1 * prior), street + city)
+    return _ex(
+        f"{_seg_value(street)}, {_seg_value(city)}", min(0.9, 0.5 + 0.1 * prior), street + city
+    )
 
 
 def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[dict[str, Any]]:

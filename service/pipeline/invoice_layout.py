@@ -134,10 +134,18 @@ def build_layout(pages: list[PageText]) -> Layout:
         sizes[page_num] = (page.width, page.height)
         slope = _skew(page)
         toks = [
-            Tok(w.text, w.x1, w.y1 - slope * w.x1, w.x2, w.y2 - slope * w.x1, page_num, i + 1,
-                w.entropy)  # fmt: skip
+            Tok(
+                w.text,
+                w.x1,
+                w.y1 - slope * w.x1,
+                w.x2,
+                w.y2 - slope * w.x1,
+                page_num,
+                i + 1,
+                w.entropy,
+            )
             for i, w in enumerate(page.words)
-            if w.text.strip() and not re.fullmatch(r"[|\[\]_—–-]+", w.text)
+            if w.text.strip() and not re.fullmatch("[|\\[\\]_\u2014\u2013-]+", w.text)
         ]
         rows.extend(_rows(toks, page_num))
     return Layout(rows, sizes)

@@ -23,7 +23,9 @@ LEGAL_FORM = re.compile(
     r"b\.v\.|s\.r\.l\.|co\.)(\s|$|\))",
     re.I,
 )
-TITLE_WORDS = re.compile(r"^(rechnung|invoice|tax invoice|gutschrift|credit note|rechnungskorrektur)$")
+TITLE_WORDS = re.compile(
+    r"^(rechnung|invoice|tax invoice|gutschrift|credit note|rechnungskorrektur)$"
+)
 STREET_WORDS = re.compile(
     r"\b(street|st\.?|avenue|ave\.?|road|rd\.?|way|lane|ln\.?|drive|dr\.?|boulevard|blvd\.?|"
     r"court|place|square|broadway|straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)$",
@@ -186,7 +188,7 @@ def customer_score(block: Block, layout: Layout) -> float:
 
 def letterhead_names(layout: Layout) -> list[tuple[float, list[Tok]]]:
     """Company-looking lines in the top part of page 1, biggest print first."""
-    width, height = layout.page_sizes[1]
+    _width, height = layout.page_sizes[1]
     out = []
     for row in layout.page_rows(1):
         if row.y1 > 0.2 * height:

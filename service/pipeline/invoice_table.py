@@ -10,25 +10,77 @@ from service.pipeline.validators import parse_amount
 
 # Longer phrases first so "unit price" wins over "price" and "item description" over "item".
 COLUMN_WORDS: list[tuple[str, str]] = [
-    ("item description", "desc"), ("product / service", "desc"), ("line total", "total"),
-    ("unit price", "price"), ("unit cost", "price"), ("price per unit", "price"),
-    ("net amount", "total"), ("total price", "total"), ("vat %", "tax"), ("tax rate", "tax"),
-    ("pos.", "pos"), ("pos", "pos"), ("nr.", "pos"), ("nr", "pos"), ("#", "pos"), ("no.", "pos"),
-    ("line", "pos"), ("art.-nr.", "pos"), ("artikelnr.", "pos"), ("artikel-nr.", "pos"),
-    ("bezeichnung", "desc"), ("beschreibung", "desc"), ("artikel", "desc"), ("leistung", "desc"),
-    ("artikelbezeichnung", "desc"), ("description", "desc"), ("product", "desc"),
-    ("service", "desc"), ("details", "desc"), ("produkt", "desc"), ("item", "desc"),
-    ("menge", "qty"), ("anzahl", "qty"), ("qty", "qty"), ("qty.", "qty"), ("quantity", "qty"),
-    ("units", "qty"), ("stück", "qty"), ("hours", "qty"), ("stunden", "qty"),
-    ("einheit", "unit"), ("unit", "unit"), ("me", "unit"),
-    ("einzelpreis", "price"), ("e-preis", "price"), ("ep", "price"), ("preis", "price"),
-    ("stückpreis", "price"), ("price", "price"), ("rate", "price"), ("price/unit", "price"),
-    ("cost", "price"), ("ust.", "tax"), ("ust", "tax"), ("mwst.", "tax"), ("mwst", "tax"),
-    ("vat", "tax"), ("tax", "tax"), ("steuer", "tax"), ("ust.-satz", "tax"),
-    ("gesamtpreis", "total"), ("gesamt", "total"), ("betrag", "total"), ("summe", "total"),
-    ("total", "total"), ("amount", "total"), ("net", "total"), ("value", "total"),
-    ("gesamtbetrag", "total"), ("netto", "total"),
-]  # fmt: skip
+    ("item description", "desc"),
+    ("product / service", "desc"),
+    ("line total", "total"),
+    ("unit price", "price"),
+    ("unit cost", "price"),
+    ("price per unit", "price"),
+    ("net amount", "total"),
+    ("total price", "total"),
+    ("vat %", "tax"),
+    ("tax rate", "tax"),
+    ("pos.", "pos"),
+    ("pos", "pos"),
+    ("nr.", "pos"),
+    ("nr", "pos"),
+    ("#", "pos"),
+    ("no.", "pos"),
+    ("line", "pos"),
+    ("art.-nr.", "pos"),
+    ("artikelnr.", "pos"),
+    ("artikel-nr.", "pos"),
+    ("bezeichnung", "desc"),
+    ("beschreibung", "desc"),
+    ("artikel", "desc"),
+    ("leistung", "desc"),
+    ("artikelbezeichnung", "desc"),
+    ("description", "desc"),
+    ("product", "desc"),
+    ("service", "desc"),
+    ("details", "desc"),
+    ("produkt", "desc"),
+    ("item", "desc"),
+    ("menge", "qty"),
+    ("anzahl", "qty"),
+    ("qty", "qty"),
+    ("qty.", "qty"),
+    ("quantity", "qty"),
+    ("units", "qty"),
+    ("stück", "qty"),
+    ("hours", "qty"),
+    ("stunden", "qty"),
+    ("einheit", "unit"),
+    ("unit", "unit"),
+    ("me", "unit"),
+    ("einzelpreis", "price"),
+    ("e-preis", "price"),
+    ("ep", "price"),
+    ("preis", "price"),
+    ("stückpreis", "price"),
+    ("price", "price"),
+    ("rate", "price"),
+    ("price/unit", "price"),
+    ("cost", "price"),
+    ("ust.", "tax"),
+    ("ust", "tax"),
+    ("mwst.", "tax"),
+    ("mwst", "tax"),
+    ("vat", "tax"),
+    ("tax", "tax"),
+    ("steuer", "tax"),
+    ("ust.-satz", "tax"),
+    ("gesamtpreis", "total"),
+    ("gesamt", "total"),
+    ("betrag", "total"),
+    ("summe", "total"),
+    ("total", "total"),
+    ("amount", "total"),
+    ("net", "total"),
+    ("value", "total"),
+    ("gesamtbetrag", "total"),
+    ("netto", "total"),
+]
 LEFT_ALIGNED = {"pos", "desc", "unit"}
 STOP_ROW = re.compile(
     r"^(zwischensumme|summe|gesamt|nettobetrag|netto|subtotal|sub-total|total|net total|"
@@ -67,7 +119,10 @@ def _header_columns(row: Row) -> list[Column] | None:
             words = phrase.split()
             chunk = [t.text.lower().rstrip(":") for t in toks[i : i + len(words)]]
             close = all(
-                b.x1 - a.x2 < a.height for a, b in zip(toks[i : i + len(words)], toks[i + 1 : i + len(words)], strict=False)
+                b.x1 - a.x2 < a.height
+                for a, b in zip(
+                    toks[i : i + len(words)], toks[i + 1 : i + len(words)], strict=False
+                )
             )
             if chunk == words and close:
                 columns.append(Column(kind, toks[i].x1, toks[i + len(words) - 1].x2))

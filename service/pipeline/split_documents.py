@@ -57,7 +57,10 @@ def _page_info(page: PageText) -> PageInfo:
     number = next(find_labeled(layout, "number", parse_ident, set()), None)
     info.invoice_number = number.value if number else None
     labels = sum(
-        1 for row in layout.rows for seg in row.segments if _FIRST_PAGE_LABELS.search(norm(seg.text))
+        1
+        for row in layout.rows
+        for seg in row.segments
+        if _FIRST_PAGE_LABELS.search(norm(seg.text))
     )
     info.first_page_look = labels >= 2 or (labels >= 1 and bool(find_blocks(layout, 1)))
     info.top_words = frozenset(

@@ -156,7 +156,8 @@ async def thumbnail(request: Request) -> Response:
     if scaling is not None:
         response: Response = await scaling.thumbnail(request)
         return response
-    return await _thumbnail_file(request)
+    fallback: Response = await _thumbnail_file(request)
+    return fallback
 
 
 _thumbnail_file = single_file("thumbnail")

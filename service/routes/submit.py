@@ -9,8 +9,8 @@ from typing import Any
 
 import orjson
 from python_multipart.exceptions import MultipartParseError
-from starlette.formparsers import MultiPartException
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route

@@ -116,7 +116,8 @@ class FileStore:
         path = self.artifact(processing_id, name)
         atomic_write(path, data)
         if compress:
-            atomic_write(path.with_name(path.name + ".gz"), gzip.compress(data, GZIP_LEVEL, mtime=0))
+            packed = gzip.compress(data, GZIP_LEVEL, mtime=0)
+            atomic_write(path.with_name(path.name + ".gz"), packed)
         return path
 
     def put_file(self, processing_id: str, name: str, source: Path) -> Path:

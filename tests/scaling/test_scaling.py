@@ -38,8 +38,8 @@ def renders(server: Server) -> float:
     return metric(server.client().get("/metrics").text, "folio_renders_total")
 
 
-@pytest.mark.parametrize("page", range(1, len(PAGES) + 1), ids=lambda p: "x".join(
-    map(str, PAGES[p - 1])))
+@pytest.mark.parametrize("page", range(1, len(PAGES) + 1),
+                         ids=lambda p: "x".join(map(str, PAGES[p - 1])))
 @pytest.mark.parametrize("width,height", REQUESTS, ids=lambda v: str(v))
 def test_output_size_matrix(server: Server, sized: Record, page: int, width: int | None,
                             height: int | None) -> None:
@@ -54,7 +54,8 @@ def test_output_size_matrix(server: Server, sized: Record, page: int, width: int
     if width and width < page_w and (not height or width * page_h <= height * page_w):
         assert image.width == width
     # aspect kept within one pixel
-    assert abs(image.width * page_h / page_w - image.height) <= 1 or min(image.width, image.height) == 1
+    aspect_error = abs(image.width * page_h / page_w - image.height)
+    assert aspect_error <= 1 or min(image.width, image.height) == 1
 
 
 def test_exact_a4_numbers(server: Server, sized: Record) -> None:
@@ -124,8 +125,8 @@ def test_304_without_render(server: Server, sized: Record) -> None:
     # a size never rendered before: the ETag alone answers
     unseen = client.get(url(sized, 2, width=212),
                         headers={"If-None-Match": etag.replace(
-                              "%dx%d" % output_size(2573, 1819, 211, None),
-                              "%dx%d" % output_size(2573, 1819, 212, None))})
+                              "{}x{}".format(*output_size(2573, 1819, 211, None)),
+                              "{}x{}".format(*output_size(2573, 1819, 212, None)))})
     assert response.status_code == 304
     assert unseen.status_code == 304
     assert renders(server) == before
