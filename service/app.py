@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cache import RedisCache
+from service import workflows
 from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.jobs import queue_for
@@ -49,6 +50,7 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    workflows.load_plugins(settings.plugins)
     svc = services or Services.build(settings)
     if "scaler" not in svc.extras:
         redis_cache = None

@@ -38,6 +38,8 @@ class Settings:
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
+    # modules imported at start-up that register workflows of their own
+    plugins: tuple[str, ...] = ()
 
     # rate limit per tenant: sustained requests per second and burst size
     rate_limit_rps: float = 200.0
@@ -167,6 +169,7 @@ _PARSERS: dict[str, Any] = {
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,
+    "plugins": _list,
     "default_language": str,
 }
 for _f in dataclasses.fields(Settings):

@@ -88,7 +88,9 @@ class DirectoryQueue:
 def _worker_main(settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from service.pipeline.run import process
+    from service.workflows import load_plugins
 
+    load_plugins(settings.plugins)
     store = FileStore(settings.data_dir)
     queue = DirectoryQueue(settings.data_dir)
     me = os.getpid()
@@ -215,7 +217,10 @@ def run_arq_worker(settings: Settings, burst: bool = False) -> None:
     from arq.connections import RedisSettings
     from arq.worker import Worker, func
 
+    from service.workflows import load_plugins
+
     assert settings.redis_url is not None
+    load_plugins(settings.plugins)
     worker = Worker(
         functions=[func(process_job, name="process_job", max_tries=MAX_ATTEMPTS)],
         redis_settings=RedisSettings.from_dsn(settings.redis_url),

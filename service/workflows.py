@@ -5,6 +5,7 @@ A deployment adds its own with `register()` (see README, "Your own workflows").
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,3 +55,9 @@ register(Workflow("generic_splitting", "Generic document splitting",
 
 def get(workflow_id: str) -> Workflow | None:
     return REGISTRY.get(workflow_id)
+
+
+def load_plugins(modules: Sequence[str]) -> None:
+    """Import each module named in FOLIO_PLUGINS; importing one registers its workflows."""
+    for name in modules:
+        importlib.import_module(name)

@@ -247,7 +247,9 @@ def date_parser(language: str) -> Parser:
     return parse
 
 
-_MONEY = re.compile(r"[-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-\u2212(]?\d+[.,]\d{2}(?!\d)")
+_MONEY = re.compile(
+    r"[-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-\u2212(]?\d+[.,]\d{2}(?!\d)"
+)
 
 
 def parse_money(text: str) -> Parsed | None:
@@ -502,7 +504,6 @@ def _totals(
 ) -> dict[str, Extraction | None]:
     def cands(field: str) -> list[Candidate]:
         found = list(find_labeled(layout, field, parse_money, skip, same_row=True))
-        # a later total on the page wins among equally good labels: the first "Total" is often a heading
         return found[:6]
 
     nets, grosses, dues = cands("net_amount"), cands("gross_amount"), cands("due_payable_amount")
@@ -640,6 +641,12 @@ def _rate(toks: list[Tok] | None) -> float | None:
     return float(m.group(1).replace(",", ".")) if m else None
 
 
+def _cell(value: Any, toks: list[Tok] | None, checked: dict[str, Any]) -> Extraction | None:
+    if value is None or not toks:
+        return None
+    return _ex(value, checked["confidence"], toks, checked["problem"], checked["note"])
+
+
 def _line_items(tables: list[Table]) -> list[dict[str, Any]]:
     out = []
     for table in tables:
@@ -658,20 +665,16 @@ def _line_items(tables: list[Table]) -> list[dict[str, Any]]:
                     problem, note, conf = True, "quantity x unit price does not equal total", 0.5
             desc_toks = cells.get("desc", [])
 
-            def cell(kind: str, value: Any, toks: list[Tok] | None) -> Extraction | None:
-                if value is None or not toks:
-                    return None
-                return _ex(value, conf, toks, problem=problem, note=note)
-
+            checked = {"confidence": conf, "problem": problem, "note": note}
             pos = cells.get("pos")
             out.append(
                 {
-                    "pos_id": cell("pos", " ".join(t.text for t in pos) if pos else None, pos),
+                    "pos_id": _cell(" ".join(t.text for t in pos) if pos else None, pos, checked),
                     "description": _ex(" ".join(t.text for t in desc_toks), 0.9, desc_toks),
-                    "quantity": cell("qty", qty, cells.get("qty")),
-                    "unit_price": cell("price", price, cells.get("price")),
-                    "total_price": cell("total", total, cells.get("total")),
-                    "tax_rate": cell("tax", _rate(cells.get("tax")), cells.get("tax")),
+                    "quantity": _cell(qty, cells.get("qty"), checked),
+                    "unit_price": _cell(price, cells.get("price"), checked),
+                    "total_price": _cell(total, cells.get("total"), checked),
+                    "tax_rate": _cell(_rate(cells.get("tax")), cells.get("tax"), checked),
                 }
             )
     return out
@@ -886,7 +889,7 @@ def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[di
         if all(b.value != c.value for b in bics):
             bics.append(c)
     out = []
-    for i, iban in enumerate(ibans):
+    for i, account in enumerate(ibans):
         bic = bics[i] if i < len(bics) else None
-        out.append({"iban": _cand_ex(iban), "bic": _cand_ex(bic)})
+        out.append({"iban": _cand_ex(account), "bic": _cand_ex(bic)})
     return out

@@ -77,9 +77,8 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool) -> flo
         if prev.number is not None and prev.number[0] + 1 == cur.number[0]:
             return 0.03
         return 0.15
-    if prev.number is not None and prev.number[1] is not None:
-        if prev.number[0] < prev.number[1]:
-            return 0.08
+    if prev.number is not None and prev.number[1] is not None and prev.number[0] < prev.number[1]:
+        return 0.08
     if cur.invoice_number and prev.invoice_number:
         return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
     score = 0.85 if cur.first_page_look else 0.25

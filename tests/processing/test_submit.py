@@ -309,3 +309,15 @@ def test_two_workers_share_one_redis_queue(tmp_path: Path, digital_pdf: Path) ->
         for worker in workers:
             worker.terminate()
             worker.wait(10)
+
+
+def test_a_plugin_registers_its_own_workflow(tmp_path: Path, digital_pdf: Path) -> None:
+    env = {"FOLIO_API_KEYS": f"acme:{SECRET}", "FOLIO_PLUGINS": "tests.plugins.wordcount"}
+    with run_server(tmp_path / "d", env) as srv:
+        listed = [w["workflow_id"] for w in
+                  srv.client(SECRET).get("/processing/workflows").json()]
+        assert "word_count" in listed
+        response = post(srv, digital_pdf, workflow="word_count")
+        assert response.status_code == 201
+        assert response.json()["extractions"] == {
+            "word_count": len(words_of(INVOICE)) + len(words_of(SECOND_PAGE))}
