@@ -134,7 +134,7 @@ def ocr_png(png: bytes, language: str) -> PageText:
     import pyvips
 
     image = pyvips.Image.new_from_buffer(png, "")
-    lang = "deu+eng" if language == "de" else "eng"
+    lang = "deu+eng" if language == "de" else "eng+deu"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
         path.write_bytes(remove_rules(png))

@@ -641,6 +641,10 @@ def _rate(toks: list[Tok] | None) -> float | None:
     return float(m.group(1).replace(",", ".")) if m else None
 
 
+def _plausible_quantity(value: float) -> bool:
+    return value > 0 and abs(value * 4 - round(value * 4)) < 0.002
+
+
 def _cell(value: Any, toks: list[Tok] | None, checked: dict[str, Any]) -> Extraction | None:
     if value is None or not toks:
         return None
@@ -661,6 +665,10 @@ def _line_items(tables: list[Table]) -> list[dict[str, Any]]:
             if qty is not None and price is not None and total is not None:
                 if abs(qty * price - total) <= 0.011 + abs(total) * 0.0005:
                     conf = 0.97
+                elif price and _plausible_quantity(total / price):
+                    # one misread cell: trust the two that agree with the totals
+                    qty = round(total / price, 2)
+                    problem, note, conf = True, "quantity recomputed as total / unit price", 0.6
                 else:
                     problem, note, conf = True, "quantity x unit price does not equal total", 0.5
             desc_toks = cells.get("desc", [])
@@ -670,7 +678,7 @@ def _line_items(tables: list[Table]) -> list[dict[str, Any]]:
             out.append(
                 {
                     "pos_id": _cell(" ".join(t.text for t in pos) if pos else None, pos, checked),
-                    "description": _ex(" ".join(t.text for t in desc_toks), 0.9, desc_toks),
+                    "description": _ex(_seg_value(desc_toks).strip(" :;|"), 0.9, desc_toks),
                     "quantity": _cell(qty, cells.get("qty"), checked),
                     "unit_price": _cell(price, cells.get("price"), checked),
                     "total_price": _cell(total, cells.get("total"), checked),

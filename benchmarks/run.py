@@ -1,0 +1,777 @@
+"""Side-by-side benchmark of folio against nginx, thumbor, bare Starlette and direct pyvips.
+
+    .venv/bin/python -m benchmarks.run           # short mode, ~2 minutes
+    .venv/bin/python -m benchmarks.run --full    # longer runs, 10 min memory soak
+
+Everything measured is started here on loopback (free ports) and stopped at
+the end. Prints a table and writes benchmarks/RESULTS.md. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import importlib.metadata as md
+import itertools
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from benchmarks import fixtures
+from benchmarks.tools import (
+    HERE,
+    REPO,
+    VENV_BIN,
+    WORK,
+    Proc,
+    WrkResult,
+    children,
+    cpu_model,
+    ensure_binary,
+    ensure_thumbor,
+    free_port,
+    rss_mb,
+    say,
+    version_of,
+    wait_http,
+    wrk,
+)
+
+API_KEY = "benchsecret"
+AUTH = f"Authorization: ApiKey {API_KEY}"
+HEADERS = {"Authorization": f"ApiKey {API_KEY}"}
+P1_WIDTH = 800
+
+
+@dataclass
+class Row:
+    scenario: str
+    folio: float | None
+    reference: str
+    ref: float | None
+    unit: str
+    target: str  # e.g. ">=0.5" (ratio folio/ref), "<=250" (absolute), "==1"
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.folio is None or self.ref in (None, 0):
+            return None
+        return self.folio / self.ref  # type: ignore[operator]
+
+    @property
+    def met(self) -> str:
+        m = re.fullmatch(r"(>=|<=|==)([\d.]+)(x?)", self.target)
+        if not m:
+            return "-"
+        value = self.ratio if m.group(3) == "x" else self.folio
+        if value is None:
+            return "n/a"
+        goal = float(m.group(2))
+        ok = {">=": value >= goal, "<=": value <= goal, "==": value == goal}[m.group(1)]
+        return "yes" if ok else "NO"
+
+
+class Bench:
+    def __init__(self, full: bool, seconds: float | None, profile: bool = False) -> None:
+        self.full = full
+        self.profile = profile
+        self.profiled: list[str] = []
+        self.seconds = seconds or (15.0 if full else 3.0)
+        self.warmup = 3.0 if full else 1.0
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.procs: list[Proc] = []
+        self.data = WORK / "data"
+        self.static = WORK / "static"
+        self.thumbor_images = WORK / "thumbor-images"
+        self.versions: dict[str, str] = {}
+        self.redis_url = ""
+        self.thumbor_exe: Path | None = None
+
+    # -- process helpers -------------------------------------------------
+
+    def start(self, proc: Proc, health: str | None) -> Proc:
+        self.procs.append(proc.start())
+        if health:
+            wait_http(health, proc)
+        return proc
+
+    def stop(self, proc: Proc) -> None:
+        proc.stop()
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    def stop_all(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+        self.procs.clear()
+
+    def folio(self, name: str, **env: str) -> tuple[Proc, str]:
+        port = free_port()
+        full_env = {
+            **os.environ,
+            "FOLIO_DATA_DIR": str(self.data),
+            "FOLIO_API_KEYS": f"bench:{API_KEY}",
+            "FOLIO_ACCESS_LOG": "false",
+            "FOLIO_LOG_LEVEL": "warning",
+            "FOLIO_RATE_LIMIT_RPS": "1e9",
+            "FOLIO_RATE_LIMIT_BURST": "1000000000",
+            **env,
+        }
+        args = [str(VENV_BIN / "folio"), "serve", "--port", str(port), "--workers", "1"]
+        base = f"http://127.0.0.1:{port}"
+        proc = self.start(Proc(name, args, env=full_env, cwd=REPO), f"{base}/healthz")
+        return proc, base
+
+    def bare(self, body: Path, etag: str, redis_key: str) -> str:
+        port = free_port()
+        env = {**os.environ, "BENCH_FILE": str(body), "BENCH_ETAG": etag,
+               "BENCH_REDIS_URL": self.redis_url, "BENCH_REDIS_KEY": redis_key}
+        args = [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--host",
+                "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop",
+                "--http", "httptools", "--no-access-log", "--log-level", "warning"]
+        base = f"http://127.0.0.1:{port}"
+        self.start(Proc("bare", args, env=env, cwd=REPO), f"{base}/bytes")
+        return base
+
+    def nginx(self) -> str | None:
+        exe = shutil.which("nginx", path="/usr/sbin:/usr/bin")
+        if exe is None:
+            return None
+        port = free_port()
+        prefix = WORK / "nginx"
+        prefix.mkdir(parents=True, exist_ok=True)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        temps = "\n".join(f"  {t}_temp_path {prefix}/{t}_temp;"
+                          for t in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (prefix / "nginx.conf").write_text(f"""{user}worker_processes 1;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+{temps}
+  types {{ image/jpeg jpg; application/json json; }}
+  server {{
+    listen 127.0.0.1:{port};
+    root {self.static};
+    gzip_static on;
+    location / {{ add_header Cache-Control "public, max-age=31536000, immutable"; }}
+  }}
+}}
+""")
+        args = [exe, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                "-e", str(prefix / "error.log")]
+        base = f"http://127.0.0.1:{port}"
+        self.start(Proc("nginx", args), f"{base}/p1.jpg")
+        return base
+
+    def thumbor(self) -> str | None:
+        if self.thumbor_exe is None:
+            return None
+        port = free_port()
+        conf = WORK / "thumbor.conf"
+        results = WORK / "thumbor-results"
+        shutil.rmtree(results, ignore_errors=True)
+        conf.write_text(f"""LOADER = 'thumbor.loaders.file_loader'
+FILE_LOADER_ROOT_PATH = {str(self.thumbor_images)!r}
+STORAGE = 'thumbor.storages.no_storage'
+RESULT_STORAGE = 'thumbor.result_storages.file_storage'
+RESULT_STORAGE_FILE_STORAGE_ROOT_PATH = {str(results)!r}
+RESULT_STORAGE_STORES_UNSAFE = True
+RESULT_STORAGE_EXPIRATION_SECONDS = 0
+ALLOW_UNSAFE_URL = True
+QUALITY = 85
+RESPECT_ORIENTATION = False
+PRESERVE_EXIF_INFO = False
+MAX_AGE = 31536000
+""")
+        args = [str(self.thumbor_exe), "-i", "127.0.0.1", "-p", str(port), "-c", str(conf),
+                "-l", "warning"]
+        base = f"http://127.0.0.1:{port}"
+        self.start(Proc("thumbor", args), f"{base}/healthcheck")
+        return base
+
+    def redis(self) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            self.redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+            self.notes.append(f"redis-server not found; used the running Redis at "
+                              f"{self.redis_url}.")
+            return
+        port = free_port()
+        args = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", str(WORK)]
+        self.start(Proc("redis", args), None)
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        import redis
+
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+
+    # -- measurement helpers ---------------------------------------------
+
+    def wrk(self, url: str, headers: list[str] | None = None, *, warm: bool = True,
+            script: Path | None = None, connections: int = 32,
+            seconds: float | None = None) -> WrkResult:
+        if warm:
+            wrk(url, self.warmup, headers=headers, script=script, connections=connections)
+        result = wrk(url, seconds or self.seconds, headers=headers, script=script,
+                     connections=connections)
+        if not result.ok:
+            self.notes.append(f"wrk {url}: {result.requests} requests, "
+                              f"{result.non2xx} non-2xx/3xx, {result.errors} socket errors.")
+        say(f"  {url} -> {result.rps:,.0f} req/s (p50 {result.latency_p50}, "
+            f"p99 {result.latency_p99})")
+        return result
+
+    def profile_run(self, name: str, pid: int, url: str, headers: list[str] | None = None,
+                    script: Path | None = None, subprocesses: bool = False) -> None:
+        """An extra wrk run (not the measured one) with py-spy attached to `pid`."""
+        if not self.profile:
+            return
+        from benchmarks import profile
+
+        spy = profile.record(pid, self.seconds, name, subprocesses=subprocesses)
+        if spy is None:
+            self.notes.append("py-spy not found; no profiles taken.")
+            self.profile = False
+            return
+        time.sleep(0.5)
+        wrk(url, self.seconds, headers=headers, script=script)
+        spy.wait(60)
+        self.profiled.append(name)
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "-"
+        say(f"{row.scenario}: folio {fmt(row.folio)} vs {row.reference} {fmt(row.ref)} "
+            f"{row.unit} -> {ratio} [{row.met}]")
+
+    # -- the run -----------------------------------------------------------
+
+    def run(self) -> None:
+        t0 = time.monotonic()
+        self.setup()
+        try:
+            self.scenarios()
+        finally:
+            self.stop_all()
+        self.elapsed = time.monotonic() - t0
+        print_table(self.rows)
+        if self.profiled:
+            from benchmarks import profile
+
+            summary = profile.write_summary(self.profiled)
+            print(summary.read_text())
+            say(f"profiles in {WORK}/profile-*.txt, summary in {summary}")
+        write_results(self)
+
+    def setup(self) -> None:
+        WORK.mkdir(parents=True, exist_ok=True)
+        for d in (self.data, self.static, self.thumbor_images):
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir(parents=True)
+        for binary, packages in (("wrk", [["wrk"]]),
+                                 ("nginx", [["nginx-light"], ["nginx"]])):
+            if ensure_binary(binary, packages) is None:
+                raise SystemExit(f"{binary} is missing and apt-get could not install it")
+        self.thumbor_exe, how = ensure_thumbor()
+        if self.thumbor_exe is None:
+            self.notes.append(how)
+        say("generating inputs")
+        self.page = fixtures.page_jpeg(1)
+        self.ocr = fixtures.ocr_json(50)
+        self.redis()
+        self.collect_versions()
+
+    def processing(self, *, pages: int = 1, ocr: bool = False) -> str:
+        from service.results import page_file, write_full_body
+        from service.store import FileStore
+
+        store = FileStore(self.data)
+        rec = store.create("bench", "ocr")
+        pid = rec.processing_id
+        for n in range(1, pages + 1):
+            store.write_artifact(pid, page_file(n), self.page)
+        results = ["page-images"]
+        if ocr:
+            store.write_artifact(pid, "ocr.json", self.ocr, compress=True)
+            results.insert(0, "ocr")
+        done = store.succeed(pid, pages=[(fixtures.PAGE_W, fixtures.PAGE_H)] * pages,
+                             results=results)
+        write_full_body(store, done, "OCR")
+        return pid
+
+    def scenarios(self) -> None:
+        p1 = self.processing()
+        p4 = self.processing()
+        pj = self.processing(ocr=True)
+        (self.thumbor_images / "p1.jpg").write_bytes(self.page)
+        (self.thumbor_images / "p4.jpg").write_bytes(self.page)
+
+        say("folio (memory cache, embedded workers)")
+        folio, base = self.folio("folio-mem")
+        self.folio_pid = folio.pid
+        url1 = f"{base}/processing/results/{p1}/page-images/1?width={P1_WIDTH}"
+        first = httpx.get(url1, headers=HEADERS)
+        second = httpx.get(url1, headers=HEADERS)
+        assert first.status_code == 200, first.text
+        self.notes.append(f"P1 image: {len(second.content):,} bytes, "
+                          f"{second.headers.get('content-type')}; X-Cache first "
+                          f"{first.headers.get('x-cache')}, then {second.headers.get('x-cache')}.")
+        etag = second.headers["etag"]
+        body = self.static / "p1.jpg"
+        body.write_bytes(second.content)
+        (self.static / "ocr.json").write_bytes(self.ocr)
+        from service.store import FileStore
+
+        shutil.copyfile(FileStore(self.data).artifact(pj, "ocr.json.gz"),
+                        self.static / "ocr.json.gz")
+        redis_key = "bench:p2:body"
+        import redis
+
+        redis.Redis.from_url(self.redis_url).set(redis_key, second.content)
+        bare = self.bare(body, etag, redis_key)
+        nginx = self.nginx()
+        thumbor = self.thumbor()
+
+        # P1 hot hit
+        say("P1 hot hit")
+        f1 = self.wrk(url1, [AUTH])
+        if nginx:
+            n1 = self.wrk(f"{nginx}/p1.jpg")
+            self.add(Row("P1 hot hit 800px vs nginx static", f1.rps, "nginx", n1.rps,
+                         "req/s", ">=0.5x"))
+        if thumbor:
+            turl = f"{thumbor}/unsafe/{P1_WIDTH}x0/p1.jpg"
+            httpx.get(turl, timeout=60)
+            t1 = self.wrk(turl)
+            self.add(Row("P1 hot hit 800px vs thumbor result storage", f1.rps, "thumbor",
+                         t1.rps, "req/s", ">=10x"))
+        else:
+            self.add(Row("P1 hot hit 800px vs thumbor result storage", f1.rps, "thumbor",
+                         None, "req/s", ">=10x", "thumbor not installable"))
+        self.profile_run("p1-hot-hit", folio.pid, url1, [AUTH])
+        b1 = self.wrk(f"{bare}/bytes")
+        self.add(Row("P1 hot hit 800px vs bare Starlette bytes", f1.rps, "bare Starlette",
+                     b1.rps, "req/s", "info"))
+
+        # P3 304
+        say("P3 304 revalidation")
+        inm = f"If-None-Match: {etag}"
+        check = httpx.get(url1, headers={**HEADERS, "If-None-Match": etag})
+        if check.status_code != 304:
+            self.notes.append(f"P3: folio answered {check.status_code} to If-None-Match.")
+        f3 = self.wrk(url1, [AUTH, inm])
+        self.profile_run("p3-304", folio.pid, url1, [AUTH, inm])
+        b3 = self.wrk(f"{bare}/etag", [inm])
+        self.add(Row("P3 304 If-None-Match vs bare Starlette 304", f3.rps, "bare Starlette",
+                     b3.rps, "req/s", ">=0.8x"))
+
+        # P4 miss
+        say("P4 miss (every request a new width)")
+        self.p4(base, p4, thumbor)
+
+        # JSON
+        say("JSON: 50-page OCR JSON")
+        self.json_scenario(base, pj, nginx)
+
+        # P7 processing (embedded workers of this folio)
+        say("P7 processing")
+        self.p7(base)
+        self.stop(folio)
+
+        # P2 Redis tier
+        say("P2 Redis-tier hit")
+        folio, base = self.folio("folio-redis", FOLIO_REDIS_URL=self.redis_url,
+                                 FOLIO_MEMORY_CACHE_BYTES="1")
+        url2 = f"{base}/processing/results/{p1}/page-images/1?width={P1_WIDTH}"
+        httpx.get(url2, headers=HEADERS)
+        xc = httpx.get(url2, headers=HEADERS).headers.get("x-cache")
+        if xc != "hit-redis":
+            self.notes.append(f"P2: expected X-Cache hit-redis, got {xc}.")
+        f2 = self.wrk(url2, [AUTH])
+        self.profile_run("p2-redis-hit", folio.pid, url2, [AUTH])
+        b2 = self.wrk(f"{bare}/redis")
+        self.add(Row("P2 Redis-tier hit vs bare Starlette + redis GET", f2.rps,
+                     "bare Starlette", b2.rps, "req/s", ">=0.9x", f"X-Cache {xc}"))
+        self.stop(folio)
+
+        say("P5 thundering herd")
+        self.p5()
+        say("P6 memory")
+        self.p6()
+
+    def p4(self, base: str, pid: str, thumbor: str | None) -> None:
+        lo, span = 200, 1601
+        def script(name: str, template: str) -> Path:
+            path = WORK / f"{name}.lua"
+            path.write_text(f"""local n = 0
+local counter = 0
+function setup(thread) thread:set("offset", n); n = n + 1 end
+function request()
+  local w = {lo} + ((offset or 0) + 2 * counter) % {span}
+  counter = counter + 1
+  return wrk.format(nil, string.format("{template}", w))
+end
+""")
+            return path
+
+        fs = script("miss-folio", f"/processing/results/{pid}/page-images/1?width=%d")
+        before = renders(base)
+        seconds = max(self.seconds, 5.0)
+        f4 = self.wrk(base, [AUTH], warm=False, script=fs, seconds=seconds)
+        made = quiet(base) - before
+        note = f"{made:.0f} renders for {f4.requests} requests"
+        if f4.requests > span:
+            note += " (widths wrapped: some were hits)"
+        if thumbor:
+            ts = script("miss-thumbor", "/unsafe/%dx0/p4.jpg")
+            t4 = self.wrk(thumbor, warm=False, script=ts, seconds=seconds)
+            time.sleep(3)  # let thumbor finish what wrk left in flight
+            self.add(Row("P4 miss (new width each request) vs thumbor", f4.rps, "thumbor",
+                         t4.rps, "req/s", ">=2x", note))
+        else:
+            self.add(Row("P4 miss (new width each request) vs thumbor", f4.rps, "thumbor",
+                         None, "req/s", ">=2x", "thumbor not installable"))
+        direct, threads = direct_pyvips(self.data, pid, seconds, lo, span)
+        self.add(Row(f"P4 miss vs direct pyvips render ({threads} threads)", f4.rps,
+                     "pyvips loop", direct, "renders/s", f">={1 / 1.15:.3f}x",
+                     "target: per-render time within 1.15x of direct pyvips"))
+        if self.profile:
+            pid2 = self.processing()
+            ps = script("miss-folio-profile", f"/processing/results/{pid2}/page-images/1?width=%d")
+            self.profile_run("p4-miss", self.folio_pid, base, [AUTH], script=ps)
+            quiet(base)
+
+    def json_scenario(self, base: str, pid: str, nginx: str | None) -> None:
+        url = f"{base}/processing/results/{pid}/ocr"
+        plain = httpx.get(url, headers={**HEADERS, "Accept-Encoding": "identity"})
+        gz = httpx.get(url, headers={**HEADERS, "Accept-Encoding": "gzip"})
+        self.notes.append(
+            f"JSON: {len(self.ocr):,} bytes plain; folio plain answer "
+            f"{plain.headers.get('content-length')} bytes, gzip answer "
+            f"Content-Encoding={gz.headers.get('content-encoding')} "
+            f"{gz.headers.get('content-length')} bytes.")
+        fp = self.wrk(url, [AUTH])
+        fg = self.wrk(url, [AUTH, "Accept-Encoding: gzip"])
+        self.profile_run("json-plain", self.folio_pid, url, [AUTH])
+        self.profile_run("json-gzip", self.folio_pid, url, [AUTH, "Accept-Encoding: gzip"])
+        if nginx:
+            ng = httpx.get(f"{nginx}/ocr.json", headers={"Accept-Encoding": "gzip"})
+            if ng.headers.get("content-encoding") != "gzip":
+                self.notes.append("JSON: nginx did not answer gzip with gzip_static on.")
+            np_ = self.wrk(f"{nginx}/ocr.json")
+            ngz = self.wrk(f"{nginx}/ocr.json", ["Accept-Encoding: gzip"])
+            self.add(Row("JSON 50-page OCR plain vs nginx", fp.rps, "nginx", np_.rps,
+                          "req/s", "info"))
+            self.add(Row("JSON 50-page OCR gzip vs nginx gzip_static", fg.rps, "nginx",
+                          ngz.rps, "req/s", "info"))
+
+    def p7(self, base: str) -> None:
+        pdf = WORK / "digital.pdf"
+        fixtures.digital_pdf(pdf, 20)
+        with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as client:
+            t = time.monotonic()
+            r = client.post("/processing/ocr?wait_for=180",
+                            files={"file": ("digital.pdf", pdf.read_bytes(), "application/pdf")})
+            took = time.monotonic() - t
+            if r.status_code != 201:
+                self.notes.append(f"P7 PDF: status {r.status_code}: {r.text[:200]}")
+            self.add(Row("P7 20-page digital PDF through POST /processing/ocr", 20 / took,
+                         "", None, "pages/s", ">=20", f"{took:.2f}s for 20 pages"))
+            if self.profile and (spy := _profile_post(self, client, pdf)):
+                self.profiled.append(spy)
+
+            n = 6 if self.full else 2
+            images = []
+            for i in range(n):
+                path = WORK / f"scan-{i}.png"
+                fixtures.page_png(path, 100 + i)
+                images.append(path)
+            t = time.monotonic()
+            for path in images:
+                r = client.post("/processing/ocr?wait_for=180",
+                                files={"file": (path.name, path.read_bytes(), "image/png")},
+                                data={"parameters": '{"language": "de"}'})
+                if r.status_code != 201:
+                    self.notes.append(f"P7 scan: status {r.status_code}: {r.text[:200]}")
+            folio_s = time.monotonic() - t
+        for label, extra in (("default OpenMP threads", {}),
+                             ("OMP_THREAD_LIMIT=1 as folio runs it", {"OMP_THREAD_LIMIT": "1"})):
+            env = {**os.environ, **extra}
+            t = time.monotonic()
+            for path in images:
+                subprocess.run(["tesseract", str(path), "stdout", "-l", "deu", "tsv"],
+                               capture_output=True, check=True, env=env)
+            tess_s = time.monotonic() - t
+            self.add(Row(f"P7 {n} scanned pages (sequential POSTs) vs tesseract alone, "
+                         f"{label}", n / folio_s, "tesseract", n / tess_s, "pages/s",
+                         ">=0.8x", f"folio {folio_s:.1f}s, tesseract {tess_s:.1f}s"))
+
+    def p5(self) -> None:
+        pid = self.processing()
+        a, base_a = self.folio("folio-herd-a", FOLIO_REDIS_URL=self.redis_url)
+        b, base_b = self.folio("folio-herd-b", FOLIO_REDIS_URL=self.redis_url)
+        bases = [base_a, base_b]
+        before = sum(renders(x) for x in bases)
+        path = f"/processing/results/{pid}/page-images/1?width=777"
+
+        async def herd() -> list[tuple[int, str]]:
+            limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+            async with httpx.AsyncClient(headers=HEADERS, timeout=120, limits=limits) as c:
+                # open the connections first, so the 200 requests really arrive together
+                await asyncio.gather(*(c.get(f"{bases[i % 2]}/healthz") for i in range(200)))
+                rs = await asyncio.gather(*(c.get(bases[i % 2] + path) for i in range(200)))
+            return [(r.status_code, r.headers.get("x-cache", "")) for r in rs]
+
+        results = asyncio.run(herd())
+        made = sum(renders(x) for x in bases) - before
+        statuses = {s for s, _ in results}
+        kinds: dict[str, int] = {}
+        for _, k in results:
+            kinds[k] = kinds.get(k, 0) + 1
+        self.add(Row("P5 thundering herd: renders for 200 concurrent requests, 2 processes",
+                     made, "", None, "renders", "==1",
+                     f"statuses {sorted(statuses)}; X-Cache {kinds}"))
+        self.stop(a)
+        self.stop(b)
+
+    def p6(self) -> None:
+        pid = self.processing(pages=2)
+        folio, base = self.folio("folio-rss")
+        sizes = 2000 if self.full else 300
+        soak = 600.0 if self.full else 0.0
+        targets = [(page, w) for w in range(100, 1100) for page in (1, 2)][:sizes]
+        samples: list[tuple[float, float]] = []
+        stop = threading.Event()
+
+        def sample() -> None:
+            t0 = time.monotonic()
+            while not stop.is_set():
+                samples.append((time.monotonic() - t0, rss_mb(folio.pid)))
+                stop.wait(0.25)
+
+        async def drive() -> int:
+            queue = list(targets)
+            t0 = time.monotonic()
+            done = 0
+
+            async def worker(c: httpx.AsyncClient) -> None:
+                nonlocal done
+                while queue or time.monotonic() - t0 < soak:
+                    page, w = queue.pop() if queue else random.choice(targets)
+                    r = await c.get(f"{base}/processing/results/{pid}/page-images/{page}"
+                                    f"?width={w}")
+                    if r.status_code == 200:
+                        done += 1
+
+            async with httpx.AsyncClient(headers=HEADERS, timeout=120) as c:
+                await asyncio.gather(*(worker(c) for _ in range(8)))
+            return done
+
+        baseline = rss_mb(folio.pid)
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        t = time.monotonic()
+        done = asyncio.run(drive())
+        took = time.monotonic() - t
+        stop.set()
+        thread.join()
+        kids = sum(rss_mb(p) for p in children(folio.pid))
+        values = [v for _, v in samples]
+        tail = values[len(values) * 3 // 4:] or values
+        plateau = statistics.median(tail)
+        self.add(Row(f"P6 RSS serving {sizes} distinct sizes ({took:.0f}s, {done} responses)",
+                     round(plateau, 1), "", None, "MB", "<=250",
+                     f"start {baseline:.0f} MB, max {max(values):.0f} MB, plateau = median "
+                     f"of last quarter; embedded job workers (separate processes) "
+                     f"{kids:.0f} MB more"))
+        self.stop(folio)
+
+    def collect_versions(self) -> None:
+        import pyvips
+
+        v = self.versions
+        v["python"] = platform.python_version()
+        for dist in ("folio", "starlette", "uvicorn", "uvloop", "httptools", "pyvips",
+                     "pyvips-binary", "redis", "hiredis", "orjson", "aiofiles", "httpx"):
+            try:
+                v[dist] = md.version(dist)
+            except md.PackageNotFoundError:
+                v[dist] = "not installed"
+        v["libvips"] = ".".join(str(pyvips.version(i)) for i in range(3))
+        v["nginx"] = version_of(["nginx", "-v"])
+        v["wrk"] = version_of(["wrk", "-v"])
+        v["redis-server"] = version_of(["redis-server", "--version"])
+        v["tesseract"] = version_of(["tesseract", "--version"])
+        v["thumbor"] = (version_of([str(self.thumbor_exe), "--version"])
+                        if self.thumbor_exe else "not installed")
+
+
+def _profile_post(b: Bench, client: httpx.Client, pdf: Path) -> str | None:
+    """The PDF POST once more with py-spy on folio and its job-worker processes."""
+    from benchmarks import profile
+
+    spy = profile.record(b.folio_pid, 8, "p7-pdf", subprocesses=True)
+    if spy is None:
+        return None
+    time.sleep(0.5)
+    client.post("/processing/ocr?wait_for=180",
+                files={"file": ("digital.pdf", pdf.read_bytes(), "application/pdf")})
+    spy.wait(60)
+    return "p7-pdf"
+
+
+def renders(base: str) -> float:
+    text = httpx.get(f"{base}/metrics", headers=HEADERS).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("folio_renders_total"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def quiet(base: str) -> float:
+    """Wait until folio has finished the renders wrk left in flight; the final count."""
+    last = renders(base)
+    while True:
+        time.sleep(0.5)
+        now = renders(base)
+        if now == last:
+            return now
+        last = now
+
+
+def direct_pyvips(data: Path, pid: str, seconds: float, lo: int, span: int
+                  ) -> tuple[float, int]:
+    """Renders/s of service.imaging.render in as many threads as folio's render pool."""
+    from service import imaging
+    from service.config import Settings
+    from service.results import page_file
+    from service.store import FileStore
+
+    threads = Settings().render_threads
+    imaging.configure_vips()
+    path = str(FileStore(data).artifact(pid, page_file(1)))
+    widths = itertools.count()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    counts = [0] * threads
+
+    def loop(i: int) -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                w = lo + next(widths) % span
+            out_w, out_h = imaging.output_size(fixtures.PAGE_W, fixtures.PAGE_H, w, None)
+            imaging.render(path, out_w, out_h, "jpeg", 85)
+            counts[i] += 1
+
+    t = time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(loop, range(threads)))
+    rate = sum(counts) / (time.monotonic() - t)
+    say(f"  direct pyvips: {rate:.1f} renders/s in {threads} threads")
+    return rate, threads
+
+
+def fmt(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.2f}" if x != int(x) else f"{int(x)}"
+
+
+def table(rows: list[Row]) -> list[str]:
+    out = ["| scenario | folio | reference | ref value | unit | ratio | target | met | note |",
+           "|---|---:|---|---:|---|---:|---|---|---|"]
+    for r in rows:
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+        out.append(f"| {r.scenario} | {fmt(r.folio)} | {r.reference or '-'} | {fmt(r.ref)} | "
+                   f"{r.unit} | {ratio} | {r.target} | {r.met} | {r.note} |")
+    return out
+
+
+def print_table(rows: list[Row]) -> None:
+    print()
+    for r in rows:
+        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+        print(f"{r.scenario[:62]:62} {fmt(r.folio):>9} {(r.reference or '-')[:14]:14} "
+              f"{fmt(r.ref):>9} {r.unit:9} {ratio:>7} {r.target:9} {r.met}")
+
+
+def write_results(b: Bench) -> None:
+    mode = "full" if b.full else "short"
+    lines = [
+        "# folio benchmark results",
+        "",
+        f"Generated by `.venv/bin/python -m benchmarks.run{' --full' if b.full else ''}` "
+        f"({mode} mode, {b.seconds:.0f} s wrk runs after {b.warmup:.0f} s warm-up, "
+        f"wrk -t2 -c32) on {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; "
+        f"the whole run took {b.elapsed:.0f} s.",
+        "",
+        f"Machine: {os.cpu_count()} CPUs (`nproc` = {version_of(['nproc'])}), {cpu_model()}, "
+        f"{platform.platform()}. wrk, the server under test and the reference all share "
+        "these CPUs, so absolute numbers are low; the ratios are what counts.",
+        "",
+        "Ratio = folio / reference (higher is better for throughput). Every server runs as "
+        "one process (folio `--workers 1`, nginx `worker_processes 1`, thumbor one process, "
+        "bare Starlette under uvicorn with uvloop + httptools, 1 worker).",
+        "",
+        *table(b.rows),
+        "",
+        "## Versions",
+        "",
+        *[f"- {k}: {v}" for k, v in b.versions.items()],
+        "",
+        "## Notes from this run",
+        "",
+        *[f"- {n}" for n in b.notes],
+        "",
+    ]
+    analysis = HERE / "ANALYSIS.md"
+    if analysis.exists():
+        lines += [analysis.read_text().strip(), ""]
+    (HERE / "RESULTS.md").write_text("\n".join(lines))
+    say(f"wrote {HERE / 'RESULTS.md'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="long runs and a 10 min soak")
+    parser.add_argument("--seconds", type=float, help="length of each wrk run")
+    parser.add_argument("--profile", action="store_true",
+                        help="extra runs under py-spy (needs py-spy in .venv)")
+    args = parser.parse_args()
+    Bench(args.full, args.seconds, args.profile).run()
+
+
+if __name__ == "__main__":
+    main()
