@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.invoices.convert import ocr_png, pdf_to_pages
+from benchmarks.invoices.product import ocr_png, pdf_to_pages
 from benchmarks.invoices.generate import (
     DEV_LAYOUTS,
     HELDOUT_LAYOUTS,

@@ -39,4 +39,23 @@ def prepare(image: pyvips.Image) -> pyvips.Image:
     normalised = gray / paper
     levels = (normalised - INK_LEVEL) / (FILL_LEVEL - INK_LEVEL)
     levels = (levels > 1).ifthenelse(1.0, (levels < 0).ifthenelse(0.0, levels))
-    return (levels * 255).cast("uchar")
+    return remove_rules((levels * 255).cast("uchar"))
+
+
+RULE_LENGTH = 81  # pixels; far longer than any glyph stroke at 200-300 DPI
+
+
+def remove_rules(gray: pyvips.Image) -> pyvips.Image:
+    """Whiten long horizontal and vertical rules: tesseract reads table grids as text.
+
+    On generated bordered invoices this lifted scanned-field accuracy markedly
+    (benchmarks/invoices); an opening (erode then dilate) with a long line keeps
+    only runs of ink longer than RULE_LENGTH.
+    """
+    ink = (gray < 140).ifthenelse(255, 0).cast("uchar")
+    across = pyvips.Image.new_from_array([[255] * RULE_LENGTH])
+    down = pyvips.Image.new_from_array([[255]] * RULE_LENGTH)
+    rules = ink.morph(across, "erode").morph(across, "dilate") | ink.morph(
+        down, "erode").morph(down, "dilate")
+    rules = rules.morph(pyvips.Image.new_from_array([[255] * 3] * 3), "dilate")
+    return (rules > 0).ifthenelse(255, gray).cast("uchar")

@@ -19,7 +19,8 @@ from service.pipeline.binarize import prepare
 from service.pipeline.errors import ProcessingError
 from service.pipeline.words import PageText, Word
 
-LANGUAGES = {"de": "deu", "en": "eng", "deu": "deu", "eng": "eng"}
+# the other language second: German names and umlauts appear on English invoices too
+LANGUAGES = {"de": "deu+eng", "en": "eng+deu", "deu": "deu+eng", "eng": "eng+deu"}
 WORD_LEVEL = "5"
 
 

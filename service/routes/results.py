@@ -56,6 +56,13 @@ def produced(record: Record, name: str) -> bool:
     return workflow is None or name in workflow.results
 
 
+def ready(record: Record, name: str) -> Response | None:
+    """404 when the workflow does not produce `name`; then the state check (202/500)."""
+    if not produced(record, name):
+        raise NotFound("This result is not available for this processing.")
+    return require_finished(record)
+
+
 def workflow_name(record: Record) -> str:
     workflow = workflows.get(record.workflow)
     return workflow.name if workflow else record.workflow
@@ -97,9 +104,7 @@ def single_file(name: str) -> Any:
 
     async def endpoint(request: Request) -> Response:
         record = await processing(request, [])
-        if not produced(record, name):
-            raise NotFound("This result is not available for this processing.")
-        pending = require_finished(record)
+        pending = ready(record, name)
         if pending is not None:
             return pending
         path = services(request).store.artifact(record.processing_id, filename)
@@ -114,9 +119,7 @@ def single_file(name: str) -> Any:
 def listing(name: str, wrap: str | None) -> Any:
     async def endpoint(request: Request) -> Response:
         record = await processing(request, [])
-        if not produced(record, name):
-            raise NotFound("This result is not available for this processing.")
-        pending = require_finished(record)
+        pending = ready(record, name)
         if pending is not None:
             return pending
         value = url_value(record, name)
@@ -135,9 +138,7 @@ async def page_image(request: Request) -> Response:
     scaling = services(request).extras.get("scaler")
     params = scaling.parse(request, errors) if scaling else None
     record = await processing(request, errors)
-    if not produced(record, "page-images"):
-        raise NotFound("This result is not available for this processing.")
-    pending = require_finished(record)
+    pending = ready(record, "page-images")
     if pending is not None:
         return pending
     assert page_num is not None
@@ -167,9 +168,7 @@ async def sub_pdf(request: Request) -> Response:
     errors: list[dict[str, Any]] = []
     index = int_param(request.path_params["index"], ("path", "index"), errors, minimum=0)
     record = await processing(request, errors)
-    if not produced(record, "sub-pdfs"):
-        raise NotFound("This result is not available for this processing.")
-    pending = require_finished(record)
+    pending = ready(record, "sub-pdfs")
     if pending is not None:
         return pending
     assert index is not None
