@@ -16,7 +16,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.invoices.product import ocr_png, pdf_to_pages
 from benchmarks.invoices.generate import (
     DEV_LAYOUTS,
     HELDOUT_LAYOUTS,
@@ -24,6 +23,7 @@ from benchmarks.invoices.generate import (
     generate_document,
     render_scan,
 )
+from benchmarks.invoices.product import ocr_png, pdf_to_pages
 from service.pipeline.extract_invoice import extract_invoice
 from service.pipeline.split_documents import split_documents
 from service.pipeline.words import PageText

@@ -73,10 +73,10 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool) -> flo
     """How sure we are that cur begins a new document, given the page before it."""
     continues = (cur.number is not None and prev.number is not None
                  and prev.number[0] + 1 == cur.number[0])
-    if cur.invoice_number and prev.invoice_number and not continues:
-        # a different invoice number outweighs a stray number read as a page number
-        if cur.invoice_number != prev.invoice_number:
-            return 0.95
+    # a different invoice number outweighs a stray number read as a page number
+    if (cur.invoice_number and prev.invoice_number and not continues
+            and cur.invoice_number != prev.invoice_number):
+        return 0.95
     if blank_between and cur.first_page_look and not continues:
         return 0.9
     if cur.number is not None:
