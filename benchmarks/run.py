@@ -447,7 +447,8 @@ end
         seconds = max(self.seconds, 5.0)
         f4 = self.wrk(base, [AUTH], warm=False, script=fs, seconds=seconds)
         made = quiet(base) - before
-        note = f"{made:.0f} renders for {f4.requests} requests"
+        note = (f"{made:.0f} renders for {f4.requests} completed requests (the rest were "
+                "in flight when wrk stopped)")
         if f4.requests > span:
             note += " (widths wrapped: some were hits)"
         if thumbor:
@@ -753,6 +754,8 @@ def write_results(b: Bench) -> None:
         "## Notes from this run",
         "",
         *[f"- {n}" for n in b.notes],
+        f"- Load average at the end of the run: {' '.join(loadavg())} (other work on the "
+        "machine adds noise; short-mode figures vary by 10-35 % between runs).",
         "",
     ]
     analysis = HERE / "ANALYSIS.md"
@@ -760,6 +763,13 @@ def write_results(b: Bench) -> None:
         lines += [analysis.read_text().strip(), ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines))
     say(f"wrote {HERE / 'RESULTS.md'}")
+
+
+def loadavg() -> list[str]:
+    try:
+        return Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        return ["?"]
 
 
 def main() -> None:

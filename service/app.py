@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             expose_headers=EXPOSED, max_age=600,
         ))
     app = Starlette(
-        routes=[*ops.routes, *results.routes, *submit.routes],
+        routes=[*results.routes, *ops.routes, *submit.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},

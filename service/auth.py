@@ -24,6 +24,7 @@ from service.store.fs import atomic_write
 KEY_FILE = "keys.json"
 SCHEME = "apikey"
 RELOAD_EVERY = 1.0
+MEMO_SIZE = 4096  # valid keys remembered per process; only valid keys are kept
 
 
 def digest(secret: str) -> str:
@@ -103,6 +104,9 @@ class KeyRing:
         self._keys: list[ApiKey] = list(self._env)
         self._mtime: float | None = None
         self._checked = 0.0
+        # header → tenant for keys already checked today; cleared on every reload
+        self._memo: dict[str, str] = {}
+        self._memo_day = dt.date.min
         self._reload()
 
     def _reload(self) -> None:
@@ -113,6 +117,7 @@ class KeyRing:
         if mtime != self._mtime:
             self._mtime = mtime
             self._keys = self._env + self.key_file.load()
+            self._memo = {}
 
     def count(self) -> int:
         return len(self._keys)
@@ -120,14 +125,26 @@ class KeyRing:
     def tenant_for(self, authorization: str | None) -> str | None:
         if not authorization:
             return None
-        scheme, _, secret = authorization.strip().partition(" ")
-        secret = secret.strip()
-        if scheme.lower() != SCHEME or not secret or " " in secret:
-            return None
         now = time.monotonic()
         if now - self._checked > RELOAD_EVERY:
             self._checked = now
             self._reload()
+            today = dt.datetime.now(dt.UTC).date()
+            if today != self._memo_day:
+                self._memo, self._memo_day = {}, today
+        known = self._memo.get(authorization)
+        if known is not None:
+            return known
+        tenant = self._check(authorization)
+        if tenant is not None and len(self._memo) < MEMO_SIZE:
+            self._memo[authorization] = tenant
+        return tenant
+
+    def _check(self, authorization: str) -> str | None:
+        scheme, _, secret = authorization.strip().partition(" ")
+        secret = secret.strip()
+        if scheme.lower() != SCHEME or not secret or " " in secret:
+            return None
         presented = digest(secret).encode()
         today = dt.datetime.now(dt.UTC).date()
         tenant = None

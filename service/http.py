@@ -100,6 +100,9 @@ class ArtifactFileResponse(FileResponse):
     and nginx does, instead of Starlette's 400.
     """
 
+    # every chunk is one thread-pool hop in aiofiles: fewer, larger reads
+    chunk_size = 512 * 1024
+
     @asynccontextmanager
     async def _open_file(self) -> AsyncIterator[Any]:
         async with aiofiles.open(self.path, mode="rb") as handle:

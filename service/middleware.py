@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +19,9 @@ class ObserveMiddleware:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
+        # labelled children looked up once: .labels() costs microseconds per call
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._histograms: dict[str, Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,8 +45,16 @@ class ObserveMiddleware:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.labels(template, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(template).observe(elapsed)
+            key = (template, scope["method"], status)
+            counter = self._counters.get(key)
+            if counter is None:
+                counter = self.metrics.requests.labels(template, scope["method"], str(status))
+                self._counters[key] = counter
+            counter.inc()
+            histogram = self._histograms.get(template)
+            if histogram is None:
+                histogram = self._histograms[template] = self.metrics.latency.labels(template)
+            histogram.observe(elapsed)
             if self.access_log and log.isEnabledFor(logging.INFO):
                 log.info(orjson.dumps({
                     "method": scope["method"], "path": scope["path"], "route": template,
