@@ -17,6 +17,7 @@ from cache import RedisCache
 from service import workflows
 from service.config import Settings
 from service.errors import ApiError, NotFound
+from service.fastpath import FastPath
 from service.jobs import queue_for
 from service.middleware import ObserveMiddleware
 from service.routes import ops, results, submit
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                            "Content-Type"],
             expose_headers=EXPOSED, max_age=600,
         ))
+    middleware.append(Middleware(FastPath, services=svc, scaler=scaler))
     app = Starlette(
         routes=[*results.routes, *ops.routes, *submit.routes],
         middleware=middleware,

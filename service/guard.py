@@ -35,6 +35,9 @@ def services(request: Request) -> Services:
 
 
 async def tenant_of(request: Request) -> str:
+    known: str | None = request.scope.get("folio.tenant")
+    if known is not None:
+        return known  # the fast path authenticated and counted this request already
     svc = services(request)
     tenant = svc.keys.tenant_for(request.headers.get("authorization"))
     if tenant is None:

@@ -36,8 +36,10 @@ def _opaque(tag: str) -> str:
 def not_modified(request: Request, etag: str) -> bool:
     """If-None-Match with weak comparison, lists and `*` (RFC 9110 13.1.2)."""
     header = request.headers.get("if-none-match")
-    if header is None:
-        return False
+    return header is not None and not_modified_header(header, etag)
+
+
+def not_modified_header(header: str, etag: str) -> bool:
     if header.strip() == "*":
         return True
     target = _opaque(etag)

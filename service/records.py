@@ -21,6 +21,10 @@ class Records:
         # a finished processing never changes, so its record can be kept
         self._final: OrderedDict[str, Record] = OrderedDict()
 
+    def final(self, processing_id: str) -> Record | None:
+        """The record if it is finished and already in memory; never touches the disk."""
+        return self._final.get(processing_id)
+
     async def get(self, processing_id: str) -> Record | None:
         record = self._final.get(processing_id)
         if record is not None:

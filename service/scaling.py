@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,19 @@ from service.results import page_file
 from service.store import FileStore, Record
 
 DEFAULT_FORMAT = "jpeg"
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    source: int  # page number of the stored image it is made from
+    source_size: tuple[int, int]  # its pixel size, from the record
+    width: int
+    height: int
+    fmt: str
+    quality: int
+    etag: str
+    key: str  # cache key: id, version, page, output size, format, quality
+    media_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +72,10 @@ class Scaler:
     # -- request parsing -----------------------------------------------------
 
     def parse(self, request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
-        query = request.query_params
+        return self.parse_query(request.query_params, errors)
+
+    def parse_query(self, query: Mapping[str, str], errors: list[dict[str, Any]]
+                    ) -> ScaleParams:
         limit = self.settings.image_max_dimension
         width = int_param(query.get("width"), ("query", "width"), errors, minimum=1,
                           maximum=limit)
@@ -76,18 +93,46 @@ class Scaler:
             fmt = DEFAULT_FORMAT
         return ScaleParams(width, height, fmt, quality)
 
+    def variant(self, record: Record, page_num: int | None, params: ScaleParams
+                ) -> Variant | None:
+        """What a request resolves to, from the record alone; None = the stored page itself.
+
+        `page_num` None is the thumbnail: page 1 inside the configured box.
+        """
+        if page_num is None:
+            side = self.settings.thumbnail_size
+            page_w, page_h = record.pages[0]
+            out_w, out_h = imaging.output_size(page_w, page_h, side, side)
+            label = "thumb"
+            source = 1
+        else:
+            page_w, page_h = record.pages[page_num - 1]
+            out_w, out_h = imaging.output_size(page_w, page_h, params.width, params.height)
+            if (out_w, out_h) == (page_w, page_h) and params.fmt == DEFAULT_FORMAT \
+                    and params.quality is None:
+                return None
+            label = f"p{page_num}"
+            source = page_num
+        quality = params.quality or self.settings.default_quality
+        name = f"{label}-{out_w}x{out_h}-{quality}.{params.fmt}"
+        return Variant(
+            source=source, source_size=(page_w, page_h), width=out_w, height=out_h,
+            fmt=params.fmt, quality=quality,
+            etag=etag_for(record.version, name),
+            key=f"img:{record.processing_id}:{record.version}:{name}",
+            media_type=imaging.FORMATS[params.fmt],
+        )
+
     # -- endpoints -----------------------------------------------------------
 
     async def page(self, request: Request, record: Record, page_num: int,
                    params: ScaleParams) -> Response:
-        page_w, page_h = record.pages[page_num - 1]
-        out_w, out_h = imaging.output_size(page_w, page_h, params.width, params.height)
-        path = self.store.artifact(record.processing_id, page_file(page_num))
-        if (out_w, out_h) == (page_w, page_h) and params.fmt == DEFAULT_FORMAT \
-                and params.quality is None:
+        variant = self.variant(record, page_num, params)
+        if variant is None:
+            path = self.store.artifact(record.processing_id, page_file(page_num))
             return file_response(request, path, media_type="image/jpeg",
                                  etag=etag_for(record.version, "page", page_num))
-        return await self._scaled(request, record, path, f"p{page_num}", out_w, out_h, params)
+        return await self._scaled(request, record, variant)
 
     async def thumbnail(self, request: Request) -> Response:
         errors: list[dict[str, Any]] = []
@@ -100,26 +145,20 @@ class Scaler:
             return pending
         if not record.pages:
             raise NotFound("This processing has no pages.")
-        side = self.settings.thumbnail_size
-        page_w, page_h = record.pages[0]
-        out_w, out_h = imaging.output_size(page_w, page_h, side, side)
-        path = self.store.artifact(record.processing_id, page_file(1))
-        return await self._scaled(request, record, path, "thumb", out_w, out_h, params)
+        variant = self.variant(record, None, params)
+        assert variant is not None
+        return await self._scaled(request, record, variant)
 
-    async def _scaled(self, request: Request, record: Record, path: Any, label: str,
-                      out_w: int, out_h: int, params: ScaleParams) -> Response:
-        quality = params.quality or self.settings.default_quality
-        variant = f"{label}-{out_w}x{out_h}-{quality}.{params.fmt}"
-        etag = etag_for(record.version, variant)
-        if not_modified(request, etag):
-            return not_modified_response(etag)
-        key = f"img:{record.processing_id}:{record.version}:{variant}"
+    async def _scaled(self, request: Request, record: Record, variant: Variant) -> Response:
+        if not_modified(request, variant.etag):
+            return not_modified_response(variant.etag)
+        path = str(self.store.artifact(record.processing_id, page_file(variant.source)))
 
         async def compute() -> bytes:
-            return await self._render(str(path), out_w, out_h, params.fmt, quality)
+            return await self._render(path, variant)
 
         body, outcome = await self.flight.get_or_compute(
-            key, compute, ttl=self.settings.redis_cache_ttl)
+            variant.key, compute, ttl=self.settings.redis_cache_ttl)
         if outcome == "hit-memory":
             self.metrics.cache_hits.labels("memory").inc()
         elif outcome == "hit-redis":
@@ -128,10 +167,13 @@ class Scaler:
             self.metrics.coalesced.inc()
         else:
             self.metrics.cache_misses.inc()
-        return Response(body, media_type=imaging.FORMATS[params.fmt], headers={
-            "etag": etag, "cache-control": IMMUTABLE, "x-cache": outcome})
+        return Response(body, media_type=variant.media_type, headers={
+            "etag": variant.etag, "cache-control": IMMUTABLE, "x-cache": outcome})
 
-    async def _render(self, path: str, out_w: int, out_h: int, fmt: str, quality: int) -> bytes:
+    async def _render(self, path: str, variant: Variant) -> bytes:
+        # the stored page's size from the record: checked before anything is decoded
+        if not imaging.pixels_ok(*variant.source_size, self.settings.max_megapixels):
+            raise ApiError("The stored page image is larger than the pixel limit.")
         if self.backlog >= self.settings.render_backlog:
             raise Busy(headers={"retry-after": "1"})
         self.backlog += 1
@@ -139,8 +181,8 @@ class Scaler:
         start = time.perf_counter()
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.pool, imaging.render, path, out_w, out_h,
-                                               fmt, quality)
+            return await loop.run_in_executor(self.pool, imaging.render, path, variant.width,
+                                               variant.height, variant.fmt, variant.quality)
         except imaging.ImagingError:
             raise ApiError("The stored page image could not be read.") from None
         finally:

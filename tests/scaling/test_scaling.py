@@ -15,10 +15,11 @@ import redis
 
 from service.imaging import output_size
 from service.store import Record
-from tests.conftest import TENANT_A
+from tests.conftest import TENANT_A, TENANT_B
 from tests.helpers import REDIS_URL, Server, free_port, make_processing, metric, run_server
 
 SECRET = TENANT_A[1]
+TENANT_B_SECRET = TENANT_B[1]
 PAGES = [(1819, 2573), (2573, 1819), (640, 640), (101, 777)]
 REQUESTS = [(100, None), (None, 100), (300, 300), (5000, None), (None, 5000), (5000, 5000),
             (1, None), (640, 10), (99, 2000)]
@@ -233,3 +234,41 @@ def test_redis_outage_never_fails_a_request(tmp_path: Path,
         finally:
             restarted.terminate()
             restarted.wait(10)
+
+
+def test_fast_path_hit_matches_the_slow_path(server: Server, sized: Record) -> None:
+    client = server.client(SECRET, headers={"Origin": "https://viewer.example"})
+    miss = client.get(url(sized, 4, width=50))
+    hit = client.get(url(sized, 4, width=50))
+    head = client.head(url(sized, 4, width=50))
+    assert miss.headers["x-cache"] == "miss" and hit.headers["x-cache"] == "hit-memory"
+    assert hit.content == miss.content
+    for name in ("etag", "cache-control", "content-type"):
+        assert hit.headers[name] == miss.headers[name] == head.headers[name]
+    assert head.content == b"" and head.headers["content-length"] == str(len(hit.content))
+    # CORS wraps the fast path too
+    assert hit.headers["access-control-allow-origin"] == "https://viewer.example"
+    metrics = server.client().get("/metrics").text
+    assert ('folio_requests_total{method="GET",route="/processing/results/{processing_id}'
+            '/page-images/{page_num}",status="200"}') in metrics
+
+
+def test_fast_path_leaves_errors_to_the_app(server: Server, sized: Record) -> None:
+    client = server.client(SECRET)
+    client.get(url(sized, 1, width=64))
+    assert client.get(url(sized, 9, width=64)).status_code == 404
+    assert client.get(url(sized, 1, width=0)).status_code == 422
+    assert client.get(url(sized, 1, width=64) + "&width=65").status_code == 200
+    assert server.client("nope").get(url(sized, 1, width=64)).status_code == 401
+    assert server.client(TENANT_B_SECRET).get(url(sized, 1, width=64)).status_code == 403
+
+
+def test_rate_limit_counts_each_request_once(tmp_path: Path) -> None:
+    env = {"FOLIO_API_KEYS": f"acme:{SECRET}", "FOLIO_RATE_LIMIT_RPS": "0.01",
+           "FOLIO_RATE_LIMIT_BURST": "4"}
+    with run_server(tmp_path / "d", env) as srv:
+        record = make_processing(srv.store, "acme", workflow="ocr", sizes=[(640, 640)])
+        client = srv.client(SECRET)
+        # a miss falls through the fast path to the app; a hit is answered by it
+        codes = [client.get(url(record, 1, width=100)).status_code for _ in range(6)]
+    assert codes == [200, 200, 200, 200, 429, 429]
