@@ -3,7 +3,7 @@
 A CDN or viewer asks for the same few page sizes of finished processings over
 and over. For exactly those requests — GET/HEAD of a scaled page image or a
 thumbnail, valid key, finished record already in memory, valid parameters,
-and either a matching If-None-Match or a memory-cache hit — this answers with
+and either a matching If-None-Match or a cache hit (memory, then Redis) — this answers with
 raw ASGI messages, skipping routing and request/response objects. Everything
 else (every error, every miss, every first sight of a record) falls through
 to the regular app, which gives the same answer the slow way. The tenant found
@@ -22,15 +22,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.errors import TooMany
 from service.http import IMMUTABLE, not_modified_header
 from service.ratelimit import retry_after_header
-from service.scaling import Scaler
+from service.scaling import Scaler, Variant
 from service.services import Services
-from service.store import SUCCEEDED
+from service.store import SUCCEEDED, Record
 
 PATH = re.compile(
     r"/processing/results/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
     r"/(?:page-images/([1-9][0-9]{0,5})|thumbnail)")
 TENANT = "folio.tenant"
 QUERY_NAMES = frozenset({"width", "height", "format", "quality"})
+VARIANT_MEMO = 50_000
 
 
 class _Template:
@@ -50,6 +51,10 @@ class FastPath:
         self.svc = services
         self.scaler = scaler
         self._memory_hits = services.metrics.cache_hits.labels("memory")
+        self._redis_hits = services.metrics.cache_hits.labels("redis")
+        # (id, page, raw query) → variant: finished records never change, so the
+        # parsing and size math for a URL is done once
+        self._variants: dict[tuple[str, int | None, bytes], Variant] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -85,36 +90,54 @@ class FastPath:
             return False
         if page_num is None and ("thumbnail" not in record.results or not record.pages):
             return False
-        query: dict[str, str] = {}
-        raw = scope["query_string"]
-        if raw:
-            for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
-                if key in query or key not in QUERY_NAMES:
-                    return False
-                query[key] = value
-        errors: list[dict[str, Any]] = []
-        params = self.scaler.parse_query(query, errors)
-        if errors:
-            return False
-        variant = self.scaler.variant(record, page_num, params)
+        memo_key = (record.processing_id, page_num, scope["query_string"])
+        variant = self._variants.get(memo_key)
         if variant is None:
-            return False
+            variant = self._resolve(record, page_num, scope["query_string"])
+            if variant is None:
+                return False
+            if len(self._variants) >= VARIANT_MEMO:
+                self._variants.clear()
+            self._variants[memo_key] = variant
         scope["route"] = PAGE_ROUTE if page_num else THUMB_ROUTE
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
             await _send(send, 304, [(b"etag", variant.etag.encode()),
                                     (b"cache-control", IMMUTABLE.encode())], b"")
             return True
+        outcome = b"hit-memory"
         body = self.scaler.memory.get_nowait(variant.key)
-        if body is None:
-            return False
-        self._memory_hits.inc()
+        if body is not None:
+            self._memory_hits.inc()
+        else:
+            shared = self.scaler.cache.l2
+            body = await shared.get(variant.key) if shared is not None else None
+            if body is None:
+                return False  # a miss: the app renders it once, coalescing
+            self.scaler.memory.set_nowait(variant.key, body)
+            self._redis_hits.inc()
+            outcome = b"hit-redis"
         headers = [(b"content-type", variant.media_type.encode()),
                    (b"content-length", str(len(body)).encode()),
                    (b"etag", variant.etag.encode()),
                    (b"cache-control", IMMUTABLE.encode()),
-                   (b"x-cache", b"hit-memory")]
+                   (b"x-cache", outcome)]
         await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
         return True
+
+
+    def _resolve(self, record: Record, page_num: int | None, raw: bytes) -> Variant | None:
+        """The scaled variant a query asks for; None when the app must answer instead."""
+        query: dict[str, str] = {}
+        if raw:
+            for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+                if key in query or key not in QUERY_NAMES:
+                    return None
+                query[key] = value
+        errors: list[dict[str, Any]] = []
+        params = self.scaler.parse_query(query, errors)
+        if errors:
+            return None
+        return self.scaler.variant(record, page_num, params)
 
 
 async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]],

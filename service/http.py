@@ -40,6 +40,8 @@ def not_modified(request: Request, etag: str) -> bool:
 
 
 def not_modified_header(header: str, etag: str) -> bool:
+    if header == etag:
+        return True  # what revalidating browsers and CDNs send
     if header.strip() == "*":
         return True
     target = _opaque(etag)

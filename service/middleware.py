@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,9 +18,7 @@ class ObserveMiddleware:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
-        # labelled children looked up once: .labels() costs microseconds per call
-        self._counters: dict[tuple[str, str, int], Any] = {}
-        self._histograms: dict[str, Any] = {}
+        self._observe = metrics.http.observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,16 +42,7 @@ class ObserveMiddleware:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            key = (template, scope["method"], status)
-            counter = self._counters.get(key)
-            if counter is None:
-                counter = self.metrics.requests.labels(template, scope["method"], str(status))
-                self._counters[key] = counter
-            counter.inc()
-            histogram = self._histograms.get(template)
-            if histogram is None:
-                histogram = self._histograms[template] = self.metrics.latency.labels(template)
-            histogram.observe(elapsed)
+            self._observe(template, scope["method"], status, elapsed)
             if self.access_log and log.isEnabledFor(logging.INFO):
                 log.info(orjson.dumps({
                     "method": scope["method"], "path": scope["path"], "route": template,

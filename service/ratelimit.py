@@ -25,22 +25,32 @@ log = logging.getLogger("folio.ratelimit")
 TOKEN_BUCKET = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local data = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(data[1]) or burst
 local ts = tonumber(data[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+local granted = math.min(want, math.floor(tokens))
 local retry = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if granted >= 1 then
+  tokens = tokens - granted
 else
+  granted = 0
   retry = (1 - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return tostring(retry)
+return {granted, tostring(retry)}
 """
+# Tokens a process takes from the shared bucket at once, as a fraction of the
+# burst: one Redis call per BATCH requests instead of one per request. Tokens
+# not used within BATCH_TTL go unused, so no process hoards them; the shared
+# limit is never exceeded, only approached from below by at most one batch.
+BATCH_SHARE = 20
+BATCH_TTL = 1.0
+FALLBACK = -1.0  # a refill outcome: Redis did not answer
 
 
 class RateLimiter(Protocol):
@@ -81,13 +91,53 @@ class RedisRateLimiter:
         self.timeout = timeout
         self._script = client.register_script(TOKEN_BUCKET)
         self._fallback = MemoryRateLimiter(rate, burst)
+        self.batch = max(1, burst // BATCH_SHARE)
+        # tenant -> (tokens held by this process, when they were taken)
+        self._held: dict[str, tuple[int, float]] = {}
+        self._refills: dict[str, asyncio.Future[float]] = {}
 
     async def retry_after(self, tenant: str) -> float:
+        while True:
+            held, taken = self._held.get(tenant, (0, 0.0))
+            if held > 0 and time.monotonic() - taken < BATCH_TTL:
+                self._held[tenant] = (held - 1, taken)
+                return 0.0
+            refill = self._refills.get(tenant)
+            if refill is None:
+                break
+            # one refill in flight per tenant: concurrent requests must not each
+            # take a batch, or together they would drain the shared bucket
+            outcome = await asyncio.shield(refill)
+            if outcome == FALLBACK:
+                return self._fallback.take(tenant)
+            if outcome > 0:
+                return outcome
+        refill = asyncio.get_running_loop().create_future()
+        self._refills[tenant] = refill
+        outcome = FALLBACK  # what waiters see if this task is cancelled mid-call
+        try:
+            outcome = await self._refill(tenant)
+        finally:
+            del self._refills[tenant]
+            refill.set_result(outcome)
+        if outcome == FALLBACK:
+            return self._fallback.take(tenant)
+        if outcome > 0:
+            return outcome
+        held, taken = self._held[tenant]
+        self._held[tenant] = (held - 1, taken)
+        return 0.0
+
+    async def _refill(self, tenant: str) -> float:
+        """Take a batch from the shared bucket: 0 when granted, else seconds to wait."""
         try:
             async with asyncio.timeout(self.timeout):
-                result = await self._script(keys=[keys.ratelimit(tenant)],
-                                            args=[self.rate, self.burst])
-            return float(result)
+                granted, retry = await self._script(keys=[keys.ratelimit(tenant)],
+                                                    args=[self.rate, self.burst, self.batch])
         except (RedisError, OSError, TimeoutError) as exc:
             log.warning("rate limit falls back to this process: %s", exc)
-            return self._fallback.take(tenant)
+            return FALLBACK
+        if int(granted) == 0:
+            return max(float(retry), 1e-6)
+        self._held[tenant] = (int(granted), time.monotonic())
+        return 0.0
