@@ -53,6 +53,7 @@ class Settings:
     render_backlog: int = 64
     memory_cache_bytes: int = 256 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
+    decoded_cache_bytes: int = 96 * 1024 * 1024
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
@@ -101,6 +102,9 @@ class Settings:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
+        for name in ("memory_cache_bytes", "decoded_cache_bytes"):
+            if getattr(self, name) < 0:
+                problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):
             if not 1 <= getattr(self, name) <= 100:
                 problems.append(f"{PREFIX}{name.upper()} must be between 1 and 100")

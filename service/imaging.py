@@ -117,16 +117,7 @@ def render(path: str, out_w: int, out_h: int, fmt: str, quality: int) -> bytes:
     distort anything else. Blocking and CPU-bound: run it in a worker thread. `quality` (1-100) is
     ignored for png.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unsupported format: {fmt}")
-    if out_w < 1 or out_h < 1:
-        raise ValueError("output size must be positive")
-    if fmt in _LOSSY and not 1 <= quality <= 100:
-        raise ValueError("quality must be between 1 and 100")
-
-    options: dict[str, Any] = {"keep": "none"}
-    if fmt in _LOSSY:
-        options["Q"] = quality
+    _check(out_w, out_h, fmt, quality)
     try:
         # no_rotate: sizes and OCR boxes are in stored pixel coordinates, so an
         # EXIF orientation tag must not swap the axes. fail_on: a truncated or
@@ -134,11 +125,47 @@ def render(path: str, out_w: int, out_h: int, fmt: str, quality: int) -> bytes:
         image = pyvips.Image.thumbnail(
             path, out_w, height=out_h, size="force", no_rotate=True, fail_on="error"
         )
-        # keep="none" drops EXIF, but heifsave still writes the orientation as
-        # an AVIF transform property that decoders apply, so it goes as well.
-        image = image.copy()
-        image.remove("orientation")
-        data: bytes = image.write_to_buffer(_SUFFIXES[fmt], **options)
+        return _encode(image, fmt, quality)
     except pyvips.Error as exc:
         raise ImagingError(f"cannot render image: {path}") from exc
+
+
+def decode(path: str) -> pyvips.Image:
+    """The whole stored page decoded into memory, for rendering many sizes of it."""
+    try:
+        image = pyvips.Image.new_from_file(path, access="sequential", fail_on="error")
+        return image.copy_memory()
+    except pyvips.Error as exc:
+        raise ImagingError(f"cannot decode image: {path}") from exc
+
+
+def render_decoded(image: pyvips.Image, out_w: int, out_h: int, fmt: str,
+                   quality: int) -> bytes:
+    """`render` from a page already decoded by `decode`: no JPEG decode per size."""
+    _check(out_w, out_h, fmt, quality)
+    try:
+        return _encode(image.thumbnail_image(out_w, height=out_h, size="force",
+                                             no_rotate=True), fmt, quality)
+    except pyvips.Error as exc:
+        raise ImagingError("cannot render decoded image") from exc
+
+
+def _check(out_w: int, out_h: int, fmt: str, quality: int) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unsupported format: {fmt}")
+    if out_w < 1 or out_h < 1:
+        raise ValueError("output size must be positive")
+    if fmt in _LOSSY and not 1 <= quality <= 100:
+        raise ValueError("quality must be between 1 and 100")
+
+
+def _encode(image: pyvips.Image, fmt: str, quality: int) -> bytes:
+    options: dict[str, Any] = {"keep": "none"}
+    if fmt in _LOSSY:
+        options["Q"] = quality
+    # keep="none" drops EXIF, but heifsave still writes the orientation as
+    # an AVIF transform property that decoders apply, so it goes as well.
+    image = image.copy()
+    image.remove("orientation")
+    data: bytes = image.write_to_buffer(_SUFFIXES[fmt], **options)
     return data

@@ -29,6 +29,7 @@ from service.guard import int_param, processing, require_finished
 from service.http import IMMUTABLE, etag_for, file_response, not_modified, not_modified_response
 from service.metrics import Metrics
 from service.results import page_file
+from service.sources import DecodedPages
 from service.store import FileStore, Record
 
 DEFAULT_FORMAT = "jpeg"
@@ -37,6 +38,7 @@ DEFAULT_FORMAT = "jpeg"
 @dataclass(frozen=True, slots=True)
 class Variant:
     source: int  # page number of the stored image it is made from
+    source_key: str  # that stored image's identity: id, version, page
     source_size: tuple[int, int]  # its pixel size, from the record
     width: int
     height: int
@@ -66,6 +68,7 @@ class Scaler:
         self.flight = SingleFlight(self.cache, lease_ms=settings.render_lease_ms,
                                    wait_timeout=settings.render_lease_ms / 1000 * 2)
         self.pool = ThreadPoolExecutor(settings.render_threads, thread_name_prefix="render")
+        self.decoded = DecodedPages(settings.decoded_cache_bytes)
         self.backlog = 0
         imaging.configure_vips()
 
@@ -116,7 +119,8 @@ class Scaler:
         quality = params.quality or self.settings.default_quality
         name = f"{label}-{out_w}x{out_h}-{quality}.{params.fmt}"
         return Variant(
-            source=source, source_size=(page_w, page_h), width=out_w, height=out_h,
+            source=source, source_key=f"{record.processing_id}:{record.version}:{source}",
+            source_size=(page_w, page_h), width=out_w, height=out_h,
             fmt=params.fmt, quality=quality,
             etag=etag_for(record.version, name),
             key=f"img:{record.processing_id}:{record.version}:{name}",
@@ -180,9 +184,14 @@ class Scaler:
         self.metrics.backlog.set(self.backlog)
         start = time.perf_counter()
         try:
+            image = self.decoded.get(variant.source_key)
+            decode = image is None and self.decoded.wants(variant.source_key)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.pool, imaging.render, path, variant.width,
-                                               variant.height, variant.fmt, variant.quality)
+            body, fresh = await loop.run_in_executor(self.pool, _render, path, image, decode,
+                                                     variant)
+            if fresh is not None:
+                self.decoded.put(variant.source_key, fresh)
+            return body
         except imaging.ImagingError:
             raise ApiError("The stored page image could not be read.") from None
         finally:
@@ -193,3 +202,15 @@ class Scaler:
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _render(path: str, image: Any, decode: bool, variant: Variant) -> tuple[bytes, Any]:
+    """In a render thread: from the decoded page when there is one (or should be)."""
+    fresh = None
+    if image is None and decode:
+        image = fresh = imaging.decode(path)
+    if image is not None:
+        return imaging.render_decoded(image, variant.width, variant.height, variant.fmt,
+                                      variant.quality), fresh
+    return imaging.render(path, variant.width, variant.height, variant.fmt,
+                          variant.quality), None
