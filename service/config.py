@@ -66,6 +66,8 @@ class Settings:
     jpeg_quality: int = 90
     job_timeout: float = 600.0
     job_workers: int = 2
+    # processes that render and read the pages of one document in parallel
+    page_workers: int = field(default_factory=_default_threads)
     tesseract_timeout: float = 120.0
     default_language: str = "de"
 
@@ -93,7 +95,7 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "max_pages", "dpi", "job_workers"):
+                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout",

@@ -85,7 +85,7 @@ class DirectoryQueue:
             os.rename(self.running / f"{processing_id}@{worker}", self.pending / processing_id)
 
 
-def _worker_main(settings: Settings) -> None:
+def _worker_main(settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from service.pipeline.run import process
     from service.workflows import load_plugins
@@ -97,6 +97,8 @@ def _worker_main(settings: Settings) -> None:
     while True:
         processing_id = queue.claim(me)
         if processing_id is None:
+            if os.getppid() != parent:
+                return  # folio serve is gone
             time.sleep(IDLE_POLL)
             continue
         try:
@@ -124,8 +126,10 @@ class EmbeddedWorkers:
         return self
 
     def _spawn(self) -> SpawnProcess:
-        process = self._context.Process(target=_worker_main, args=(self.settings,),
-                                        name="folio-worker", daemon=True)
+        # not a daemon: a job worker starts its own page processes. It exits by
+        # itself when folio serve goes away (see _worker_main).
+        process = self._context.Process(target=_worker_main, args=(self.settings, os.getpid()),
+                                        name="folio-worker", daemon=False)
         process.start()
         return process
 

@@ -20,10 +20,7 @@ from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.errors import ProcessingError
 from service.pipeline.language import detect_language
-from service.pipeline.rasterize import rasterize
-from service.pipeline.tesseract import ocr_image
-from service.pipeline.textlayer import pdf_text_layers
-from service.pipeline.words import PageText
+from service.pipeline.pages import PageJob, process_pages
 from service.results import COMPRESSED, write_full_body
 from service.store import SUCCEEDED, FileStore
 
@@ -38,27 +35,18 @@ RESULT_OF_FILE = {
 SUB_PDF = re.compile(r"sub-pdfs/(\d+)\.pdf")
 
 
-def read_text(doc_source: Path, kind: str, pages: list[Path], sizes: list[tuple[int, int]],
-              language: str, timeout: float) -> list[PageText]:
-    """The PDF's own text layer where a page has one, tesseract otherwise."""
-    layers: list[PageText | None] = (pdf_text_layers(doc_source, sizes) if kind == "pdf"
-                                     else [None] * len(pages))
-    texts = []
-    for number, (page, layer) in enumerate(zip(pages, layers, strict=True), 1):
-        texts.append(layer if layer is not None
-                     else ocr_image(page, language, timeout=timeout, page=number))
-    return texts
-
-
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
             language: str) -> Document:
     source = store.artifact(processing_id, SOURCE)
     kind = detect(source)
-    check_limits(source, kind, settings.max_pages, settings.max_megapixels, settings.dpi)
-    sizes = rasterize(source, kind, scratch / "pages", settings.dpi, settings.jpeg_quality,
-                      settings.max_megapixels)
-    pages = [scratch / "pages" / f"{n}.jpg" for n in range(1, len(sizes) + 1)]
-    texts = read_text(source, kind, pages, sizes, language, settings.tesseract_timeout)
+    count = check_limits(source, kind, settings.max_pages, settings.max_megapixels,
+                         settings.dpi)
+    job = PageJob(source=source, kind=kind, out_dir=scratch / "pages", dpi=settings.dpi,
+                  quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
+                  language=language, tesseract_timeout=settings.tesseract_timeout)
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    sizes, texts = process_pages(job, count, settings.page_workers)
+    pages = [job.out_dir / f"{n}.jpg" for n in range(1, len(sizes) + 1)]
     fulltext = "\n".join(t.fulltext() for t in texts)
     return Document(source=source, kind=kind, dpi=settings.dpi, pages=tuple(pages),
                     sizes=tuple(sizes), texts=tuple(texts),

@@ -57,12 +57,15 @@ def pdf_text_layer(
 
 
 def pdf_text_layers(
-    pdf_path: str | Path, sizes: Sequence[tuple[int, int]]
+    pdf_path: str | Path, sizes: Sequence[tuple[int, int]],
+    indices: Sequence[int] | None = None,
 ) -> list[PageText | None]:
-    """`pdf_text_layer` for every page, opening the document once."""
+    """`pdf_text_layer` for every page (or the pages `indices`, one size each), opening
+    the document once."""
     doc = open_pdf(pdf_path)
+    pages = range(len(sizes)) if indices is None else indices
     try:
-        return [_page_text(doc, i, w, h) for i, (w, h) in enumerate(sizes)]
+        return [_page_text(doc, i, w, h) for i, (w, h) in zip(pages, sizes, strict=True)]
     finally:
         doc.close()
 
@@ -82,8 +85,10 @@ def _page_text(
                 return None
             # Lines are found in the page's own upright space, so that a page with
             # /Rotate is read along its text, then mapped onto the rotated image.
+            matrix = _device_map(page, image_w, image_h)
             lines = [
-                [_to_pixels(page, b, image_w, image_h) for b in line] for line in group_lines(boxes)
+                [_to_pixels(matrix, b, image_w, image_h) for b in line]
+                for line in group_lines(boxes)
             ]
         finally:
             textpage.close()
@@ -102,21 +107,33 @@ def _is_separator(ch: str) -> bool:
 
 def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     """Words in PDF points, y pointing down (top = -y) so that sorting reads top first."""
+    count = textpage.count_chars()
+    # One call for the whole text instead of one per character; PDFium's text is
+    # UTF-16, so characters outside the BMP would shift indices: read those one by one.
+    whole = textpage.get_text_range(0, count) if count else ""
+    chars = whole if len(whole) == count else [_char(textpage, i) for i in range(count)]
     text: list[str] = []
     box: list[float] = []  # left, bottom, right, top in PDF points
+    raw = textpage.raw
+    left_c, right_c, bottom_c, top_c = (ctypes.c_double() for _ in range(4))
+    refs = (ctypes.byref(left_c), ctypes.byref(right_c), ctypes.byref(bottom_c),
+            ctypes.byref(top_c))
+    get_box = pdfium_c.FPDFText_GetCharBox
 
     def flush() -> Iterator[_Box]:
         if text:
             yield _Box("".join(text), box[0], -box[3], box[2], -box[1])
             text.clear()
 
-    for index in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
-        ch = chr(code) if 0 < code < 0x110000 else " "
-        if _is_separator(ch) or pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
+    for index, ch in enumerate(chars):
+        # PDFium's generated spaces and line breaks are separators too
+        if ch.isspace() or _is_separator(ch):
             yield from flush()
             continue
-        left, bottom, right, top = _char_box(textpage, index)
+        get_box(raw, index, *refs)
+        left, right, bottom, top = left_c.value, right_c.value, bottom_c.value, top_c.value
+        if right <= left or top <= bottom:
+            left, bottom, right, top = _char_box(textpage, index)
         if text and _starts_new_word(box, left, bottom, top):
             yield from flush()
         if not text:
@@ -128,12 +145,15 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
 
 
 def _char_box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float, float, float]:
-    left, bottom, right, top = textpage.get_charbox(index)
-    if right <= left or top <= bottom:
-        # Tight boxes of some glyphs (and of broken fonts) are empty; the loose box
-        # spans the font's advance and ascent/descent instead.
-        left, bottom, right, top = textpage.get_charbox(index, loose=True)
+    # Tight boxes of some glyphs (and of broken fonts) are empty; the loose box
+    # spans the font's advance and ascent/descent instead.
+    left, bottom, right, top = textpage.get_charbox(index, loose=True)
     return left, bottom, right, top
+
+
+def _char(textpage: pdfium.PdfTextPage, index: int) -> str:
+    code = pdfium_c.FPDFText_GetUnicode(textpage, index)
+    return chr(code) if 0 < code < 0x110000 else " "
 
 
 def _starts_new_word(box: list[float], left: float, bottom: float, top: float) -> bool:
@@ -143,24 +163,35 @@ def _starts_new_word(box: list[float], left: float, bottom: float, top: float) -
     return left < box[0] - height * 0.1 or bottom > box[3] or top < box[1]
 
 
-def _to_pixels(page: pdfium.PdfPage, box: _Box, image_w: int, image_h: int) -> _Box:
-    xs: list[int] = []
-    ys: list[int] = []
+def _device_map(page: pdfium.PdfPage, image_w: int, image_h: int) -> tuple[float, ...]:
+    """The affine map PDFium's renderer uses from page points to image pixels.
+
+    Read off FPDF_PageToDevice at three far-apart points (it rounds to whole
+    pixels, so the spread keeps the error far below a pixel), then applied in
+    Python: one call per page instead of four per word.
+    """
     dx, dy = ctypes.c_int(), ctypes.c_int()
-    corners = (
-        (box.left, -box.top),
-        (box.right, -box.bottom),
-        (box.left, -box.bottom),
-        (box.right, -box.top),
-    )
-    for x, y in corners:
-        pdfium_c.FPDF_PageToDevice(page, 0, 0, image_w, image_h, 0, x, y, dx, dy)
-        xs.append(dx.value)
-        ys.append(dy.value)
-    left = min(max(min(xs), 0), image_w)
-    right = min(max(max(xs), 0), image_w)
-    top = min(max(min(ys), 0), image_h)
-    bottom = min(max(max(ys), 0), image_h)
+    points = []
+    for x, y in ((0.0, 0.0), (10_000.0, 0.0), (0.0, 10_000.0)):
+        pdfium_c.FPDF_PageToDevice(page, 0, 0, image_w * 1000, image_h * 1000, 0, x, y, dx, dy)
+        points.append((dx.value / 1000, dy.value / 1000))
+    (ox, oy), (xx, xy), (yx, yy) = points
+    return (ox, oy, (xx - ox) / 10_000, (xy - oy) / 10_000, (yx - ox) / 10_000,
+            (yy - oy) / 10_000)
+
+
+def _to_pixels(matrix: tuple[float, ...], box: _Box, image_w: int, image_h: int) -> _Box:
+    ox, oy, ax, ay, bx, by = matrix
+    xs: list[float] = []
+    ys: list[float] = []
+    for x, y in ((box.left, -box.top), (box.right, -box.bottom), (box.left, -box.bottom),
+                 (box.right, -box.top)):
+        xs.append(ox + ax * x + bx * y)
+        ys.append(oy + ay * x + by * y)
+    left = min(max(round(min(xs)), 0), image_w)
+    right = min(max(round(max(xs)), 0), image_w)
+    top = min(max(round(min(ys)), 0), image_h)
+    bottom = min(max(round(max(ys)), 0), image_h)
     return _Box(box.text, left, top, max(right, left + 1), max(bottom, top + 1))
 
 

@@ -1,0 +1,91 @@
+"""The per-page half of processing, spread over processes: render, then read the text.
+
+A page is rendered and read independently of the others, so the pages of one
+document go to a small pool of processes (PDFium is not thread-safe, and
+tesseract runs one thread per process). Each task takes a run of pages, so a
+PDF is opened once per task, not once per page.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.pipeline.errors import ProcessingError
+from service.pipeline.rasterize import rasterize
+from service.pipeline.tesseract import ocr_image
+from service.pipeline.textlayer import pdf_text_layers
+from service.pipeline.words import PageText
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    source: Path
+    kind: str
+    out_dir: Path
+    dpi: int
+    quality: int
+    max_megapixels: float
+    language: str
+    tesseract_timeout: float
+
+
+def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], PageText]]:
+    """Render and read the pages `indices` (0-based): their pixel sizes and words."""
+    sizes = rasterize(job.source, job.kind, job.out_dir, job.dpi, job.quality,
+                      job.max_megapixels, indices)
+    layers: list[PageText | None] = (pdf_text_layers(job.source, sizes, indices)
+                                     if job.kind == "pdf" else [None] * len(indices))
+    done = []
+    for index, size, layer in zip(indices, sizes, layers, strict=True):
+        text = layer if layer is not None else ocr_image(
+            job.out_dir / f"{index + 1}.jpg", job.language, timeout=job.tesseract_timeout,
+            page=index + 1)
+        done.append((size, text))
+    return done
+
+
+def process_pages(job: PageJob, count: int, workers: int
+                  ) -> tuple[list[tuple[int, int]], list[PageText]]:
+    """Every page of the document, in page order, using up to `workers` processes."""
+    if workers <= 1 or count <= 1:
+        results = run_pages(job, list(range(count)))
+    else:
+        chunks = _chunks(count, workers * 2)
+        pool = _shared_pool(workers)
+        try:
+            results = [page for part in pool.map(run_pages, [job] * len(chunks), chunks)
+                       for page in part]
+        except BrokenProcessPool:
+            _reset_pool()
+            raise ProcessingError("a page worker process stopped unexpectedly") from None
+    return [size for size, _ in results], [text for _, text in results]
+
+
+def _chunks(count: int, parts: int) -> list[list[int]]:
+    parts = min(parts, count)
+    bounds = [round(i * count / parts) for i in range(parts + 1)]
+    return [list(range(bounds[i], bounds[i + 1])) for i in range(parts)]
+
+
+def _shared_pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per job worker process, started at its first multi-page document."""
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        _reset_pool()
+        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _pool_size = workers
+    return _pool
+
+
+def _reset_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None

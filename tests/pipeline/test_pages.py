@@ -1,0 +1,31 @@
+"""Pages of one document spread over processes give what one process gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.pipeline.pages import PageJob, _chunks, process_pages
+from tests.pipeline.conftest import INVOICE, TextLine, make_text_pdf
+
+
+def job(source: Path, out: Path) -> PageJob:
+    out.mkdir(parents=True)
+    return PageJob(source=source, kind="pdf", out_dir=out, dpi=100, quality=80,
+                   max_megapixels=100, language="de", tesseract_timeout=60)
+
+
+def test_chunks_cover_every_page_once_in_order() -> None:
+    assert _chunks(5, 4) == [[0], [1], [2, 3], [4]]
+    assert _chunks(2, 8) == [[0], [1]]
+    assert [i for part in _chunks(23, 4) for i in part] == list(range(23))
+
+
+def test_parallel_pages_equal_serial_pages(tmp_path: Path) -> None:
+    pages = [[*INVOICE[:3], TextLine(56, 500, 12, f"Seite {n}")] for n in range(1, 6)]
+    pdf = make_text_pdf(tmp_path / "five.pdf", pages)
+    serial = process_pages(job(pdf, tmp_path / "a"), 5, workers=1)
+    parallel = process_pages(job(pdf, tmp_path / "b"), 5, workers=2)
+    assert serial == parallel
+    assert [t.words[-1].text for t in parallel[1]] == ["1", "2", "3", "4", "5"]
+    for n in range(1, 6):
+        assert (tmp_path / "b" / f"{n}.jpg").stat().st_size > 0
