@@ -31,7 +31,7 @@ from service.store import FileStore
 
 log = logging.getLogger("folio.jobs")
 MAX_ATTEMPTS = 3
-IDLE_POLL = 0.2  # seconds between looks at an empty queue, in worker processes only
+IDLE_POLL = 0.05  # seconds between looks at an empty queue (a listdir), in workers only
 ARQ_QUEUE = "folio:queue"
 
 
@@ -87,10 +87,12 @@ class DirectoryQueue:
 
 def _worker_main(settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from service.pipeline.pages import warm
     from service.pipeline.run import process
     from service.workflows import load_plugins
 
     load_plugins(settings.plugins)
+    warm(settings.page_workers)
     store = FileStore(settings.data_dir)
     queue = DirectoryQueue(settings.data_dir)
     me = os.getpid()
@@ -221,10 +223,12 @@ def run_arq_worker(settings: Settings, burst: bool = False) -> None:
     from arq.connections import RedisSettings
     from arq.worker import Worker, func
 
+    from service.pipeline.pages import warm
     from service.workflows import load_plugins
 
     assert settings.redis_url is not None
     load_plugins(settings.plugins)
+    warm(settings.page_workers)
     worker = Worker(
         functions=[func(process_job, name="process_job", max_tries=MAX_ATTEMPTS)],
         redis_settings=RedisSettings.from_dsn(settings.redis_url),

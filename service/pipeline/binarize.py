@@ -50,12 +50,18 @@ def remove_rules(gray: pyvips.Image) -> pyvips.Image:
 
     On generated bordered invoices this lifted scanned-field accuracy markedly
     (benchmarks/invoices); an opening (erode then dilate) with a long line keeps
-    only runs of ink longer than RULE_LENGTH.
+    only runs of ink longer than RULE_LENGTH. The rules are found at half size
+    (a quarter of the pixels, kernels half as long) and the mask scaled back up.
     """
-    ink = (gray < 140).ifthenelse(255, 0).cast("uchar")
-    across = pyvips.Image.new_from_array([[255] * RULE_LENGTH])
-    down = pyvips.Image.new_from_array([[255]] * RULE_LENGTH)
+    small = gray.resize(0.5, kernel="linear")
+    ink = (small < 140).ifthenelse(255, 0).cast("uchar")
+    length = RULE_LENGTH // 2
+    across = pyvips.Image.new_from_array([[255] * length])
+    down = pyvips.Image.new_from_array([[255]] * length)
     rules = ink.morph(across, "erode").morph(across, "dilate") | ink.morph(
         down, "erode").morph(down, "dilate")
     rules = rules.morph(pyvips.Image.new_from_array([[255] * 3] * 3), "dilate")
-    return (rules > 0).ifthenelse(255, gray).cast("uchar")
+    mask = rules.resize(2, kernel="nearest").crop(0, 0, gray.width, gray.height) \
+        if rules.width * 2 >= gray.width and rules.height * 2 >= gray.height \
+        else rules.resize(2, kernel="nearest").embed(0, 0, gray.width, gray.height)
+    return (mask > 0).ifthenelse(255, gray).cast("uchar")

@@ -68,6 +68,16 @@ def process_pages(job: PageJob, count: int, workers: int
     return [size for size, _ in results], [text for _, text in results]
 
 
+def warm(workers: int) -> None:
+    """Start the page processes now, so the first document does not wait for them."""
+    if workers > 1:
+        list(_shared_pool(workers).map(_ready, range(workers)))
+
+
+def _ready(_: int) -> None:
+    """Run in each page process: importing this module loaded everything it needs."""
+
+
 def _chunks(count: int, parts: int) -> list[list[int]]:
     parts = min(parts, count)
     bounds = [round(i * count / parts) for i in range(parts + 1)]
