@@ -77,17 +77,17 @@ def _rasterize_pdf(
         if pdfium_c.FPDF_GetFormType(doc) != pdfium_c.FORMTYPE_NONE:
             doc.init_forms()  # so that filled-in form fields are drawn
         for index in range(len(doc)) if indices is None else indices:
-            image = _render_pdf_page(doc, index, dpi, max_megapixels)
-            save_jpeg(image, page_path(out_dir, index + 1), quality)
-            sizes.append((image.width, image.height))
+            sizes.append(_render_pdf_page(doc, index, dpi, max_megapixels,
+                                          page_path(out_dir, index + 1), quality))
     finally:
         doc.close()
     return sizes
 
 
 def _render_pdf_page(
-    doc: pdfium.PdfDocument, index: int, dpi: float, max_megapixels: float
-) -> pyvips.Image:
+    doc: pdfium.PdfDocument, index: int, dpi: float, max_megapixels: float,
+    out_path: Path, quality: int,
+) -> tuple[int, int]:
     try:
         page = doc[index]
         width_pt, height_pt = page.get_size()
@@ -97,16 +97,20 @@ def _render_pdf_page(
         width, height = pdf_pixel_size(width_pt, height_pt, dpi)
         check_page_size(index + 1, width, height, max_megapixels)
         bitmap = page.render(scale=dpi / 72, rev_byteorder=True, draw_annots=True)
-        # new_from_memory wraps the buffer without copying (and copy_memory() on such an
-        # image is a no-op): hand vips its own copy, the bitmap is freed with the page.
+        # new_from_memory wraps PDFium's buffer without copying, so the JPEG is
+        # written while the bitmap is still alive
         image = pyvips.Image.new_from_memory(
-            bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.n_channels, "uchar"
+            bitmap.buffer, bitmap.width, bitmap.height, bitmap.n_channels, "uchar"
         ).copy(interpretation="srgb")
+        save_jpeg(image, out_path, quality)
+        size = (image.width, image.height)
+        del image
+        bitmap.close()
     except (pdfium.PdfiumError, pyvips.Error) as exc:
         raise ProcessingError(f"page {index + 1} of the PDF could not be rendered") from exc
     finally:
         page.close()
-    return image
+    return size
 
 
 def _rasterize_image(

@@ -101,10 +101,6 @@ def _page_text(
     return PageText(image_w, image_h, _words(lines))
 
 
-def _is_separator(ch: str) -> bool:
-    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Zs", "Zl", "Zp")
-
-
 def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     """Words in PDF points, y pointing down (top = -y) so that sorting reads top first."""
     count = textpage.count_chars()
@@ -126,20 +122,30 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             text.clear()
 
     for index, ch in enumerate(chars):
-        # PDFium's generated spaces and line breaks are separators too
-        if ch.isspace() or _is_separator(ch):
+        # PDFium's generated spaces and line breaks are separators too; the
+        # checks are written out inline: this loop runs once per character
+        if ch.isspace() or ch < " " or "\x7f" <= ch <= "\x9f":
             yield from flush()
             continue
         get_box(raw, index, *refs)
         left, right, bottom, top = left_c.value, right_c.value, bottom_c.value, top_c.value
         if right <= left or top <= bottom:
             left, bottom, right, top = _char_box(textpage, index)
-        if text and _starts_new_word(box, left, bottom, top):
-            yield from flush()
-        if not text:
-            box[:] = [left, bottom, right, top]
+        if text:
+            b_left, b_bottom, b_right, b_top = box
+            # text placed piece by piece without spaces: a jump back to the left or
+            # onto another line ends the word even when PDFium generated no separator
+            height = max(b_top - b_bottom, top - bottom, 0.1)
+            if left < b_left - height * 0.1 or bottom > b_top or top < b_bottom:
+                yield from flush()
+                box[:] = [left, bottom, right, top]
+            else:
+                box[:] = [b_left if b_left < left else left,
+                          b_bottom if b_bottom < bottom else bottom,
+                          b_right if b_right > right else right,
+                          b_top if b_top > top else top]
         else:
-            box[:] = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
+            box[:] = [left, bottom, right, top]
         text.append(ch)
     yield from flush()
 
@@ -154,13 +160,6 @@ def _char_box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float, f
 def _char(textpage: pdfium.PdfTextPage, index: int) -> str:
     code = pdfium_c.FPDFText_GetUnicode(textpage, index)
     return chr(code) if 0 < code < 0x110000 else " "
-
-
-def _starts_new_word(box: list[float], left: float, bottom: float, top: float) -> bool:
-    # Text placed piece by piece without spaces: a jump back to the left or onto
-    # another line ends the word even when PDFium generated no separator.
-    height = max(box[3] - box[1], top - bottom, 0.1)
-    return left < box[0] - height * 0.1 or bottom > box[3] or top < box[1]
 
 
 def _device_map(page: pdfium.PdfPage, image_w: int, image_h: int) -> tuple[float, ...]:
