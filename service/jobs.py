@@ -87,26 +87,33 @@ class DirectoryQueue:
 
 def _worker_main(settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from service.pipeline.pages import warm
+    # SIGTERM from the supervisor: leave through `finally`, which stops the page processes
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    from service.pipeline import pages
     from service.pipeline.run import process
     from service.workflows import load_plugins
 
-    load_plugins(settings.plugins)
-    warm(settings.page_workers)
-    store = FileStore(settings.data_dir)
-    queue = DirectoryQueue(settings.data_dir)
-    me = os.getpid()
-    while True:
-        processing_id = queue.claim(me)
-        if processing_id is None:
-            if os.getppid() != parent:
-                return  # folio serve is gone
-            time.sleep(IDLE_POLL)
-            continue
-        try:
+    try:
+        load_plugins(settings.plugins)
+        pages.warm(settings.page_workers)
+        store = FileStore(settings.data_dir)
+        queue = DirectoryQueue(settings.data_dir)
+        me = os.getpid()
+        while os.getppid() == parent:  # else folio serve is gone: so are we
+            processing_id = queue.claim(me)
+            if processing_id is None:
+                time.sleep(IDLE_POLL)
+                continue
             process(store, settings, processing_id)
-        finally:
+            # not in a `finally`: a worker stopped mid-job leaves its claim, which the
+            # supervisor (now, or at the next start) puts back in the queue
             queue.finish(processing_id, me)
+    finally:
+        pages.shutdown()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 class EmbeddedWorkers:

@@ -9,6 +9,9 @@ PDF is opened once per task, not once per page.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from service.pipeline.tesseract import ocr_image
 from service.pipeline.textlayer import pdf_text_layers
 from service.pipeline.words import PageText
 
+PARENT_CHECK = 1.0  # seconds
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
@@ -89,13 +93,35 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     if _pool is None or _pool_size != workers:
         _reset_pool()
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_follow_parent, initargs=(os.getpid(),))
         _pool_size = workers
     return _pool
+
+
+def shutdown() -> None:
+    """Stop the page processes; a job worker calls this on its way out."""
+    _reset_pool()
+
+
+def _follow_parent(parent: int) -> None:
+    """In each page process: exit as soon as the job worker that started it is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def _reset_pool() -> None:
     global _pool
     if _pool is not None:
+        # terminated rather than asked: a process blocked on the call queue's lock
+        # never sees the executor's shutdown sentinel, and interpreter exit would
+        # then wait for it forever
+        for process in list(getattr(_pool, "_processes", {}).values()):
+            process.terminate()
         _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None

@@ -321,3 +321,43 @@ def test_a_plugin_registers_its_own_workflow(tmp_path: Path, digital_pdf: Path) 
         assert response.status_code == 201
         assert response.json()["extractions"] == {
             "word_count": len(words_of(INVOICE)) + len(words_of(SECOND_PAGE))}
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_stopping_serve_leaves_no_processes_behind(tmp_path: Path, digital_pdf: Path) -> None:
+    with run_server(tmp_path / "d", {"FOLIO_API_KEYS": f"acme:{SECRET}"}) as srv:
+        assert post(srv, digital_pdf).status_code == 201  # page processes have started
+        family = descendants(srv.process.pid)
+        assert len(family) >= 3
+    for _ in range(100):
+        if not any(alive(p) for p in family):
+            break
+        time.sleep(0.1)
+    assert [p for p in family if alive(p)] == []
+
+
+def test_killed_serve_takes_its_workers_along(tmp_path: Path, digital_pdf: Path) -> None:
+    with run_server(tmp_path / "d", {"FOLIO_API_KEYS": f"acme:{SECRET}"}) as srv:
+        assert post(srv, digital_pdf).status_code == 201
+        family = descendants(srv.process.pid)
+        srv.process.kill()
+        srv.process.wait()
+        for _ in range(100):
+            if not any(alive(p) for p in family):
+                break
+            time.sleep(0.1)
+        assert [p for p in family if alive(p)] == []
