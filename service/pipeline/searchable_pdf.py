@@ -11,6 +11,7 @@ it. Characters Helvetica/WinAnsi cannot show become "?".
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from itertools import groupby
@@ -256,13 +257,21 @@ _DESCENT = 0.207
 
 def winansi(text: str) -> str:
     """The text with every character Helvetica/WinAnsi cannot show replaced by "?"."""
+    if text.isascii() and text.isprintable():
+        return text  # nearly every word: nothing to normalise or replace
     text = unicodedata.normalize("NFC", text)
     return "".join(ch if ch in HELVETICA_WIDTHS else REPLACEMENT for ch in text)
 
 
+_PLAIN = re.compile(rb"[ -'*-\[\]-~]*")  # printable ASCII but ( ) \\
+
+
 def _pdf_string(text: str) -> bytes:
+    encoded = text.encode("cp1252")
+    if _PLAIN.fullmatch(encoded):
+        return b"(" + encoded + b")"
     out = bytearray(b"(")
-    for byte in text.encode("cp1252"):
+    for byte in encoded:
         if byte in b"()\\" or byte < 32 or byte > 126:
             out += b"\\%03o" % byte
         else:
