@@ -93,6 +93,8 @@ class Bench:
         self.seconds = seconds or (15.0 if full else 3.0)
         self.warmup = 3.0 if full else 1.0
         self.rounds = 5 if full else 3
+        self.only: str | None = None
+        self.soak: float | None = None
         self.rows: list[Row] = []
         self.notes: list[str] = []
         self.procs: list[Proc] = []
@@ -297,7 +299,11 @@ MAX_AGE = 31536000
         t0 = time.monotonic()
         self.setup()
         try:
-            self.scenarios()
+            if self.only == "p6":
+                say("P6 memory (alone)")
+                self.p6()
+            else:
+                self.scenarios()
         finally:
             self.stop_all()
         self.elapsed = time.monotonic() - t0
@@ -583,7 +589,7 @@ end
         pid = self.processing(pages=2)
         folio, base = self.folio("folio-rss")
         sizes = 2000 if self.full else 300
-        soak = 600.0 if self.full else 0.0
+        soak = self.soak if self.soak is not None else (600.0 if self.full else 0.0)
         targets = [(page, w) for w in range(100, 1100) for page in (1, 2)][:sizes]
         samples: list[tuple[float, float]] = []
         stop = threading.Event()
@@ -777,8 +783,9 @@ def write_results(b: Bench) -> None:
     analysis = HERE / "ANALYSIS.md"
     if analysis.exists():
         lines += [analysis.read_text().strip(), ""]
-    (HERE / "RESULTS.md").write_text("\n".join(lines))
-    say(f"wrote {HERE / 'RESULTS.md'}")
+    name = f"RESULTS-{b.only}.md" if b.only else "RESULTS.md"
+    (HERE / name).write_text("\n".join(lines))
+    say(f"wrote {HERE / name}")
 
 
 def loadavg() -> list[str]:
@@ -795,8 +802,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
+    parser.add_argument("--only", choices=["p6"],
+                        help="run one scenario alone (writes RESULTS-<name>.md)")
+    parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     args = parser.parse_args()
-    Bench(args.full, args.seconds, args.profile).run()
+    bench = Bench(args.full, args.seconds, args.profile)
+    bench.only = args.only
+    bench.soak = args.soak
+    bench.run()
 
 
 if __name__ == "__main__":
