@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 import orjson
 
 from service.store.fs import atomic_write
+
+log = logging.getLogger("folio.auth")
 
 KEY_FILE = "keys.json"
 SCHEME = "apikey"
@@ -46,6 +49,10 @@ class ApiKey:
         return self.expires is None or dt.date.fromisoformat(self.expires) >= today
 
 
+class KeyFileError(Exception):
+    pass
+
+
 class KeyFile:
     """The key file in the data directory: what `folio keys` edits."""
 
@@ -57,7 +64,11 @@ class KeyFile:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        return [ApiKey(**item) for item in orjson.loads(raw)]
+        try:
+            return [ApiKey(**item) for item in orjson.loads(raw)]
+        except (orjson.JSONDecodeError, TypeError) as exc:
+            raise KeyFileError(f"the key file {self.path} is damaged ({exc}); "
+                               "restore it from a backup or move it away") from None
 
     def _save(self, keys: list[ApiKey]) -> None:
         data = [
@@ -116,7 +127,11 @@ class KeyRing:
             mtime = None
         if mtime != self._mtime:
             self._mtime = mtime
-            self._keys = self._env + self.key_file.load()
+            try:
+                self._keys = self._env + self.key_file.load()
+            except KeyFileError as exc:
+                # keep serving with the keys known so far rather than locking everyone out
+                log.error("%s", exc)
             self._memo = {}
 
     def count(self) -> int:

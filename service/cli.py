@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from service.auth import KeyFile
+from service.auth import KeyFile, KeyFileError
 from service.cli_client import add_commands
 from service.config import ConfigError, Settings
 
@@ -115,7 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except KeyFileError as exc:
+        print(f"folio: {exc}", file=sys.stderr)
+        return 2
     return code
 
 

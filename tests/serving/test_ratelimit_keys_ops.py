@@ -224,3 +224,12 @@ def test_batched_tokens_never_exceed_the_shared_limit(tmp_path: Path) -> None:
     # each process takes 5 tokens at a time: at most 4 can be left unused in each
     assert 92 <= codes.count(200) <= 100
     assert codes.count(429) == 160 - codes.count(200)
+
+
+def test_damaged_key_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "keys.json").write_text("{not json")
+    for args in (("keys", "list"), ("serve",)):
+        result = folio(tmp_path, *args)
+        assert result.returncode == 2
+        assert "key file" in result.stderr and "damaged" in result.stderr
+        assert "Traceback" not in result.stderr
