@@ -19,6 +19,7 @@ from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.fastpath import FastPath
 from service.jobs import queue_for
+from service.memory import cap_malloc_arenas
 from service.middleware import ObserveMiddleware
 from service.routes import ops, results, submit
 from service.scaling import Scaler
@@ -51,6 +52,7 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    cap_malloc_arenas()  # before the render threads exist
     workflows.load_plugins(settings.plugins)
     svc = services or Services.build(settings)
     if "scaler" not in svc.extras:

@@ -51,7 +51,7 @@ class Settings:
     default_quality: int = 85
     render_threads: int = field(default_factory=_default_threads)
     render_backlog: int = 64
-    memory_cache_bytes: int = 128 * 1024 * 1024
+    memory_cache_bytes: int = 96 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
     redis_cache_ttl: float = 7 * 24 * 3600.0
