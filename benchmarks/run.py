@@ -385,48 +385,50 @@ MAX_AGE = 31536000
         nginx = self.nginx()
         thumbor = self.thumbor()
 
-        # P1 hot hit
-        say("P1 hot hit")
-        if nginx:
-            f1, n1, note = self.paired((url1, [AUTH]), (f"{nginx}/p1.jpg", None))
-            self.add(Row("P1 hot hit 800px vs nginx static", f1, "nginx", n1,
-                         "req/s", ">=0.5x", note))
-        if thumbor:
-            turl = f"{thumbor}/unsafe/{P1_WIDTH}x0/p1.jpg"
-            httpx.get(turl, timeout=60)
-            f1, t1, note = self.paired((url1, [AUTH]), (turl, None))
-            self.add(Row("P1 hot hit 800px vs thumbor result storage", f1, "thumbor",
-                         t1, "req/s", ">=10x", note))
-        else:
-            self.add(Row("P1 hot hit 800px vs thumbor result storage", None, "thumbor",
-                         None, "req/s", ">=10x", "thumbor not installable"))
-        self.profile_run("p1-hot-hit", folio.pid, url1, [AUTH])
-        f1, b1, note = self.paired((url1, [AUTH]), (f"{bare}/bytes", None))
-        self.add(Row("P1 hot hit 800px vs bare Starlette bytes", f1, "bare Starlette",
-                     b1, "req/s", "info", note))
+        if self.only is None:
+            # P1 hot hit
+            say("P1 hot hit")
+            if nginx:
+                f1, n1, note = self.paired((url1, [AUTH]), (f"{nginx}/p1.jpg", None))
+                self.add(Row("P1 hot hit 800px vs nginx static", f1, "nginx", n1,
+                             "req/s", ">=0.5x", note))
+            if thumbor:
+                turl = f"{thumbor}/unsafe/{P1_WIDTH}x0/p1.jpg"
+                httpx.get(turl, timeout=60)
+                f1, t1, note = self.paired((url1, [AUTH]), (turl, None))
+                self.add(Row("P1 hot hit 800px vs thumbor result storage", f1, "thumbor",
+                             t1, "req/s", ">=10x", note))
+            else:
+                self.add(Row("P1 hot hit 800px vs thumbor result storage", None, "thumbor",
+                             None, "req/s", ">=10x", "thumbor not installable"))
+            self.profile_run("p1-hot-hit", folio.pid, url1, [AUTH])
+            f1, b1, note = self.paired((url1, [AUTH]), (f"{bare}/bytes", None))
+            self.add(Row("P1 hot hit 800px vs bare Starlette bytes", f1, "bare Starlette",
+                         b1, "req/s", "info", note))
 
-        # P3 304
-        say("P3 304 revalidation")
-        inm = f"If-None-Match: {etag}"
-        check = httpx.get(url1, headers={**HEADERS, "If-None-Match": etag})
-        if check.status_code != 304:
-            self.notes.append(f"P3: folio answered {check.status_code} to If-None-Match.")
-        f3, b3, note = self.paired((url1, [AUTH, inm]), (f"{bare}/etag", [inm]))
-        self.profile_run("p3-304", folio.pid, url1, [AUTH, inm])
-        self.add(Row("P3 304 If-None-Match vs bare Starlette 304", f3, "bare Starlette",
-                     b3, "req/s", ">=0.8x", note))
+            # P3 304
+            say("P3 304 revalidation")
+            inm = f"If-None-Match: {etag}"
+            check = httpx.get(url1, headers={**HEADERS, "If-None-Match": etag})
+            if check.status_code != 304:
+                self.notes.append(f"P3: folio answered {check.status_code} to If-None-Match.")
+            f3, b3, note = self.paired((url1, [AUTH, inm]), (f"{bare}/etag", [inm]))
+            self.profile_run("p3-304", folio.pid, url1, [AUTH, inm])
+            self.add(Row("P3 304 If-None-Match vs bare Starlette 304", f3, "bare Starlette",
+                         b3, "req/s", ">=0.8x", note))
 
-        # P4 miss
-        say("P4 miss (every request a new width)")
-        self.p4(base, p4, thumbor)
+            # P4 miss
+            say("P4 miss (every request a new width)")
+            self.p4(base, p4, thumbor)
 
-        # JSON
-        say("JSON: 50-page OCR JSON")
-        self.json_scenario(base, pj, nginx)
+            # JSON
+            say("JSON: 50-page OCR JSON")
+            self.json_scenario(base, pj, nginx)
 
-        # P7 processing (embedded workers of this folio)
-        say("P7 processing")
-        self.p7(base)
+            # P7 processing (embedded workers of this folio)
+            say("P7 processing")
+            self.p7(base)
+
         self.stop(folio)
 
         # P2 Redis tier
@@ -444,10 +446,11 @@ MAX_AGE = 31536000
                      "bare Starlette", b2, "req/s", ">=0.9x", f"X-Cache {xc}; {note}"))
         self.stop(folio)
 
-        say("P5 thundering herd")
-        self.p5()
-        say("P6 memory")
-        self.p6()
+        if self.only is None:
+            say("P5 thundering herd")
+            self.p5()
+            say("P6 memory")
+            self.p6()
 
     def p4(self, base: str, pid: str, thumbor: str | None) -> None:
         lo, span = 200, 1601
@@ -802,7 +805,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p6"],
+    parser.add_argument("--only", choices=["p2", "p6"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     args = parser.parse_args()
