@@ -18,6 +18,8 @@ class Document:
     texts: tuple[PageText, ...]
     language: str  # de | en, from the text (the parameter when the text is undecided)
     scratch: Path  # where a step may write files before they are moved into the store
+    # the searchable PDF already made page run by page run alongside rendering, in order
+    pdf_parts: tuple[Path, ...] = ()
 
 
 # An output step returns artifacts: store name → bytes, or a finished file in `scratch`.

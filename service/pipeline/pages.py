@@ -19,6 +19,7 @@ from pathlib import Path
 
 from service.pipeline.errors import ProcessingError
 from service.pipeline.rasterize import rasterize
+from service.pipeline.searchable_pdf import searchable_pdf
 from service.pipeline.tesseract import ocr_image
 from service.pipeline.textlayer import pdf_text_layers
 from service.pipeline.words import PageText
@@ -38,6 +39,8 @@ class PageJob:
     max_megapixels: float
     language: str
     tesseract_timeout: float
+    # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
+    searchable: bool = False
 
 
 def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], PageText]]:
@@ -52,7 +55,19 @@ def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], P
             job.out_dir / f"{index + 1}.jpg", job.language, timeout=job.tesseract_timeout,
             page=index + 1)
         done.append((size, text))
+    if job.searchable and indices:
+        searchable_pdf([job.out_dir / f"{i + 1}.jpg" for i in indices],
+                       [text for _, text in done], job.dpi, part_path(job, indices[0]))
     return done
+
+
+def part_path(job: PageJob, first_index: int) -> Path:
+    return job.out_dir / f"part-{first_index:06d}.pdf"
+
+
+def parts(job: PageJob) -> list[Path]:
+    """The searchable parts written for the document, in page order."""
+    return sorted(job.out_dir.glob("part-*.pdf"))
 
 
 def process_pages(job: PageJob, count: int, workers: int

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from service import workflows
 from service.config import Settings
+from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.errors import ProcessingError
 from service.pipeline.language import detect_language
-from service.pipeline.pages import PageJob, process_pages
+from service.pipeline.pages import PageJob, parts, process_pages
 from service.results import COMPRESSED, write_full_body
 from service.store import SUCCEEDED, FileStore
 
@@ -36,21 +37,23 @@ SUB_PDF = re.compile(r"sub-pdfs/(\d+)\.pdf")
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
-            language: str) -> Document:
+            language: str, searchable: bool = False) -> Document:
     source = store.artifact(processing_id, SOURCE)
     kind = detect(source)
     count = check_limits(source, kind, settings.max_pages, settings.max_megapixels,
                          settings.dpi)
     job = PageJob(source=source, kind=kind, out_dir=scratch / "pages", dpi=settings.dpi,
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
-                  language=language, tesseract_timeout=settings.tesseract_timeout)
+                  language=language, tesseract_timeout=settings.tesseract_timeout,
+                  searchable=searchable)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     sizes, texts = process_pages(job, count, settings.page_workers)
     pages = [job.out_dir / f"{n}.jpg" for n in range(1, len(sizes) + 1)]
     fulltext = "\n".join(t.fulltext() for t in texts)
     return Document(source=source, kind=kind, dpi=settings.dpi, pages=tuple(pages),
                     sizes=tuple(sizes), texts=tuple(texts),
-                    language=detect_language(fulltext, default=language), scratch=scratch)
+                    language=detect_language(fulltext, default=language), scratch=scratch,
+                    pdf_parts=tuple(parts(job)) if searchable else ())
 
 
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:
@@ -66,7 +69,8 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         if workflow is None:
             raise ProcessingError(f"the workflow {record.workflow!r} is not installed here")
         language = str(record.parameters.get("language", settings.default_language))
-        doc = prepare(store, settings, processing_id, scratch, language)
+        doc = prepare(store, settings, processing_id, scratch, language,
+                      searchable=steps.searchable in workflow.steps)
         artifacts: Artifacts = {}
         for step in workflow.steps:
             artifacts.update(step(doc))

@@ -389,3 +389,16 @@ def searchable_pdf(
         for jpg, text in zip(page_jpgs, pages, strict=True):
             add_page(pdf, jpg, text, dpi, font)
         save_pdf(pdf, out_path)
+
+
+def merge_pdfs(parts: Sequence[str | Path], out_path: str | Path) -> None:
+    """One PDF of the pages of `parts`, in order (searchable parts made page by page)."""
+    with pikepdf.new() as pdf:
+        opened = [pikepdf.open(part) for part in parts]
+        try:
+            for src in opened:
+                pdf.pages.extend(src.pages)
+            save_pdf(pdf, out_path)
+        finally:
+            for src in opened:
+                src.close()

@@ -11,7 +11,7 @@ import orjson
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.hocr import hocr
 from service.pipeline.ocrjson import ocr_json
-from service.pipeline.searchable_pdf import searchable_pdf
+from service.pipeline.searchable_pdf import merge_pdfs, searchable_pdf
 from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
 
 
@@ -30,7 +30,10 @@ def thumbnail(doc: Document) -> Artifacts:
 
 def searchable(doc: Document) -> Artifacts:
     out = doc.scratch / "searchable.pdf"
-    searchable_pdf(list(doc.pages), list(doc.texts), doc.dpi, out)
+    if doc.pdf_parts:
+        merge_pdfs(doc.pdf_parts, out)  # built in parallel with the page images
+    else:
+        searchable_pdf(list(doc.pages), list(doc.texts), doc.dpi, out)
     return {"searchable.pdf": out}
 
 

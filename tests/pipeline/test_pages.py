@@ -29,3 +29,20 @@ def test_parallel_pages_equal_serial_pages(tmp_path: Path) -> None:
     assert [t.words[-1].text for t in parallel[1]] == ["1", "2", "3", "4", "5"]
     for n in range(1, 6):
         assert (tmp_path / "b" / f"{n}.jpg").stat().st_size > 0
+
+
+def test_searchable_parts_merge_into_the_whole_document(tmp_path: Path) -> None:
+    import subprocess
+    from dataclasses import replace
+
+    from service.pipeline.pages import parts
+    from service.pipeline.searchable_pdf import merge_pdfs
+
+    pages = [[TextLine(56, 100, 14, f"Seite{n}")] for n in range(1, 6)]
+    pdf = make_text_pdf(tmp_path / "five.pdf", pages)
+    page_job = replace(job(pdf, tmp_path / "p"), searchable=True)
+    process_pages(page_job, 5, workers=2)
+    merge_pdfs(parts(page_job), tmp_path / "all.pdf")
+    text = subprocess.run(["pdftotext", str(tmp_path / "all.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert text.split() == ["Seite1", "Seite2", "Seite3", "Seite4", "Seite5"]
