@@ -94,6 +94,7 @@ class Bench:
         self.warmup = 3.0 if full else 1.0
         self.rounds = 5 if full else 3
         self.only: str | None = None
+        self.p5_retried = 0
         self.soak: float | None = None
         self.rows: list[Row] = []
         self.notes: list[str] = []
@@ -573,8 +574,16 @@ end
             async with httpx.AsyncClient(headers=HEADERS, timeout=120, limits=limits) as c:
                 # open the connections first, so the 200 requests really arrive together
                 await asyncio.gather(*(c.get(f"{bases[i % 2]}/healthz") for i in range(200)))
-                rs = await asyncio.gather(*(c.get(bases[i % 2] + path) for i in range(200)))
-            return [(r.status_code, r.headers.get("x-cache", "")) for r in rs]
+                rs = await asyncio.gather(*(c.get(bases[i % 2] + path) for i in range(200)),
+                                          return_exceptions=True)
+                # uvicorn under a 200-connection burst now and then drops one keep-alive
+                # connection (a bare Starlette app does the same): such a GET is sent again
+                for i, r in enumerate(rs):
+                    if isinstance(r, httpx.TransportError):
+                        self.p5_retried += 1
+                        rs[i] = await c.get(bases[i % 2] + path)
+            return [(r.status_code, r.headers.get("x-cache", "")) for r in rs
+                    if isinstance(r, httpx.Response)]
 
         results = asyncio.run(herd())
         made = sum(renders(x) for x in bases) - before
@@ -584,7 +593,8 @@ end
             kinds[k] = kinds.get(k, 0) + 1
         self.add(Row("P5 thundering herd: renders for 200 concurrent requests, 2 processes",
                      made, "", None, "renders", "==1",
-                     f"statuses {sorted(statuses)}; X-Cache {kinds}"))
+                     f"statuses {sorted(statuses)}; X-Cache {kinds}; "
+                     f"{self.p5_retried} dropped connection(s) retried"))
         self.stop(a)
         self.stop(b)
 
