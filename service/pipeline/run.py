@@ -79,10 +79,6 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         sub_pdfs: list[tuple[int, str]] = []
         for name, value in artifacts.items():
             if isinstance(value, Path):
-                if name == "thumbnail.jpg":
-                    value = store.artifact(processing_id, "pages/1.jpg")
-                    shutil.copyfile(value, scratch / "thumb.jpg")
-                    value = scratch / "thumb.jpg"
                 store.put_file(processing_id, name, value)
                 if name in COMPRESSED:
                     store.write_artifact(processing_id, name,

@@ -13,6 +13,7 @@ from service.pipeline.hocr import hocr
 from service.pipeline.ocrjson import ocr_json
 from service.pipeline.searchable_pdf import merge_pdfs, searchable_pdf
 from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
+from service.pipeline.thumbnail import make_thumbnail
 
 
 def ocr_outputs(doc: Document) -> Artifacts:
@@ -24,8 +25,13 @@ def language(doc: Document) -> Artifacts:
 
 
 def thumbnail(doc: Document) -> Artifacts:
-    # served through the scaler from page 1; the marker records that it exists
-    return {"thumbnail.jpg": doc.pages[0]} if doc.pages else {}
+    # the endpoint renders page 1 at the configured size through the image cache;
+    # this stored copy at the default size serves deployments without the scaler
+    if not doc.pages:
+        return {}
+    out = doc.scratch / "thumbnail.jpg"
+    make_thumbnail(doc.pages[0], out)
+    return {"thumbnail.jpg": out}
 
 
 def searchable(doc: Document) -> Artifacts:
