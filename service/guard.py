@@ -11,6 +11,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service import workflows
 from service.errors import (
     Failed,
     Forbidden,
@@ -86,6 +87,20 @@ def require_finished(record: Record) -> Response | None:
     if record.status == FAILED:
         raise Failed(record.error or "The processing failed.")
     return accepted(record.processing_id)
+
+
+def produced(record: Record, name: str) -> bool:
+    if record.status == SUCCEEDED:
+        return name in record.results
+    workflow = workflows.get(record.workflow)
+    return workflow is None or name in workflow.results
+
+
+def ready(record: Record, name: str) -> Response | None:
+    """404 when the workflow does not produce `name`; then the state check (202/500)."""
+    if not produced(record, name):
+        raise NotFound("This result is not available for this processing.")
+    return require_finished(record)
 
 
 def int_param(

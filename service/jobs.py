@@ -58,9 +58,7 @@ class DirectoryQueue:
         (self.pending / processing_id).touch()
 
     def claim(self, worker: int) -> str | None:
-        entries = sorted(self.pending.iterdir(), key=lambda p: p.stat().st_mtime
-                         if p.exists() else 0)
-        for entry in entries:
+        for entry in sorted(self.pending.iterdir(), key=_age):
             try:
                 os.rename(entry, self.running / f"{entry.name}@{worker}")
             except FileNotFoundError:
@@ -83,6 +81,14 @@ class DirectoryQueue:
     def requeue(self, processing_id: str, worker: int) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.rename(self.running / f"{processing_id}@{worker}", self.pending / processing_id)
+
+
+def _age(path: Path) -> float:
+    """Oldest first; a file claimed meanwhile by another worker sorts anywhere."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def _worker_main(settings: Settings, parent: int) -> None:

@@ -25,7 +25,7 @@ from cache import MemoryCache, RedisCache, SingleFlight, TieredCache
 from service import imaging
 from service.config import Settings
 from service.errors import ApiError, Busy, NotFound
-from service.guard import int_param, processing, require_finished
+from service.guard import int_param, processing, ready, services
 from service.http import IMMUTABLE, etag_for, file_response, not_modified, not_modified_response
 from service.metrics import Metrics
 from service.results import page_file
@@ -33,6 +33,11 @@ from service.sources import DecodedPages
 from service.store import FileStore, Record
 
 DEFAULT_FORMAT = "jpeg"
+
+
+def scaler_of(request: Request) -> Scaler:
+    scaler: Scaler = services(request).extras["scaler"]
+    return scaler
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +147,7 @@ class Scaler:
         errors: list[dict[str, Any]] = []
         params = self.parse(request, errors)
         record = await processing(request, errors)
-        if record.status == "succeeded" and "thumbnail" not in record.results:
-            raise NotFound("This result is not available for this processing.")
-        pending = require_finished(record)
+        pending = ready(record, "thumbnail")
         if pending is not None:
             return pending
         if not record.pages:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 
 from service.pipeline.errors import ProcessingError
-from service.pipeline.searchable_pdf import add_page, helvetica, save_pdf
+from service.pipeline.searchable_pdf import save_pdf, searchable_pdf
 from service.pipeline.words import PageText
 
 
@@ -41,10 +41,4 @@ def sub_pdf_from_images(
 ) -> None:
     """A PDF of the given page images; with `pages`, each gets its invisible text layer."""
     texts: Sequence[PageText | None] = pages if pages is not None else [None] * len(page_jpgs)
-    if len(texts) != len(page_jpgs):
-        raise ValueError("one PageText (or None) per page image")
-    with pikepdf.new() as pdf:
-        font = helvetica(pdf)
-        for jpg, text in zip(page_jpgs, texts, strict=True):
-            add_page(pdf, jpg, text, dpi, font)
-        save_pdf(pdf, out_path)
+    searchable_pdf(page_jpgs, texts, dpi, out_path)

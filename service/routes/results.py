@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from service import workflows
 from service.errors import NotFound, invalid
-from service.guard import int_param, processing, require_finished, services
+from service.guard import int_param, processing, ready, require_finished, services
 from service.http import JSON, bytes_response, etag_for, file_response
 from service.results import (
     COMPRESSED,
@@ -20,11 +20,11 @@ from service.results import (
     KINDS,
     RESULT_NAMES,
     full_body,
-    page_file,
     sub_pdf_file,
     url_value,
 )
-from service.store import SUCCEEDED, Record
+from service.scaling import scaler_of
+from service.store import Record
 
 MAX_WAIT = 180
 
@@ -47,20 +47,6 @@ def wait_param(request: Request, errors: list[dict[str, Any]], default: int) -> 
     value = int_param(request.query_params.get("wait_for"), ("query", "wait_for"), errors,
                       minimum=0, maximum=MAX_WAIT)
     return default if value is None else value
-
-
-def produced(record: Record, name: str) -> bool:
-    if record.status == SUCCEEDED:
-        return name in record.results
-    workflow = workflows.get(record.workflow)
-    return workflow is None or name in workflow.results
-
-
-def ready(record: Record, name: str) -> Response | None:
-    """404 when the workflow does not produce `name`; then the state check (202/500)."""
-    if not produced(record, name):
-        raise NotFound("This result is not available for this processing.")
-    return require_finished(record)
 
 
 def workflow_name(record: Record) -> str:
@@ -135,8 +121,8 @@ async def page_image(request: Request) -> Response:
     errors: list[dict[str, Any]] = []
     page_num = int_param(request.path_params["page_num"], ("path", "page_num"), errors,
                          minimum=1)
-    scaling = services(request).extras.get("scaler")
-    params = scaling.parse(request, errors) if scaling else None
+    scaler = scaler_of(request)
+    params = scaler.parse(request, errors)
     record = await processing(request, errors)
     pending = ready(record, "page-images")
     if pending is not None:
@@ -144,24 +130,11 @@ async def page_image(request: Request) -> Response:
     assert page_num is not None
     if page_num > len(record.pages):
         raise NotFound(f"No page {page_num}; this document has {len(record.pages)} pages.")
-    if scaling is not None and params is not None:
-        response: Response = await scaling.page(request, record, page_num, params)
-        return response
-    path = services(request).store.artifact(record.processing_id, page_file(page_num))
-    return file_response(request, path, media_type="image/jpeg",
-                         etag=etag_for(record.version, "page", page_num))
+    return await scaler.page(request, record, page_num, params)
 
 
 async def thumbnail(request: Request) -> Response:
-    scaling = services(request).extras.get("scaler")
-    if scaling is not None:
-        response: Response = await scaling.thumbnail(request)
-        return response
-    fallback: Response = await _thumbnail_file(request)
-    return fallback
-
-
-_thumbnail_file = single_file("thumbnail")
+    return await scaler_of(request).thumbnail(request)
 
 
 async def sub_pdf(request: Request) -> Response:
