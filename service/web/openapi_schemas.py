@@ -57,29 +57,28 @@ def extraction_schema(kind: str) -> Schema:
     }
 
 
-def field_schema(field: Field) -> Schema:
-    """A field of the tree: a nullable Extraction, an object of fields, or a list."""
-    if isinstance(field, str):
-        return nullable(ref(EXTRACTION_NAMES[field]))
+def field_schema(field: Field, nullable_: bool = True) -> Schema:
+    """A field of the tree: an Extraction, an object of fields, or a list of either.
+
+    A field not found is null; the entries of a list never are.
+    """
     if isinstance(field, list):
-        return {"type": "array", "items": field_schema(field[0])}
-    return nullable({"type": "object",
-                     "properties": {k: field_schema(v) for k, v in field.items()}})
+        return {"type": "array", "items": field_schema(field[0], nullable_=False)}
+    if isinstance(field, str):
+        schema = ref(EXTRACTION_NAMES[field])
+    else:
+        schema = {"type": "object",
+                  "properties": {k: field_schema(v) for k, v in field.items()}}
+    return nullable(schema) if nullable_ else schema
 
 
 def invoice_schema() -> Schema:
-    properties = {name: field_schema(field) for name, field in INVOICE.items()}
-    # list entries are objects, never null, in the published schema
-    for name, field in INVOICE.items():
-        if isinstance(field, list) and isinstance(field[0], dict):
-            item = field_schema(field[0])["anyOf"][0]
-            properties[name] = {"type": "array", "items": item}
     return {
         "type": "object",
         "required": ["schema_version", "document_type"],
         "properties": {"schema_version": {"type": "integer", "const": 2},
                        "document_type": {"type": "string", "const": "invoice"},
-                       **properties},
+                       **{name: field_schema(field) for name, field in INVOICE.items()}},
     }
 
 
