@@ -35,6 +35,7 @@ KINDS: dict[str, ResultKind] = {
         ResultKind("hocr", "hocr.html", HTML, False),
         ResultKind("extractions", "extractions.json", JSON, True),
         ResultKind("language", "language.json", JSON, True),
+        ResultKind("ner", "ner.json", JSON, True),
         ResultKind("page-images", None, JPEG, False),
         ResultKind("thumbnail", "thumbnail.jpg", JPEG, False),
         ResultKind("document-splitting", "document-splitting.json", JSON, True),
@@ -44,7 +45,7 @@ KINDS: dict[str, ResultKind] = {
 }
 RESULT_NAMES = tuple(KINDS)
 FULL_BODY = "result.json"
-COMPRESSED = frozenset({"ocr.json", "hocr.html", "extractions.json",
+COMPRESSED = frozenset({"ocr.json", "hocr.html", "extractions.json", "ner.json",
                         "document-splitting.json", FULL_BODY})
 
 

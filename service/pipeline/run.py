@@ -14,7 +14,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from service.artifacts.catalogue import COMPRESSED, write_full_body
+from service.artifacts.catalogue import COMPRESSED, KINDS, write_full_body
 from service.artifacts.record import SUCCEEDED
 from service.artifacts.store import FileStore
 from service.config import Settings
@@ -29,11 +29,7 @@ from service.pipeline.pages import PageJob, parts, process_pages
 log = logging.getLogger("folio.pipeline")
 
 SOURCE = "source"
-RESULT_OF_FILE = {
-    "ocr.json": "ocr", "hocr.html": "hocr", "extractions.json": "extractions",
-    "language.json": "language", "thumbnail.jpg": "thumbnail",
-    "document-splitting.json": "document-splitting", "searchable.pdf": "pdf",
-}
+RESULT_OF_FILE = {kind.file: kind.name for kind in KINDS.values() if kind.file}
 SUB_PDF = re.compile(r"sub-pdfs/(\d+)\.pdf")
 
 
@@ -75,6 +71,7 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         artifacts: Artifacts = {}
         for step in workflow.steps:
             artifacts.update(step(doc))
+        artifacts.update(steps.ner(doc, artifacts))  # every workflow with extractions
         for number, page in enumerate(doc.pages, 1):
             store.put_file(processing_id, f"pages/{number}.jpg", page)
         sub_pdfs: list[tuple[int, str]] = []

@@ -20,7 +20,7 @@ from service.jobs import workflows
 from service.web.context import Services
 from service.web.fastpath import FastPath
 from service.web.middleware import ObserveMiddleware
-from service.web.routes import ops, results, submit
+from service.web.routes import docs, ops, results, submit
 
 log = logging.getLogger("folio")
 
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ))
     middleware.append(Middleware(FastPath, services=svc))
     app = Starlette(
-        routes=[*results.routes, *ops.routes, *submit.routes],
+        routes=[*results.routes, *ops.routes, *submit.routes, *docs.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},

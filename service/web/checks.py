@@ -33,8 +33,11 @@ from service.web.context import Services
 
 NO_PROCESSING = "No processing with this id."
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
+_LONG_POSITIVE = re.compile(r"\+?0*[1-9][0-9]{18,}")  # past what _INT reads
+ANY_PAGE = 10**18  # a page side no page reaches
 CORRUPT = "The processing's record is damaged and cannot be read."
 MAX_WAIT = 180  # seconds a request may wait for a processing to finish
+DEFAULT_WAIT = 120  # the published default of wait_for, on POST and on GET alike
 
 
 def services(request: Request) -> Services:
@@ -157,6 +160,14 @@ def wait_param(request: Request, errors: list[dict[str, Any]], default: int) -> 
     return default if value is None else value
 
 
+def size_param(raw: str | None, loc: tuple[str, str], errors: list[dict[str, Any]]
+               ) -> int | None:
+    """An integer ≥ 1 of any length; one too long to read is larger than any page."""
+    if raw is not None and _LONG_POSITIVE.fullmatch(raw.strip()):
+        return ANY_PAGE
+    return int_param(raw, loc, errors, minimum=1)
+
+
 def scale_params(request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
     return scale_query(request.query_params, errors,
                        services(request).settings.image_max_dimension)
@@ -164,11 +175,14 @@ def scale_params(request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
 
 def scale_query(query: Mapping[str, str], errors: list[dict[str, Any]], limit: int
                 ) -> ScaleParams:
-    """width/height/format/quality of a page image or thumbnail."""
-    width = int_param(query.get("width"), ("query", "width"), errors, minimum=1,
-                      maximum=limit)
-    height = int_param(query.get("height"), ("query", "height"), errors, minimum=1,
-                       maximum=limit)
+    """width/height/format/quality of a page image or thumbnail.
+
+    width and height have no upper bound, as published: scaling only ever goes down,
+    so a side at least as large as the page's means the page itself (`limit` is
+    IIIF's, not the page routes').
+    """
+    width = size_param(query.get("width"), ("query", "width"), errors)
+    height = size_param(query.get("height"), ("query", "height"), errors)
     quality = int_param(query.get("quality"), ("query", "quality"), errors, minimum=1,
                         maximum=100)
     fmt = query.get("format", DEFAULT_FORMAT).lower()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from service import workflows
-from service.imaging import FORMATS as IMAGE_FORMATS
+from service.images.imaging import FORMATS as IMAGE_FORMATS
+from service.jobs import workflows
 from service.web.openapi_schemas import Schema, components, ref
 
 VERSION = "0.1.0"

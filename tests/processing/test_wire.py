@@ -95,7 +95,8 @@ def test_sub_result_of_a_running_processing_answers_202_at_once(server: Server) 
 
 def test_width_larger_than_the_page_yields_the_page(server: Server) -> None:
     record = make_processing(server.store, TENANT_A[0], "ocr", sizes=[(40, 60)])
-    for params in ({"width": 100000}, {"height": 100000}, {"width": 41, "height": 100000}):
+    for params in ({"width": 100000}, {"height": 100000}, {"width": 41, "height": 100000},
+                   {"width": "99999999999999999999999"}):
         response = get(server, f"/processing/results/{record.processing_id}/page-images/1",
                        **params)
         assert response.status_code == 200, params
@@ -105,8 +106,8 @@ def test_width_larger_than_the_page_yields_the_page(server: Server) -> None:
 
 @pytest.mark.parametrize("params,loc", [
     ({"width": "2.5"}, "width"), ({"height": "0"}, "height"), ({"width": "-3"}, "width"),
-    ({"height": "1e3"}, "height"), ({"width": "99999999999999999999999"}, "width"),
-], ids=["fraction", "zero", "negative", "exponent", "beyond-int64"])
+    ({"height": "1e3"}, "height"), ({"width": "-99999999999999999999999"}, "width"),
+], ids=["fraction", "zero", "negative", "exponent", "huge-negative"])
 def test_bad_scaling_values_are_422(server: Server, params: dict[str, str], loc: str) -> None:
     record = make_processing(server.store, TENANT_A[0], "ocr", sizes=[(40, 60)])
     response = get(server, f"/processing/results/{record.processing_id}/page-images/1", **params)

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 
 from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.generate import generate_document
-from service import workflows
+from service.jobs import workflows
 from service.pipeline.extract_invoice import extract_invoice
 from service.pipeline.invoice_fields import INVOICE, leaf_paths
 from service.pipeline.ner import build_ner

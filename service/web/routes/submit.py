@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from python_multipart.exceptions import MultipartParseError
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
@@ -22,16 +20,19 @@ from service.pipeline.detect import check_limits, detect
 from service.pipeline.errors import ProcessingError, TooLarge
 from service.pipeline.run import SOURCE
 from service.web.checks import (
+    DEFAULT_WAIT,
     include_param,
     require_finished,
     services,
     tenant_of,
     wait_param,
 )
+from service.web.multipart import read_upload
 from service.web.routes.results import answer_full
 
 LANGUAGES = ("de", "en")
-DEFAULT_WAIT = 120
+FIELDS = frozenset({"parameters"})  # text fields read; the API ignores any others
+PARAMETERS_MAX_BYTES = 1024 * 1024  # Starlette's own limit for a text part
 
 
 class UploadTooLarge(Exception):
@@ -99,13 +100,13 @@ async def submit(request: Request) -> Response:
     if declared and declared.isdigit() and int(declared) > settings.upload_max_bytes + 64_000:
         raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.")
     try:
-        form = await limited(request, settings.upload_max_bytes + 64_000).form(
-            max_files=1, max_fields=8)
+        form = await read_upload(limited(request, settings.upload_max_bytes + 64_000),
+                                 FIELDS, max_part_size=PARAMETERS_MAX_BYTES,
+                                 max_header_size=settings.upload_max_header_bytes)
     except UploadTooLarge:
         raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.") from None
-    except (MultipartParseError, MultiPartException, ClientDisconnect, AssertionError) as exc:
-        raise ValidationFailed([invalid(("body",), f"Malformed multipart body: {exc}",
-                                        "value_error")]) from None
+    except ValidationFailed as exc:
+        raise ValidationFailed([*errors, *exc.detail]) from None
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
