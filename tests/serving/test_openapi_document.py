@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import orjson
 import pytest
 from openapi_spec_validator import validate
+from starlette.routing import Route
 
 from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.generate import generate_document
+from service.config import Settings
 from service.jobs import workflows
 from service.pipeline.extract_invoice import extract_invoice
 from service.pipeline.invoice_fields import INVOICE, leaf_paths
 from service.pipeline.ner import build_ner
 from service.pipeline.ocrjson import ocr_json
+from service.web.app import create_app
 from service.web.docs_page import render
 from service.web.openapi import document
 
@@ -112,3 +116,12 @@ def test_docs_page_lists_every_route() -> None:
     assert "<script" not in page and "http" not in page.replace("http-", "")
     for path in doc["paths"]:
         assert f"<code>{path}</code>" in page
+
+
+def test_every_route_folio_serves_is_described(tmp_path: Path) -> None:
+    # a route added without its Operation in service/web/openapi.py fails here
+    app = create_app(Settings(data_dir=tmp_path))
+    served = {(method.lower(), route.path) for route in app.routes
+              if isinstance(route, Route) for method in route.methods or () if method != "HEAD"}
+    described = {(method, path) for path, item in document()["paths"].items() for method in item}
+    assert served == described
