@@ -25,6 +25,11 @@ class Workflow:
     long_description: str = ""  # the listing falls back to `description`
     visibility: str = "public"  # as the vendor's list says of its prebuilt workflows
 
+    def __post_init__(self) -> None:
+        # the pipeline types the words of every extraction (pipeline.steps.ner)
+        if "extractions" in self.results and "ner" not in self.results:
+            object.__setattr__(self, "results", (*self.results, "ner"))
+
     def listing(self) -> dict[str, Any]:
         return {
             "workflow_id": self.workflow_id,

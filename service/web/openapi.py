@@ -47,6 +47,7 @@ class Operation:
     request_body: Schema | None = None
     description: str = ""
     conditional: bool = True  # ETag / If-None-Match → 304
+    ranges: bool = False  # a stored file: Range → 206, an unsatisfiable one → 416
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -117,6 +118,8 @@ HEADERS: dict[str, Schema] = {
                             "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds until the rate limit lets the next call in.",
                     "schema": {"type": "string"}},
+    "Content-Range": {"description": "The bytes sent, of the whole file.",
+                      "schema": {"type": "string"}},
 }
 
 ERRORS: dict[int, tuple[str, str]] = {
@@ -139,11 +142,13 @@ def image_types() -> tuple[str, ...]:
 
 
 def single(name: str, summary: str, body: Body, *, parameters: tuple[Schema, ...] = (),
-           suffix: str | None = None) -> Operation:
+           suffix: str | None = None, ranges: bool = True, busy: bool = False) -> Operation:
     """A sub-result route: GET …/{name}; 202 while the processing runs."""
+    errors = (401, 403, 404, 422, 429, 500, *((503,) if busy else ()))
     return Operation(
         "get", f"{RESULTS}/{suffix or name}", f"get_{(suffix or name).replace('-', '_')}",
-        summary, {200: body, 202: ACCEPTED}, (PROCESSING_ID, *parameters), result=name)
+        summary, {200: body, 202: ACCEPTED}, (PROCESSING_ID, *parameters), result=name,
+        errors=errors, ranges=ranges)
 
 
 ACCEPTED = Body("The processing is still running.", JSON, ref("Accepted"))
@@ -166,7 +171,7 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
         Operation("get", RESULTS, "get_result", "The full result",
                   {200: Body("The processing is done.", JSON, ref("FullResult"),
                              FILE_HEADERS), 202: ACCEPTED},
-                  (PROCESSING_ID, include(results), WAIT_FOR),
+                  (PROCESSING_ID, include(results), WAIT_FOR), result=None, ranges=True,
                   description="Long poll: waits up to wait_for seconds (default 120)."),
         single("ocr", "OCR words and text", Body("OCR JSON.", JSON, ref("OcrResult"))),
         single("hocr", "hOCR", Body("One hOCR document.", ("text/html",))),
@@ -177,15 +182,15 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
         single("document-splitting", "Split into sub-documents",
                Body("Splitting JSON.", JSON, ref("DocumentSplittingResult"))),
         single("page-images", "Page image URLs",
-               Body("One URL per page.", JSON, ref("PageImages"))),
+               Body("One URL per page.", JSON, ref("PageImages")), ranges=False),
         single("page-images", "A page image", Body("The page, scaled down if asked.",
                                                    image_types(), None, FILE_HEADERS),
                parameters=(path("page_num", integer(1), "1-based page number."), *SCALE),
-               suffix="page-images/{page_num}"),
+               suffix="page-images/{page_num}", busy=True),
         single("thumbnail", "Thumbnail of page 1",
-               Body("Thumbnail.", image_types(), None, FILE_HEADERS)),
+               Body("Thumbnail.", image_types(), None, FILE_HEADERS), busy=True),
         single("sub-pdfs", "Sub-PDF URLs", Body("One URL per sub-document.", JSON,
-                                                ref("SubPdfs"))),
+                                                ref("SubPdfs")), ranges=False),
         single("sub-pdfs", "A sub-document as PDF",
                Body("The sub-document.", PDF, None, (*FILE_HEADERS, "Content-Disposition")),
                parameters=(path("index", integer(0), "0-based sub-document index."),
@@ -246,8 +251,18 @@ def _operation(op: Operation) -> dict[str, Any]:
         if body.headers:
             answer["headers"] = {h: HEADERS[h] for h in body.headers}
         responses[str(status)] = answer
+    if op.ranges:
+        ok = op.ok[200]
+        responses["206"] = {"description": "The requested byte range(s) of the file.",
+                            "headers": {"Content-Range": HEADERS["Content-Range"]},
+                            "content": {**{m: {} for m in ok.media_types},
+                                        "multipart/byteranges": {}}}
     if op.conditional:
         responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
+    if op.ranges:
+        responses["416"] = {"description": "Range not satisfiable.",
+                            "headers": {"Content-Range": HEADERS["Content-Range"]},
+                            "content": {"text/plain": {"schema": {"type": "string"}}}}
     for status in op.errors:
         description, schema = ERRORS[status]
         answer = {"description": description,

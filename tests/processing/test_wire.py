@@ -10,6 +10,7 @@ import pytest
 import pyvips
 from openapi_spec_validator import validate
 
+from service.jobs.workflows import COMMON, Workflow
 from tests.conftest import TENANT_A
 from tests.helpers import Server, make_processing
 from tests.pipeline.conftest import INVOICE, make_text_pdf
@@ -201,3 +202,9 @@ def test_ner_artifact_is_stored_compressed(server: Server, invoice: dict[str, An
     stored = server.store.artifact(invoice["processing_id"], "ner.json")
     assert Path(f"{stored}.gz").exists()
     assert orjson.loads(stored.read_bytes()) == invoice["ner"]
+
+
+def test_a_workflow_with_extractions_produces_ner() -> None:
+    workflow = Workflow("fields_only", "Fields", "A plugin's extraction.", (*COMMON, "extractions"))
+    assert workflow.results[-1] == "ner"
+    assert "ner" not in Workflow("plain", "Plain", "No extraction.", COMMON).results
