@@ -17,7 +17,13 @@ import orjson
 import pikepdf
 import pyvips
 
-from service.artifacts.catalogue import write_full_body
+from service.artifacts.catalogue import (
+    file_of,
+    page_file,
+    sub_pdf_file,
+    sub_pdf_name,
+    write_full_body,
+)
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 
@@ -129,18 +135,17 @@ def make_processing(store: FileStore, tenant: str, workflow: str = "generic_spli
     sizes = sizes or [(40 + 10 * i, 60) for i in range(pages)]
     pages = len(sizes)
     for n, (w, h) in enumerate(sizes, 1):
-        store.write_artifact(pid, f"pages/{n}.jpg", jpeg(w, h))
-    store.write_artifact(pid, "thumbnail.jpg", jpeg(20, 30))
-    store.write_artifact(pid, "ocr.json", orjson.dumps(OCR_BODY), compress=True)
+        store.write_artifact(pid, page_file(n), jpeg(w, h))
+    store.write_artifact(pid, file_of("ocr"), orjson.dumps(OCR_BODY), compress=True)
     hocr = ("<!DOCTYPE html><html><body>" + "<div class='ocr_page'>x</div>" * 200
             + "</body></html>").encode()
-    store.write_artifact(pid, "hocr.html", hocr, compress=True)
-    store.write_artifact(pid, "language.json", b'{"iso_639_1":"de"}')
-    store.write_artifact(pid, "searchable.pdf", tiny_pdf(pages))
+    store.write_artifact(pid, file_of("hocr"), hocr, compress=True)
+    store.write_artifact(pid, file_of("language"), b'{"iso_639_1":"de"}')
+    store.write_artifact(pid, file_of("pdf"), tiny_pdf(pages))
     results = ["ocr", "hocr", "language", "page-images", "thumbnail", "pdf"]
     sub_pdfs: list[str] = []
     if workflow == "invoice_extraction":
-        store.write_artifact(pid, "extractions.json",
+        store.write_artifact(pid, file_of("extractions"),
                              b'{"schema_version":2,"document_type":"invoice"}', compress=True)
         results.append("extractions")
     if workflow == "generic_splitting":
@@ -148,10 +153,11 @@ def make_processing(store: FileStore, tenant: str, workflow: str = "generic_spli
             {"name": "sub_document_0", "pages": [1]},
             {"name": "sub_document_1", "pages": list(range(2, pages + 1))}],
             "split_point_confidences": [0.9] + [0.1] * (pages - 2)}
-        store.write_artifact(pid, "document-splitting.json", orjson.dumps(split), compress=True)
+        store.write_artifact(pid, file_of("document-splitting"), orjson.dumps(split),
+                             compress=True)
         for i in range(2):
-            store.write_artifact(pid, f"sub-pdfs/{i}.pdf", tiny_pdf(1 + i))
-            sub_pdfs.append(f"sub_document_{i}.pdf")
+            store.write_artifact(pid, sub_pdf_file(i), tiny_pdf(1 + i))
+            sub_pdfs.append(sub_pdf_name(i))
         results += ["document-splitting", "sub-pdfs"]
     done = store.succeed(pid, pages=sizes, results=results, sub_pdfs=sub_pdfs)
     write_full_body(store, done, workflow)
