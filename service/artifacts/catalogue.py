@@ -26,11 +26,7 @@ import orjson
 
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
-
-JSON = "application/json"
-HTML = "text/html; charset=utf-8"
-JPEG = "image/jpeg"
-PDF = "application/pdf"
+from service.web.media import HTML, JPEG, JSON, PDF
 
 
 @dataclass(frozen=True, slots=True)

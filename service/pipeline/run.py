@@ -24,11 +24,11 @@ from service.artifacts.catalogue import (
 from service.artifacts.record import SUCCEEDED
 from service.artifacts.store import FileStore
 from service.config import Settings
+from service.errors import ProcessingError
 from service.jobs import workflows
 from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
-from service.pipeline.errors import ProcessingError
 from service.pipeline.language import detect_language
 from service.pipeline.pages import PageJob, parts, process_pages
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
 from service.pipeline.searchable_pdf import searchable_pdf, winansi
 from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
 from service.pipeline.textlayer import pdf_text_layer

@@ -12,10 +12,7 @@ from starlette.routing import Route
 
 from service.artifacts.catalogue import (
     FULL_BODY,
-    JPEG,
-    JSON,
     KINDS,
-    PDF,
     file_of,
     full_body,
     page_file,
@@ -45,6 +42,7 @@ from service.web.conditional import (
     not_modified_response,
 )
 from service.web.fastpath import missed
+from service.web.media import JPEG, JSON, PDF
 
 
 def workflow_name(record: Record) -> str:
