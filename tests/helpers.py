@@ -202,3 +202,14 @@ def metric(text: str, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[1])
     return 0.0
+
+
+def folio(data_dir: Path, *args: str, env: dict[str, str] | None = None
+          ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=ROOT,
+                          env={**os.environ, "FOLIO_DATA_DIR": str(data_dir), **(env or {})},
+                          capture_output=True, text=True, timeout=60)
+
+
+def secret_from(output: str) -> str:
+    return next(line.split()[-1] for line in output.splitlines() if line.startswith("secret:"))
