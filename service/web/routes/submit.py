@@ -14,10 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service.errors import NotFound, TooMany, ValidationFailed, invalid
+from service.config import LANGUAGES
+from service.errors import NotFound, ProcessingError, TooLarge, TooMany, ValidationFailed, invalid
 from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
-from service.pipeline.errors import ProcessingError, TooLarge
 from service.pipeline.run import SOURCE
 from service.web.checks import (
     DEFAULT_WAIT,
@@ -30,7 +30,6 @@ from service.web.checks import (
 from service.web.multipart import read_upload
 from service.web.routes.results import answer_full
 
-LANGUAGES = ("de", "en")
 FIELDS = frozenset({"parameters"})  # text fields read; the API ignores any others
 PARAMETERS_MAX_BYTES = 1024 * 1024  # Starlette's own limit for a text part
 
@@ -129,7 +128,7 @@ async def submit(request: Request) -> Response:
                 raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes."
                               ) from None
             if isinstance(exc, TooLarge):
-                raise TooMany(exc.detail) from None
+                raise  # 429 with the limit in the detail
             raise ValidationFailed([invalid(("body", "file"), exc.detail, "value_error")]
                                    ) from None
     finally:
