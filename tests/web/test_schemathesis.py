@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -31,7 +32,7 @@ EXAMPLES = 25  # per operation and generation mode: ~2 minutes on two shared cor
 # Not negative_data_rejection: like the API's own server, folio ignores query parameters
 # it does not know, which that check counts as accepting invalid data.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+          response_headers_conformance, response_schema_conformance, ignored_auth]
 
 SECOND_PAGE = (TextLine(56, 100, 14, "Lieferschein LS-77"), TextLine(56, 130, 11, "Seite 2"))
 ONLY_IN = {"sub-pdfs": "generic_splitting", "document-splitting": "generic_splitting",
