@@ -14,11 +14,10 @@ from typing import Any
 
 from service.images.imaging import FORMATS as IMAGE_FORMATS
 from service.jobs import workflows
+from service.web.checks import DEFAULT_WAIT, MAX_WAIT
 from service.web.openapi_schemas import Schema, components, ref
 
 VERSION = "0.1.0"
-MAX_WAIT = 180
-DEFAULT_WAIT = 120
 RESULTS = "/processing/results/{processing_id}"
 
 
@@ -141,6 +140,22 @@ def image_types() -> tuple[str, ...]:
     return tuple(f"image/{f}" for f in IMAGE_FORMATS)
 
 
+ACCEPTED = Body("The processing is still running.", JSON, ref("Accepted"))
+FILE_HEADERS = ("ETag", "Cache-Control")
+
+
+UPLOAD: Schema = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                     "description": "PDF, PNG, JPEG, TIFF, GIF or WebP, recognised by its bytes."},
+            "parameters": {"type": "string", "contentMediaType": "application/json",
+                           "description": 'JSON object, e.g. {"language": "de"} (de | en).'},
+        }}}},
+}
+
 def single(name: str, summary: str, body: Body, *, parameters: tuple[Schema, ...] = (),
            suffix: str | None = None, ranges: bool = True, busy: bool = False) -> Operation:
     """A sub-result route: GET …/{name}; 202 while the processing runs."""
@@ -151,8 +166,28 @@ def single(name: str, summary: str, body: Body, *, parameters: tuple[Schema, ...
         errors=errors, ranges=ranges)
 
 
-ACCEPTED = Body("The processing is still running.", JSON, ref("Accepted"))
-FILE_HEADERS = ("ETag", "Cache-Control")
+PUBLIC = [
+    Operation("get", "/healthz", "healthz", "Liveness",
+              {200: Body("Alive.", JSON, ref("Health"))}, errors=(), secured=False,
+              tags=("operations",), conditional=False),
+    Operation("get", "/readyz", "readyz", "Readiness",
+              {200: Body("Ready.", JSON, ref("Health"))}, errors=(503,), secured=False,
+              tags=("operations",), conditional=False),
+    Operation("get", "/metrics", "metrics", "Prometheus metrics",
+              {200: Body("Metrics in the text exposition format.", ("text/plain",))},
+              errors=(), secured=False, tags=("operations",), conditional=False),
+    Operation("get", "/openapi.json", "openapi", "This document",
+              {200: Body("OpenAPI 3.1.", JSON, {"type": "object"})}, errors=(),
+              secured=False, tags=("operations",), conditional=False),
+    Operation("get", "/processing/{workflow}/openapi", "workflow_openapi",
+              "The OpenAPI document of one workflow",
+              {200: Body("OpenAPI 3.1.", JSON, {"type": "object"})},
+              (path("workflow", {"type": "string"}, "A workflow id."),), errors=(404,),
+              secured=False, tags=("operations",), conditional=False),
+    Operation("get", "/docs", "docs", "This document, rendered for people",
+              {200: Body("HTML page.", ("text/html",))}, errors=(), secured=False,
+              tags=("operations",), conditional=False),
+]
 
 
 def operations(results: tuple[str, ...]) -> list[Operation]:
@@ -171,7 +206,7 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
         Operation("get", RESULTS, "get_result", "The full result",
                   {200: Body("The processing is done.", JSON, ref("FullResult"),
                              FILE_HEADERS), 202: ACCEPTED},
-                  (PROCESSING_ID, include(results), WAIT_FOR), result=None, ranges=True,
+                  (PROCESSING_ID, include(results), WAIT_FOR), ranges=True,
                   description="Long poll: waits up to wait_for seconds (default 120)."),
         single("ocr", "OCR words and text", Body("OCR JSON.", JSON, ref("OcrResult"))),
         single("hocr", "hOCR", Body("One hOCR document.", ("text/html",))),
@@ -201,42 +236,6 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
                parameters=PDF_OPTIONS),
         *PUBLIC,
     ]
-
-
-UPLOAD: Schema = {
-    "required": True,
-    "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"],
-        "properties": {
-            "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                     "description": "PDF, PNG, JPEG, TIFF, GIF or WebP, recognised by its bytes."},
-            "parameters": {"type": "string", "contentMediaType": "application/json",
-                           "description": 'JSON object, e.g. {"language": "de"} (de | en).'},
-        }}}},
-}
-
-PUBLIC = [
-    Operation("get", "/healthz", "healthz", "Liveness",
-              {200: Body("Alive.", JSON, ref("Health"))}, errors=(), secured=False,
-              tags=("operations",), conditional=False),
-    Operation("get", "/readyz", "readyz", "Readiness",
-              {200: Body("Ready.", JSON, ref("Health"))}, errors=(503,), secured=False,
-              tags=("operations",), conditional=False),
-    Operation("get", "/metrics", "metrics", "Prometheus metrics",
-              {200: Body("Metrics in the text exposition format.", ("text/plain",))},
-              errors=(), secured=False, tags=("operations",), conditional=False),
-    Operation("get", "/openapi.json", "openapi", "This document",
-              {200: Body("OpenAPI 3.1.", JSON, {"type": "object"})}, errors=(),
-              secured=False, tags=("operations",), conditional=False),
-    Operation("get", "/processing/{workflow}/openapi", "workflow_openapi",
-              "The OpenAPI document of one workflow",
-              {200: Body("OpenAPI 3.1.", JSON, {"type": "object"})},
-              (path("workflow", {"type": "string"}, "A workflow id."),), errors=(404,),
-              secured=False, tags=("operations",), conditional=False),
-    Operation("get", "/docs", "docs", "This document, rendered for people",
-              {200: Body("HTML page.", ("text/html",))}, errors=(), secured=False,
-              tags=("operations",), conditional=False),
-]
 
 
 def _content(body: Body) -> dict[str, Any]:
