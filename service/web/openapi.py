@@ -10,6 +10,7 @@ workflow's results, and its submit route without the path parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 from service.images.imaging import FORMATS as IMAGE_FORMATS
@@ -17,7 +18,10 @@ from service.jobs import workflows
 from service.web.checks import DEFAULT_WAIT, MAX_WAIT
 from service.web.openapi_schemas import Schema, components, ref
 
-VERSION = "0.1.0"
+try:
+    VERSION = metadata.version("folio")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    VERSION = "0+unknown"
 RESULTS = "/processing/results/{processing_id}"
 
 
