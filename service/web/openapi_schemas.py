@@ -200,8 +200,8 @@ def components(results: tuple[str, ...]) -> dict[str, Schema]:
         "SubPdfs": URLS,
         "Invoice": invoice_schema(),
         "Workflow": {"type": "object", "required": [
-            "workflow_id", "category", "name", "description", "permissions",
-            "retrievable_results"], "properties": {
+            "workflow_id", "category", "name", "description", "long_description",
+            "visibility", "permissions", "retrievable_results"], "properties": {
             "workflow_id": {"type": "string"}, "category": {"type": "string"},
             "name": {"type": "string"}, "description": {"type": "string"},
             "long_description": {"type": "string"},
