@@ -71,7 +71,7 @@ def _operation(method: str, path: str, op: dict[str, Any]) -> str:
             "</table></div>")
 
 
-def render(document: dict[str, Any]) -> str:
+def render(document: dict[str, Any], workflow_ids: tuple[str, ...] = ()) -> str:
     info = document["info"]
     ops = "".join(_operation(method, path, op)
                   for path, item in document["paths"].items() for method, op in item.items())
@@ -80,9 +80,12 @@ def render(document: dict[str, Any]) -> str:
         f"<pre>{_schema_text(schema)}</pre></details>"
         for name, schema in document["components"]["schemas"].items())
     scheme = document["components"]["securitySchemes"]["ApiKey"]["description"]
+    links = ", ".join(f"<a href=/processing/{escape(w)}/openapi>{escape(w)}</a>"
+                      for w in workflow_ids)
+    per_workflow = f"; one workflow's: {links}" if links else ""
     return (f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(info['title'])}"
             f"</title><style>{STYLE}</style><h1>{escape(info['title'])} {escape(info['version'])}"
             f"</h1><p>{escape(info['description'])}</p><p>Authentication: "
             f"<code>{escape(scheme.strip('`'))}</code>. The machine-readable document: "
-            "<a href=/openapi.json>/openapi.json</a>.</p><h2>Routes</h2>"
+            f"<a href=/openapi.json>/openapi.json</a>{per_workflow}.</p><h2>Routes</h2>"
             f"{ops}<h2>Schemas</h2>{schemas}</html>")

@@ -195,6 +195,7 @@ def test_docs_page_renders_without_the_internet(server: Server) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/processing/results/{processing_id}/ner" in response.text
+    assert "<a href=/processing/invoice_extraction/openapi>" in response.text
     assert "<script" not in response.text
 
 

@@ -32,7 +32,7 @@ def _document(workflow_id: str | None) -> bytes:
 
 @cache
 def _page() -> bytes:
-    return render(orjson.loads(_document(None))).encode()
+    return render(orjson.loads(_document(None)), tuple(workflows.REGISTRY)).encode()
 
 
 async def openapi_json(request: Request) -> Response:
