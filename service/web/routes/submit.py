@@ -16,13 +16,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service import workflows
 from service.errors import NotFound, TooMany, ValidationFailed, invalid
-from service.guard import require_finished, services, tenant_of
+from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.errors import ProcessingError, TooLarge
 from service.pipeline.run import SOURCE
-from service.routes.results import answer_full, include_param, wait_param
+from service.web.checks import (
+    include_param,
+    require_finished,
+    services,
+    tenant_of,
+    wait_param,
+)
+from service.web.routes.results import answer_full
 
 LANGUAGES = ("de", "en")
 DEFAULT_WAIT = 120
@@ -127,8 +133,7 @@ async def submit(request: Request) -> Response:
                                    ) from None
     finally:
         await form.close()
-    queue = svc.extras["queue"]
-    await queue.submit(record.processing_id)
+    await svc.queue.submit(record.processing_id)
     record = await svc.records.wait_done(record, wait_for)
     if not record.done:
         pending = require_finished(record)

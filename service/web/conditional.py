@@ -75,8 +75,18 @@ def accepts_gzip(request: Request) -> bool:
     return star_q is not None and star_q > 0
 
 
+def validator_headers(etag: str) -> dict[str, str]:
+    """What a 304 repeats from the 200 (RFC 9110 15.4.5)."""
+    return {"etag": etag, "cache-control": IMMUTABLE}
+
+
+def image_headers(etag: str, media_type: str, outcome: str) -> dict[str, str]:
+    """A scaled image's 200: the handler's and the fast path's, byte for byte."""
+    return {"content-type": media_type, **validator_headers(etag), "x-cache": outcome}
+
+
 def not_modified_response(etag: str, vary: bool = False) -> Response:
-    headers = {"etag": etag, "cache-control": IMMUTABLE}
+    headers = validator_headers(etag)
     if vary:
         headers["vary"] = "Accept-Encoding"
     return Response(status_code=304, headers=headers)

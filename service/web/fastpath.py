@@ -17,19 +17,21 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.artifacts.record import SUCCEEDED, Record
 from service.errors import TooMany
-from service.http import IMMUTABLE, not_modified_header
-from service.ratelimit import retry_after_header
-from service.scaling import Scaler, Variant
-from service.services import Services
-from service.store import SUCCEEDED, Record
+from service.images.scaler import Variant
+from service.web.checks import rate_limit, scale_query
+from service.web.conditional import image_headers, not_modified_header, validator_headers
+from service.web.context import Services
 
 PATH = re.compile(
     r"/processing/results/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
     r"/(?:page-images/([1-9][0-9]{0,5})|thumbnail)")
 TENANT = "folio.tenant"
+MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
 QUERY_NAMES = frozenset({"width", "height", "format", "quality"})
 VARIANT_MEMO = 50_000
 
@@ -45,13 +47,17 @@ PAGE_ROUTE = _Template("/processing/results/{processing_id}/page-images/{page_nu
 THUMB_ROUTE = _Template("/processing/results/{processing_id}/thumbnail")
 
 
+def missed(request: Request, variant: Variant) -> bool:
+    """True when the fast path has just looked for this variant in both tiers."""
+    return bool(request.scope.get(MISSED) == variant.key)
+
+
 class FastPath:
-    def __init__(self, app: ASGIApp, services: Services, scaler: Scaler) -> None:
+    def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.svc = services
-        self.scaler = scaler
-        self._memory_hits = services.metrics.cache_hits.labels("memory")
-        self._redis_hits = services.metrics.cache_hits.labels("redis")
+        self.scaler = services.scaler
+        self.limit = services.settings.image_max_dimension
         # (id, page, raw query) → variant: finished records never change, so the
         # parsing and size math for a URL is done once
         self._variants: dict[tuple[str, int | None, bytes], Variant] = {}
@@ -74,11 +80,10 @@ class FastPath:
         tenant = self.svc.keys.tenant_for(authorization)
         if tenant is None:
             return False
-        wait = await self.svc.limiter.retry_after(tenant)
         scope[TENANT] = tenant
-        if wait > 0:
-            error = TooMany("Rate limit exceeded.",
-                            headers={"retry-after": retry_after_header(wait)})
+        try:
+            await rate_limit(self.svc, tenant)
+        except TooMany as error:
             await error.response()(scope, _no_receive, send)
             return True
         record = self.svc.records.final(match.group(1))
@@ -101,29 +106,17 @@ class FastPath:
             self._variants[memo_key] = variant
         scope["route"] = PAGE_ROUTE if page_num else THUMB_ROUTE
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, [(b"etag", variant.etag.encode()),
-                                    (b"cache-control", IMMUTABLE.encode())], b"")
+            await _send(send, 304, validator_headers(variant.etag), b"")
             return True
-        outcome = b"hit-memory"
-        body = self.scaler.memory.get_nowait(variant.key)
-        if body is not None:
-            self._memory_hits.inc()
-        else:
-            shared = self.scaler.cache.l2
-            body = await shared.get(variant.key) if shared is not None else None
-            if body is None:
-                return False  # a miss: the app renders it once, coalescing
-            self.scaler.memory.set_nowait(variant.key, body)
-            self._redis_hits.inc()
-            outcome = b"hit-redis"
-        headers = [(b"content-type", variant.media_type.encode()),
-                   (b"content-length", str(len(body)).encode()),
-                   (b"etag", variant.etag.encode()),
-                   (b"cache-control", IMMUTABLE.encode()),
-                   (b"x-cache", outcome)]
+        hit = await self.scaler.cached(variant)
+        if hit is None:
+            scope[MISSED] = variant.key  # the app renders it once, coalescing
+            return False
+        body, outcome = hit
+        headers = image_headers(variant.etag, variant.media_type, outcome)
+        headers["content-length"] = str(len(body))
         await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
         return True
-
 
     def _resolve(self, record: Record, page_num: int | None, raw: bytes) -> Variant | None:
         """The scaled variant a query asks for; None when the app must answer instead."""
@@ -134,15 +127,15 @@ class FastPath:
                     return None
                 query[key] = value
         errors: list[dict[str, Any]] = []
-        params = self.scaler.parse_query(query, errors)
+        params = scale_query(query, errors, self.limit)
         if errors:
             return None
-        return self.scaler.variant(record, page_num, params)
+        return self.scaler.resolve(record, page_num, params)
 
 
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]],
-                body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+async def _send(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:
+    raw = [(name.encode(), value.encode("latin-1")) for name, value in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
