@@ -37,7 +37,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from cache import keys
-from service.store.fs import atomic_write
+from service.artifacts.store import atomic_write
 
 log = logging.getLogger("folio.share_tokens")
 

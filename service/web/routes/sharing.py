@@ -23,7 +23,7 @@ from starlette.routing import Route
 from service.artifacts.catalogue import KINDS, result_url, url_value
 from service.artifacts.store import valid_id
 from service.errors import Forbidden, NotFound, ValidationFailed, invalid
-from service.web.checks import int_param, processing, require_finished, services
+from service.web.checks import int_param, processing, require_finished, scale_query, services
 
 JSON = "application/json"
 NO_STORE = {"cache-control": "no-store"}
@@ -128,7 +128,7 @@ async def signed_urls(request: Request) -> Response:
     ttl = int_param(options.get("ttl"), loc, errors, minimum=1,
                     maximum=settings.signed_url_max_ttl)
     image = {k: options[k] for k in IMAGE_OPTIONS if k in options}
-    svc.extras["scaler"].parse_query(image, errors, accept=None)
+    scale_query(image, errors, settings.image_max_dimension)
     record = await processing(request, errors)
     pending = require_finished(record)
     if pending is not None:
