@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,14 +107,17 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module", params=list(PROXIES))
-def proxy(request: pytest.FixtureRequest, origin: Server,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    work = tmp_path_factory.mktemp(request.param)
-    # the Varnish child runs as an unprivileged user and must reach its work directory
+def proxy(request: pytest.FixtureRequest, origin: Server) -> Iterator[str]:
+    # not under pytest's temporary directory: that is private to root, and the
+    # proxies' workers run as unprivileged users that must read their files
+    work = Path(tempfile.mkdtemp(prefix=f"folio-{request.param}-"))
     work.chmod(0o755)
     port = int(origin.url.rsplit(":", 1)[1])
-    with PROXIES[request.param](port, work) as url:
-        yield url
+    try:
+        with PROXIES[request.param](port, work) as url:
+            yield url
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
