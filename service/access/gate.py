@@ -64,8 +64,8 @@ class Gate:
         return Access(SIGNED, None, signed.expires)
 
     async def admit(self, method: str, path: str, raw_query: str,
-                    authorization: str | None, processing_id: str | None) -> Access:
-        """The decision for a results request; `processing_id` None where there is none."""
+                    authorization: str | None, processing_id: str) -> Access:
+        """The decision for a request to the results of `processing_id`."""
         access = self.signed(method, path, raw_query)
         if access is not None:
             return access
@@ -84,12 +84,9 @@ class Gate:
         self.outcomes.admit(KEY)
         return tenant
 
-    async def _shared(self, method: str, token: str, processing_id: str | None) -> Access:
+    async def _shared(self, method: str, token: str, processing_id: str) -> Access:
         if method not in READ_METHODS:
             self._read_only()
-        if processing_id is None:
-            self.outcomes.refuse("token-not-results")
-            raise Forbidden("A share token opens only the results of its processing.")
         try:
             share = await self.tokens.check(token, processing_id)
         except TokenRefused as exc:

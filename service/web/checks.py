@@ -61,7 +61,7 @@ async def access_of(request: Request) -> Access:
     scope = request.scope
     access = await services(request).gate.admit(
         scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
-        request.headers.get("authorization"), request.path_params.get("processing_id"))
+        request.headers.get("authorization"), request.path_params["processing_id"])
     scope[SCOPE_KEY] = access
     return access
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+import orjson
 import pytest
 import pyvips
 
@@ -338,3 +339,23 @@ def test_metrics_count_access_kinds_and_refusals(server: Server, doc: Record) ->
     for name in ('folio_access_total{kind="signed"}', 'folio_access_total{kind="key"}',
                  'folio_access_refused_total{reason="expired"}'):
         assert metric(after, name) == metric(before, name) + 1, name
+
+
+def test_access_log_has_the_query_without_signature_or_token(tmp_path: Path) -> None:
+    env = {**_env(tmp_path), "FOLIO_ACCESS_LOG": "true", "FOLIO_LOG_LEVEL": "info"}
+    with run_server(tmp_path, env) as srv:
+        doc = make_processing(srv.store, A[0])
+        signed = Signer([NEW]).sign(_page(doc, "width=20&format=webp"), ttl=60)
+        assert srv.client().get(signed).status_code == 200
+        token = _token(srv, doc)["token"]
+        assert srv.client().get(_page(doc, f"width=21&token={token}")).status_code == 200
+        srv.process.terminate()
+        srv.process.wait(10)
+        assert srv.process.stdout is not None
+        out = srv.process.stdout.read().decode()
+    lines = [orjson.loads(line) for line in out.splitlines() if line.startswith("{")]
+    pages = [line for line in lines if line["path"].endswith("/page-images/1")]
+    assert [(line["access"], line["query"].split("&expires")[0]) for line in pages] == [
+        ("signed", "width=20&format=webp"), ("token", "width=21")]
+    assert "signature" not in out
+    assert token not in out
