@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import hishel
 import httpx
 import orjson
 import pytest
 import pyvips
+from hishel.httpx import CacheTransport
 
 from service.access.signing import Signer
 from service.artifacts.record import Record
@@ -208,6 +211,23 @@ def test_keyed_widths_snap_up_signed_widths_do_not(server: Server, doc: Record) 
     assert _width(server.client(A[1]).get(_page(doc, "width=300")).content) == 600
     signed = Signer([NEW]).sign(_page(doc, "width=100"), ttl=60)
     assert _width(server.client().get(signed).content) == 100
+
+
+def test_a_browser_cache_keeps_keyed_answers_to_their_key(server: Server, doc: Record) -> None:
+    """hishel is an RFC 9111 cache; as a private (browser) cache it reuses the
+    keyed answer for the same key, and Vary sends every other request to folio."""
+    storage = hishel.SqliteStorage(connection=sqlite3.connect(":memory:",
+                                                              check_same_thread=False))
+    transport = CacheTransport(httpx.HTTPTransport(), storage=storage,
+                               rfc=hishel.CacheOptions(shared=False))
+    url = server.url + _page(doc, "width=66")
+    with httpx.Client(transport=transport) as browser:
+        seen = []
+        for key in (A[1], A[1], None, B[1], "wrong"):
+            headers = {"Authorization": f"ApiKey {key}"} if key else {}
+            response = browser.get(url, headers=headers)
+            seen.append((response.status_code, response.extensions["caching"]["from_cache"]))
+    assert seen == [(200, False), (200, True), (401, False), (403, False), (401, False)]
 
 
 # -- format negotiation --------------------------------------------------------
