@@ -37,6 +37,7 @@ SIGNATURE = "signature"
 EXPIRES = "expires"
 KID = "kid"
 KEY_FILE = "signing-key.json"
+MEMO_SIZE = 4096  # verified URLs remembered per process; only valid ones are kept
 _UNRESERVED = "-_.~"
 
 
@@ -93,6 +94,9 @@ class Signer:
             raise ValueError("at least one signing key is needed")
         self.kid = keys[0][0]
         self._secrets = {kid: secret.encode() for kid, secret in keys}
+        # (path, query) → verified: a CDN or viewer repeats the same signed URLs, and
+        # a URL's signature never changes while its expiry is checked on every use
+        self._memo: dict[tuple[str, str], Signed] = {}
 
     @classmethod
     def for_deployment(cls, keys: Sequence[tuple[str, str]], data_dir: Path) -> Signer:
@@ -121,6 +125,13 @@ class Signer:
         """None when the URL carries no signature; raises SignatureError when it is refused."""
         if not has_signature(raw_query):
             return None
+        now = time.time() if now is None else now
+        readable = method in ("GET", "HEAD")
+        known = self._memo.get((path, raw_query)) if readable else None
+        if known is not None:
+            if known.expires <= now:
+                raise SignatureError(EXPIRED, "The signed URL has expired.")
+            return known
         pairs = parse_qsl(raw_query, keep_blank_values=True)
         found: dict[str, str] = {}
         for key, value in pairs:
@@ -146,10 +157,14 @@ class Signer:
         except ValueError:
             # only reachable with a key that signed a broken URL; still no access
             raise SignatureError(MALFORMED, "`expires` must be unix seconds.") from None
-        now = time.time() if now is None else now
         if expires <= now:
             raise SignatureError(EXPIRED, "The signed URL has expired.")
-        return Signed(found[KID], expires)
+        signed = Signed(found[KID], expires)
+        if readable:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[(path, raw_query)] = signed
+        return signed
 
 
 def load_or_create_key(data_dir: Path) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 | access     | Cache-Control                                       | Vary adds     |
 |------------|-----------------------------------------------------|---------------|
 | API key    | private, max-age=31536000, immutable                | Authorization |
-| share token| private, no-cache                                   |               |
+| share token| private, no-cache                                   | Authorization |
 | signed URL | public, max-age=<seconds the signature has left,    |               |
 |            | capped by FOLIO_SIGNED_MAX_AGE>, immutable          |               |
 
@@ -65,6 +65,8 @@ class CachePolicy:
             vary.append(b"Authorization")
         elif access.kind == TOKEN:
             cache_control = _TOKEN
+            # the contract's rule for both private kinds; harmless, as the token wins
+            vary.append(b"Authorization")
         else:
             assert access.kind == SIGNED
             left = max(0, min(self.max_age, access.expires - int(time.time())))

@@ -196,3 +196,18 @@ def test_image_widths_setting_is_sorted_and_bounded() -> None:
         320, 640, 960)
     with pytest.raises(ConfigError, match="IMAGE_WIDTHS"):
         Settings.from_env({"FOLIO_IMAGE_WIDTHS": "0,320"})
+
+
+def test_a_remembered_url_still_expires() -> None:
+    signer = Signer(KEYS)
+    url = signer.sign(PAGE, 60, NOW)
+    assert _check(signer, url) is not None
+    assert _check(signer, url) is not None  # from the memo
+    assert _refusal(signer, url, now=NOW + 61) == EXPIRED
+
+
+def test_a_refused_url_is_not_remembered() -> None:
+    signer = Signer(KEYS)
+    url = signer.sign(PAGE, 60, NOW).replace("kid=new", "kid=old")
+    assert _refusal(signer, url) == TAMPERED
+    assert _refusal(signer, url) == TAMPERED
