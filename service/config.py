@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "FOLIO_"
+LANGUAGES = ("de", "en")  # what `language` may be: tesseract models installed for both
 
 
 class ConfigError(Exception):
@@ -127,7 +128,7 @@ class Settings:
         if any(w < 1 or w > self.image_max_dimension for w in self.image_widths):
             problems.append(f"{PREFIX}IMAGE_WIDTHS must be between 1 and "
                             f"{PREFIX}IMAGE_MAX_DIMENSION")
-        if self.default_language not in ("de", "en"):
+        if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
 

@@ -38,9 +38,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return NotFound("Not found.").response()
-    error = ApiError(exc.detail)
-    error.status = exc.status_code
-    return error.response()
+    return ApiError(exc.detail, exc.status_code).response()
 
 
 async def unexpected(request: Request, exc: Exception) -> Response:

@@ -36,6 +36,7 @@ from service.images.widths import snap
 from service.jobs import workflows
 from service.web.cache_policy import NEGOTIATED
 from service.web.context import Services
+from service.web.media import JSON, NO_STORE
 
 NO_PROCESSING = "No processing with this id."
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
@@ -93,8 +94,8 @@ async def processing(request: Request, errors: list[dict[str, Any]]) -> Record:
 
 def accepted(processing_id: str) -> Response:
     body = {"processing_id": processing_id, "url": f"/processing/results/{processing_id}"}
-    return Response(orjson.dumps(body), status_code=202, media_type="application/json",
-                    headers={"cache-control": "no-store"})
+    return Response(orjson.dumps(body), status_code=202, media_type=JSON,
+                    headers={"cache-control": NO_STORE})
 
 
 def require_finished(record: Record) -> Response | None:

@@ -18,9 +18,8 @@ import aiofiles
 from starlette.requests import Request
 from starlette.responses import FileResponse, MalformedRangeHeader, Response
 
-IMMUTABLE = "private, max-age=31536000, immutable"
-NO_STORE = "no-store"
-JSON = "application/json"
+from service.web.media import HTML, IMMUTABLE, JSON
+
 COMPRESS_ABOVE = 1024  # bytes; below this gzip's framing outweighs the saving
 
 
@@ -166,7 +165,7 @@ def bytes_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Serve bytes held in memory (JSON made on the fly, scaled images)."""
-    compressible = media_type in (JSON, "text/html; charset=utf-8")
+    compressible = media_type in (JSON, HTML)
     use_gzip = compressible and len(body) > COMPRESS_ABOVE and accepts_gzip(request)
     tag = etag[:-1] + '-gz"' if use_gzip else etag
     if not_modified(request, tag):

@@ -11,10 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from service.artifacts.catalogue import (
-    COMPRESSED,
     FULL_BODY,
-    JPEG,
     KINDS,
+    file_of,
     full_body,
     page_file,
     sub_pdf_file,
@@ -35,7 +34,6 @@ from service.web.checks import (
     wait_param,
 )
 from service.web.conditional import (
-    JSON,
     bytes_response,
     etag_for,
     file_response,
@@ -44,6 +42,7 @@ from service.web.conditional import (
     not_modified_response,
 )
 from service.web.fastpath import missed
+from service.web.media import JPEG, JSON, PDF
 
 
 def workflow_name(record: Record) -> str:
@@ -82,8 +81,7 @@ async def answer_full(
 
 def single_file(name: str) -> Any:
     kind = KINDS[name]
-    assert kind.file is not None
-    filename = kind.file
+    filename = file_of(name)
 
     async def endpoint(request: Request) -> Response:
         record = await processing(request, [])
@@ -92,7 +90,7 @@ def single_file(name: str) -> Any:
             return pending
         path = services(request).store.artifact(record.processing_id, filename)
         return file_response(request, path, media_type=kind.media_type,
-                             compressed=filename in COMPRESSED,
+                             compressed=kind.compressed,
                              etag=etag_for(record.version, name))
 
     endpoint.__name__ = name.replace("-", "_")
@@ -168,7 +166,7 @@ async def sub_pdf(request: Request) -> Response:
     if index >= len(record.sub_pdfs):
         raise NotFound(f"No sub-PDF {index}; this processing has {len(record.sub_pdfs)}.")
     path = services(request).store.artifact(record.processing_id, sub_pdf_file(index))
-    return file_response(request, path, media_type="application/pdf",
+    return file_response(request, path, media_type=PDF,
                          filename=record.sub_pdfs[index],
                          etag=etag_for(record.version, "sub-pdf", index))
 

@@ -16,10 +16,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service.errors import NotFound, TooMany, ValidationFailed, invalid
+from service.config import LANGUAGES
+from service.errors import NotFound, ProcessingError, TooLarge, TooMany, ValidationFailed, invalid
 from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
-from service.pipeline.errors import ProcessingError, TooLarge
 from service.pipeline.run import SOURCE
 from service.web.checks import (
     include_param,
@@ -30,7 +30,6 @@ from service.web.checks import (
 )
 from service.web.routes.results import answer_full
 
-LANGUAGES = ("de", "en")
 DEFAULT_WAIT = 120
 
 
@@ -103,7 +102,7 @@ async def submit(request: Request) -> Response:
             max_files=1, max_fields=8)
     except UploadTooLarge:
         raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.") from None
-    except (MultipartParseError, MultiPartException, ClientDisconnect, AssertionError) as exc:
+    except (MultipartParseError, MultiPartException, ClientDisconnect) as exc:
         raise ValidationFailed([invalid(("body",), f"Malformed multipart body: {exc}",
                                         "value_error")]) from None
     try:
@@ -128,7 +127,7 @@ async def submit(request: Request) -> Response:
                 raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes."
                               ) from None
             if isinstance(exc, TooLarge):
-                raise TooMany(exc.detail) from None
+                raise  # 429 with the limit in the detail
             raise ValidationFailed([invalid(("body", "file"), exc.detail, "value_error")]
                                    ) from None
     finally:
