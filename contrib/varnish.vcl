@@ -1,4 +1,4 @@
-# Varnish in front of folio (tested with Debian's varnish 7.1: tests/delivery/test_cdn.py).
+# Varnish in front of folio (tested with Debian's varnish 7.1: tests/web/test_cdn.py).
 #
 #   varnishd -f /etc/varnish/folio.vcl -a :6081 -s malloc,1G
 #
