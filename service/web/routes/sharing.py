@@ -24,15 +24,16 @@ from service.artifacts.catalogue import KINDS, result_url, url_value
 from service.artifacts.store import valid_id
 from service.errors import Forbidden, NotFound, ValidationFailed, invalid
 from service.web.checks import int_param, processing, require_finished, scale_query, services
+from service.web.media import JSON, NO_STORE
 
-JSON = "application/json"
-NO_STORE = {"cache-control": "no-store"}
+NO_STORE_HEADERS = {"cache-control": NO_STORE}
 IMAGE_OPTIONS = ("width", "height", "format", "quality")
 THUMBNAIL_OPTIONS = ("format", "quality")
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=NO_STORE)
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON,
+                    headers=NO_STORE_HEADERS)
 
 
 async def _body(request: Request, errors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -113,7 +114,7 @@ async def revoke_share_token(request: Request) -> Response:
         raise ValidationFailed([invalid(("query", "token_uuid"), "Field required", "missing")])
     if not await services(request).gate.tokens.revoke(tenant, token_uuid):
         raise NotFound("No share token with this uuid.")
-    return Response(status_code=204, headers=NO_STORE)
+    return Response(status_code=204, headers=NO_STORE_HEADERS)
 
 
 # -- signed URLs -------------------------------------------------------------
