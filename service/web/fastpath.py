@@ -39,6 +39,7 @@ QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid
                          "signature", "token"})
 _AUTO = b"format=" + AUTO.encode()
 VARIANT_MEMO = 50_000
+RawHeaders = list[tuple[bytes, bytes]]
 
 
 class _Template:
@@ -64,9 +65,11 @@ class FastPath:
         self.scaler = services.scaler
         self.limit = services.settings.image_max_dimension
         self.widths = services.settings.image_widths
-        # (id, page, raw query, format chosen for format=auto) → variant: finished records
-        # never change, so the parsing and size math for a URL is done once
-        self._variants: dict[tuple[str, int | None, bytes, str | None], Variant] = {}
+        # (id, page, raw query, format chosen for format=auto) → variant: finished
+        # records never change, so the parsing and size math for a URL is done once,
+        # and its 304 headers encoded once
+        self._variants: dict[tuple[str, int | None, bytes, str | None],
+                             tuple[Variant, RawHeaders]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -110,17 +113,19 @@ class FastPath:
             scope[NEGOTIATED] = True
         memo_key = (record.processing_id, page_num, scope["query_string"],
                     choose(accept) if negotiated else None)
-        variant = self._variants.get(memo_key)
-        if variant is None:
-            variant = self._resolve(record, page_num, scope["query_string"], accept)
-            if variant is None:
+        memo = self._variants.get(memo_key)
+        if memo is None:
+            resolved = self._resolve(record, page_num, scope["query_string"], accept)
+            if resolved is None:
                 return False
             if len(self._variants) >= VARIANT_MEMO:
                 self._variants.clear()
-            self._variants[memo_key] = variant
+            memo = self._variants[memo_key] = (resolved,
+                                               _raw(validator_headers(resolved.etag)))
+        variant, not_modified_headers = memo
         scope["route"] = route
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, validator_headers(variant.etag), b"")
+            await _send(send, 304, not_modified_headers, b"")
             return True
         hit = await self.scaler.cached(variant)
         if hit is None:
@@ -129,7 +134,7 @@ class FastPath:
         body, outcome = hit
         headers = image_headers(variant.etag, variant.media_type, outcome)
         headers["content-length"] = str(len(body))
-        await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
+        await _send(send, 200, _raw(headers), b"" if scope["method"] == "HEAD" else body)
         return True
 
     def _resolve(self, record: Record, page_num: int | None, raw: bytes,
@@ -148,9 +153,12 @@ class FastPath:
         return self.scaler.resolve(record, page_num, params)
 
 
-async def _send(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:
-    raw = [(name.encode(), value.encode("latin-1")) for name, value in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+def _raw(headers: dict[str, str]) -> RawHeaders:
+    return [(name.encode(), value.encode("latin-1")) for name, value in headers.items()]
+
+
+async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
