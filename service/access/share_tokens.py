@@ -204,7 +204,11 @@ class ShareTokens:
         except FileNotFoundError:
             pass
         stamp = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds")
-        await asyncio.to_thread(atomic_write, used, stamp.encode())
+        try:
+            await asyncio.to_thread(atomic_write, used, stamp.encode())
+        except OSError as exc:
+            # bookkeeping only: a read-only or full data directory must not refuse the read
+            log.warning("share token last use not recorded: %s", exc)
 
     # -- files ---------------------------------------------------------------
 
