@@ -22,7 +22,7 @@ from service.access.apikeys import KeyRing
 from service.access.outcomes import AccessOutcomes
 from service.access.ratelimit import RateLimiter, retry_after_header
 from service.access.share_tokens import ShareTokens, TokenRefused
-from service.access.signing import SignatureError, Signer
+from service.access.signing import SIGNATURE, SignatureError, Signer
 from service.errors import Forbidden, TooMany, Unauthorized
 
 SIGNED = "signed"
@@ -66,9 +66,10 @@ class Gate:
     async def admit(self, method: str, path: str, raw_query: str,
                     authorization: str | None, processing_id: str) -> Access:
         """The decision for a request to the results of `processing_id`."""
-        access = self.signed(method, path, raw_query)
-        if access is not None:
-            return access
+        if SIGNATURE in raw_query:
+            access = self.signed(method, path, raw_query)
+            if access is not None:
+                return access
         token = token_param(raw_query)
         if token is not None:
             return await self._shared(method, token, processing_id)

@@ -58,8 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await svc.close()
 
     middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,
-                             access_log=settings.access_log),
-                  Middleware(CachePolicy, max_age=settings.signed_max_age)]
+                             access_log=settings.access_log)]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -69,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             expose_headers=EXPOSED, max_age=600,
         ))
     middleware.append(Middleware(FastPath, services=svc))
+    # behind the fast path, which applies the same policy to its own answers
+    middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
     app = Starlette(
         routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes],
         middleware=middleware,

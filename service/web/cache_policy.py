@@ -17,8 +17,9 @@ time (a 304 costs no body). A signed URL grants exactly that URL to whoever
 holds it, so a CDN may keep its answer, but not past the signature's end.
 
 Only the answers that carry the artifact default (`IMMUTABLE`: 200, 206 and
-304 of a finished result) are rewritten — here, once, for the fast path and
-every route alike; 202s and errors keep `no-store`.
+304 of a finished result) are rewritten, by `cache_headers`: the middleware
+applies it to every route's answer, the fast path (in front of the middleware,
+to spare its hot hits a layer) to its own; 202s and errors keep `no-store`.
 """
 
 from __future__ import annotations
@@ -49,38 +50,41 @@ class CachePolicy:
             if message["type"] == "http.response.start":
                 access: Access | None = scope.get(SCOPE_KEY)
                 if access is not None:
-                    message["headers"] = self.headers(access, scope.get(NEGOTIATED, False),
-                                                      message.get("headers", []))
+                    message["headers"] = cache_headers(
+                        access, scope.get(NEGOTIATED, False), message.get("headers", []),
+                        self.max_age)
             await send(message)
 
         await self.app(scope, receive, policed)
 
-    def headers(self, access: Access, negotiated: bool,
-                headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-        if (b"cache-control", _IMMUTABLE) not in headers:
-            return headers
-        vary: list[bytes] = []
-        if access.kind == KEY:
-            cache_control = _IMMUTABLE
-            vary.append(b"Authorization")
-        elif access.kind == TOKEN:
-            cache_control = _TOKEN
-            # the contract's rule for both private kinds; harmless, as the token wins
-            vary.append(b"Authorization")
-        else:
-            assert access.kind == SIGNED
-            left = max(0, min(self.max_age, access.expires - int(time.time())))
-            cache_control = b"public, max-age=%d, immutable" % left
-        if negotiated:
-            vary.append(b"Accept")
-        out = []
-        for name, value in headers:
-            if name == b"cache-control":
-                value = cache_control
-            elif name == b"vary":
-                vary.insert(0, value)
-                continue
-            out.append((name, value))
-        if vary:
-            out.append((b"vary", b", ".join(vary)))
-        return out
+
+def cache_headers(access: Access, negotiated: bool, headers: list[tuple[bytes, bytes]],
+                  max_age: int) -> list[tuple[bytes, bytes]]:
+    """`headers` with Cache-Control and Vary for `access`; `headers` is never changed."""
+    if (b"cache-control", _IMMUTABLE) not in headers:
+        return headers
+    vary: list[bytes] = []
+    if access.kind == KEY:
+        cache_control = _IMMUTABLE
+        vary.append(b"Authorization")
+    elif access.kind == TOKEN:
+        cache_control = _TOKEN
+        # the contract's rule for both private kinds; harmless, as the token wins
+        vary.append(b"Authorization")
+    else:
+        assert access.kind == SIGNED
+        left = max(0, min(max_age, access.expires - int(time.time())))
+        cache_control = b"public, max-age=%d, immutable" % left
+    if negotiated:
+        vary.append(b"Accept")
+    out = []
+    for name, value in headers:
+        if name == b"cache-control":
+            value = cache_control
+        elif name == b"vary":
+            vary.insert(0, value)
+            continue
+        out.append((name, value))
+    if vary:
+        out.append((b"vary", b", ".join(vary)))
+    return out

@@ -26,7 +26,7 @@ from service.artifacts.record import SUCCEEDED, Record
 from service.errors import ApiError
 from service.images.negotiate import AUTO, choose
 from service.images.scaler import Variant
-from service.web.cache_policy import NEGOTIATED
+from service.web.cache_policy import NEGOTIATED, cache_headers
 from service.web.checks import scale_query
 from service.web.conditional import image_headers, not_modified_header, validator_headers
 from service.web.context import Services
@@ -65,6 +65,7 @@ class FastPath:
         self.scaler = services.scaler
         self.limit = services.settings.image_max_dimension
         self.widths = services.settings.image_widths
+        self.max_age = services.settings.signed_max_age
         # (id, page, raw query, format chosen for format=auto) → variant: finished
         # records never change, so the parsing and size math for a URL is done once,
         # and its 304 headers encoded once
@@ -125,7 +126,8 @@ class FastPath:
         variant, not_modified_headers = memo
         scope["route"] = route
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, not_modified_headers, b"")
+            await _send(send, 304, cache_headers(access, negotiated, not_modified_headers,
+                                                 self.max_age), b"")
             return True
         hit = await self.scaler.cached(variant)
         if hit is None:
@@ -134,7 +136,8 @@ class FastPath:
         body, outcome = hit
         headers = image_headers(variant.etag, variant.media_type, outcome)
         headers["content-length"] = str(len(body))
-        await _send(send, 200, _raw(headers), b"" if scope["method"] == "HEAD" else body)
+        await _send(send, 200, cache_headers(access, negotiated, _raw(headers), self.max_age),
+                    b"" if scope["method"] == "HEAD" else body)
         return True
 
     def _resolve(self, record: Record, page_num: int | None, raw: bytes,
