@@ -484,11 +484,12 @@ MAX_AGE = 31536000
                      "keyed hot hit", fk, "req/s", ">=0.9x", note))
         (self.static / "p8.jpg").write_bytes(keyed.content)
         nginx = self.nginx()
-        varnish = self.varnish(int(base.rsplit(":", 1)[1]), int(nginx.rsplit(":", 1)[1])
+        started = self.varnish(int(base.rsplit(":", 1)[1]), int(nginx.rsplit(":", 1)[1])
                                if nginx else None)
-        if varnish is None or nginx is None:
+        if started is None or nginx is None:
             self.notes.append("P8: varnishd or nginx missing; no Varnish comparison.")
         else:
+            varnish, proc, work = started
             first = httpx.get(varnish + signed)
             hit = httpx.get(varnish + signed)
             self.notes.append(f"P8 through Varnish: {first.status_code}, then X-Varnish "
@@ -496,9 +497,12 @@ MAX_AGE = 31536000
             fv, nv, note = self.paired((varnish + signed, None), (varnish + "/p8.jpg", None))
             self.add(Row("P8 signed URL through Varnish vs nginx static through the same "
                          "Varnish", fv, "Varnish + nginx", nv, "req/s", ">=0.9x", note))
+            self.stop(proc)
+            shutil.rmtree(work, ignore_errors=True)
         self.stop(folio)
 
-    def varnish(self, folio_port: int, static_port: int | None) -> str | None:
+    def varnish(self, folio_port: int, static_port: int | None
+                ) -> tuple[str, Proc, Path] | None:
         exe = shutil.which("varnishd", path="/usr/sbin:/usr/bin")
         if exe is None or static_port is None:
             return None
@@ -527,8 +531,8 @@ sub vcl_recv {{
         args = [exe, "-F", "-a", f"127.0.0.1:{port}", "-f", str(work / "bench.vcl"),
                 "-n", str(work / "state"), "-s", "malloc,64m"]
         base = f"http://127.0.0.1:{port}"
-        self.start(Proc("varnish", args), f"{base}/p8.jpg")
-        return base
+        proc = self.start(Proc("varnish", args), f"{base}/p8.jpg")
+        return base, proc, work
 
     def p4(self, base: str, pid: str, thumbor: str | None) -> None:
         lo, span = 200, 1601
