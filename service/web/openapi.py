@@ -14,6 +14,7 @@ from importlib import metadata
 from typing import Any
 
 from service.images.imaging import FORMATS as IMAGE_FORMATS
+from service.images.negotiate import AUTO
 from service.jobs import workflows
 from service.web.checks import DEFAULT_WAIT, MAX_WAIT
 from service.web.openapi_schemas import Schema, components, ref
@@ -46,6 +47,7 @@ class Operation:
     result: str | None = None  # the result this route serves; filters the per-workflow view
     errors: tuple[int, ...] = (401, 403, 404, 422, 429, 500)
     secured: bool = True
+    shareable: bool = False  # a share token or a signed URL may stand in for the key
     tags: tuple[str, ...] = ("results",)
     request_body: Schema | None = None
     description: str = ""
@@ -93,8 +95,9 @@ SCALE = (
     query("width", integer(1), "Scale down to this width in pixels, keeping the aspect ratio; "
           "at least the page's width yields the page as it is (never upscaled)."),
     query("height", integer(1), "Scale down to this height in pixels, as `width`."),
-    query("format", {"type": "string", "enum": [*IMAGE_FORMATS, "jpg"], "default": "jpeg"},
-          "Output format; JPEG by default, like the API."),
+    query("format", {"type": "string", "enum": [*IMAGE_FORMATS, "jpg", AUTO],
+                     "default": "jpeg"},
+          "Output format; JPEG by default, like the API; `auto` chooses from Accept."),
     query("quality", integer(1, 100), "Encoder quality of the scaled image."),
 )
 # The published /pdf options (API.md); the same apply to /sub-pdfs/{index}.
@@ -110,6 +113,12 @@ PDF_OPTIONS = (
     query("page_height", {"type": "number", "minimum": 50, "maximum": 600},
           "Long side of the PDF pages in mm; requires page_width."),
     query("pdfa_compliant", {"type": "boolean", "default": False}, "A PDF/A-2b file."),
+)
+
+# A signed URL carries these with `signature` (the SignedUrl scheme); folio signs them.
+SIGNED_URL = (
+    query("expires", integer(0), "Signed URL: when it stops working (unix seconds)."),
+    query("kid", {"type": "string"}, "Signed URL: which signing key."),
 )
 
 HEADERS: dict[str, Schema] = {
@@ -166,8 +175,8 @@ def single(name: str, summary: str, body: Body, *, parameters: tuple[Schema, ...
     errors = (401, 403, 404, 422, 429, 500, *((503,) if busy else ()))
     return Operation(
         "get", f"{RESULTS}/{suffix or name}", f"get_{(suffix or name).replace('-', '_')}",
-        summary, {200: body, 202: ACCEPTED}, (PROCESSING_ID, *parameters), result=name,
-        errors=errors, ranges=ranges)
+        summary, {200: body, 202: ACCEPTED}, (PROCESSING_ID, *parameters, *SIGNED_URL),
+        result=name, errors=errors, ranges=ranges, shareable=True)
 
 
 PUBLIC = [
@@ -194,6 +203,36 @@ PUBLIC = [
 ]
 
 
+NO_BODY = Body("Done; no body.", ())
+SHARING = [
+    Operation("post", "/share-tokens/documents", "create_share_token",
+              "A share token for one processing",
+              {201: Body("The new token (its secret is shown only here).", JSON,
+                         ref("ShareToken"))},
+              errors=(401, 403, 404, 422, 429), tags=("sharing",), conditional=False,
+              request_body={"required": True, "content": {"application/json": {
+                  "schema": ref("ShareTokenRequest")}}}),
+    Operation("get", "/share-tokens/documents", "list_share_tokens",
+              "The tenant's share tokens",
+              {200: Body("Oldest first; `token` is null (kept only as a hash).", JSON,
+                         {"type": "array", "items": ref("ShareToken")})},
+              errors=(401, 429), tags=("sharing",), conditional=False),
+    Operation("delete", "/share-tokens/documents", "revoke_share_token",
+              "Revoke a share token", {204: NO_BODY},
+              (query("token_uuid", {"type": "string"}, "The token's `uuid`.", required=True),),
+              errors=(401, 404, 422, 429), tags=("sharing",), conditional=False),
+    Operation("post", f"{RESULTS}/signed-urls", "signed_urls",
+              "Signed URLs of a processing's results (folio's addition)",
+              {200: Body("One signed URL per result, in the shape of the full body.", JSON,
+                         ref("SignedUrls")), 202: ACCEPTED},
+              (PROCESSING_ID, query("ttl", integer(1), "Lifetime in seconds (at most "
+                                    "FOLIO_SIGNED_URL_MAX_TTL)."), *SCALE),
+              tags=("sharing",), conditional=False,
+              request_body={"required": False, "content": {"application/json": {
+                  "schema": ref("SignedUrlRequest")}}}),
+]
+
+
 def operations(results: tuple[str, ...]) -> list[Operation]:
     """Every route folio serves; `results` are the result names the document covers."""
     return [
@@ -210,7 +249,8 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
         Operation("get", RESULTS, "get_result", "The full result",
                   {200: Body("The processing is done.", JSON, ref("FullResult"),
                              FILE_HEADERS), 202: ACCEPTED},
-                  (PROCESSING_ID, include(results), WAIT_FOR), ranges=True,
+                  (PROCESSING_ID, include(results), WAIT_FOR, *SIGNED_URL), ranges=True,
+                  shareable=True,
                   description="Long poll: waits up to wait_for seconds (default 120)."),
         single("ocr", "OCR words and text", Body("OCR JSON.", JSON, ref("OcrResult"))),
         single("hocr", "hOCR", Body("One hOCR document.", ("text/html",))),
@@ -238,6 +278,7 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
         single("pdf", "Searchable PDF", Body("Page images with an invisible text layer.",
                                              PDF, None, FILE_HEADERS),
                parameters=PDF_OPTIONS),
+        *SHARING,
         *PUBLIC,
     ]
 
@@ -250,7 +291,9 @@ def _content(body: Body) -> dict[str, Any]:
 def _operation(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, body in op.ok.items():
-        answer: dict[str, Any] = {"description": body.description, "content": _content(body)}
+        answer: dict[str, Any] = {"description": body.description}
+        if body.media_types:
+            answer["content"] = _content(body)
         if body.headers:
             answer["headers"] = {h: HEADERS[h] for h in body.headers}
         responses[str(status)] = answer
@@ -282,7 +325,12 @@ def _operation(op: Operation) -> dict[str, Any]:
         out["description"] = op.description
     if op.request_body is not None:
         out["requestBody"] = op.request_body
-    out["security"] = [{"ApiKey": []}] if op.secured else []
+    if not op.secured:
+        out["security"] = []
+    elif op.shareable:
+        out["security"] = [{"ApiKey": []}, {"ShareToken": []}, {"SignedUrl": []}]
+    else:
+        out["security"] = [{"ApiKey": []}]
     return out
 
 
@@ -294,7 +342,7 @@ def _for_workflow(op: Operation, workflow: workflows.Workflow) -> Operation | No
         return Operation(op.method, f"/processing/{workflow.workflow_id}", op.operation_id,
                          f"Submit a document to {workflow.name}", op.ok, params,
                          tags=op.tags, conditional=False, request_body=op.request_body)
-    if op.tags == ("operations",) or op.operation_id == "list_workflows":
+    if op.tags in (("operations",), ("sharing",)) or op.operation_id == "list_workflows":
         return None
     return op
 
@@ -319,9 +367,17 @@ def document(workflow: workflows.Workflow | None = None) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": components(results),
-            "securitySchemes": {"ApiKey": {
-                "type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Authorization: ApiKey <secret>`"}},
+            "securitySchemes": {
+                "ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization",
+                           "description": "`Authorization: ApiKey <secret>`"},
+                "ShareToken": {"type": "apiKey", "in": "query", "name": "token",
+                               "description": "A share token, for its one processing's "
+                               "GET routes (POST /share-tokens/documents)."},
+                "SignedUrl": {"type": "apiKey", "in": "query", "name": "signature",
+                              "description": "folio's signed URLs: `signature` with "
+                              "`expires` and `kid`, an HMAC over the method, path and "
+                              "sorted query (POST …/signed-urls)."},
+            },
         },
         "security": [{"ApiKey": []}],
     }
