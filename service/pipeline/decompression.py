@@ -152,7 +152,8 @@ def _qpdf_decode(data: bytes, name: str) -> bytes | None:
     stream = pikepdf.Stream(scratch, data)
     stream.Filter = pikepdf.Name(name)
     try:
-        return stream.read_bytes()
+        # RunLength is one of qpdf's "specialized" filters
+        return stream.read_bytes(decode_level=pikepdf.StreamDecodeLevel.specialized)
     except pikepdf.PdfError:
         return None
 
