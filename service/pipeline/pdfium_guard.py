@@ -17,6 +17,7 @@ documents are opened here, by hand.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def load(path: str | Path) -> pdfium.PdfDocument:
     Raises pdfium.PdfiumError when PDFium cannot load the file, NoPages when it
     has none (the handle is closed before raising).
     """
-    encoded = str(Path(path).resolve()).encode("utf-8") + b"\x00"
+    encoded = os.fsencode(Path(path).resolve()) + b"\x00"
     with PDFIUM:
         raw = pdfium_c.FPDF_LoadDocument(encoded, None)
         if not raw:

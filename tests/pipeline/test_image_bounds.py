@@ -85,5 +85,5 @@ def test_gif_frames_are_pages_and_are_counted(tmp_path: Path) -> None:
 
 def test_gif_canvas_over_the_pixel_limit_is_refused(tmp_path: Path) -> None:
     path = _animated_gif(tmp_path / "frames.gif", 3, 400, 300)  # 0.12 MP per frame
-    with pytest.raises(TooLarge, match="page 1 is 0 megapixels, the limit is 0.1"):
+    with pytest.raises(TooLarge, match=r"page 1 is 0 megapixels, the limit is 0\.1"):
         check_limits(path, "gif", max_pages=10, max_megapixels=0.1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import zipfile
 from collections.abc import Iterator
@@ -91,10 +92,8 @@ def test_png_with_a_pdf_marker_is_processed_as_png(folio: Server, tmp_path: Path
 def _fds(pid: int) -> list[str]:
     found = []
     for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
+        with contextlib.suppress(FileNotFoundError):  # closed while listing
             found.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
-        except FileNotFoundError:
-            pass  # closed while listing
     return found
 
 
