@@ -6,8 +6,9 @@ stream is decoded here chunk by chunk and only counted, stopping as soon as it
 passes the bound; the bytes themselves are thrown away. Two bounds:
 
 - one stream (content, image, font, attachment) decompresses to at most `limit`;
-- one page (its content streams plus the XObjects it draws, forms recursively,
-  each image at its decoded size: width * height * components * bits) too.
+- one page (its content streams plus the XObjects and annotation appearances it
+  draws, forms recursively, each image at its decoded size: width * height *
+  components * bits) too.
 
 Images in DCT/JPX/JBIG2/CCITT are counted at the size their dictionary declares,
 which is what PDFium decodes them to. Filters that only shrink (ASCIIHex,
@@ -244,18 +245,27 @@ def _components(space: object) -> int:
 
 
 def page_size(page: pikepdf.Page, sizes: dict[tuple[int, int], int]) -> int:
-    """The page's content streams plus every XObject it can draw, each counted once."""
+    """The page's content streams plus every XObject and annotation appearance it can
+    draw (rendering draws annotations), each counted once."""
     seen: set[tuple[int, int]] = set()
     total = 0
     for stream in _streams(page.obj.get("/Contents")):
-        if stream.objgen not in seen:
-            seen.add(stream.objgen)
-            total += sizes.get(stream.objgen, 0)
+        total += _form_size(stream, sizes, seen, recurse=False)
     try:
         resources = page.resources
     except (AttributeError, KeyError, TypeError, ValueError, pikepdf.PdfError):
-        return total
-    return total + _xobjects_size(resources, sizes, seen)
+        resources = None
+    total += _xobjects_size(resources, sizes, seen)
+    annotations = page.obj.get("/Annots")
+    for annotation in annotations if isinstance(annotations, pikepdf.Array) else ():
+        appearance = (annotation.get("/AP") if isinstance(annotation, pikepdf.Dictionary)
+                      else None)
+        normal = appearance.get("/N") if isinstance(appearance, pikepdf.Dictionary) else None
+        states = normal.values() if isinstance(normal, pikepdf.Dictionary) else [normal]
+        for state in states:
+            if isinstance(state, pikepdf.Stream):
+                total += _form_size(state, sizes, seen, recurse=True)
+    return total
 
 
 def _streams(value: object) -> Iterator[pikepdf.Stream]:
@@ -265,6 +275,17 @@ def _streams(value: object) -> Iterator[pikepdf.Stream]:
         yield from (v for v in value if isinstance(v, pikepdf.Stream))
 
 
+def _form_size(stream: pikepdf.Stream, sizes: dict[tuple[int, int], int],
+               seen: set[tuple[int, int]], recurse: bool) -> int:
+    if stream.objgen in seen:
+        return 0
+    seen.add(stream.objgen)  # also what stops a form that draws itself
+    total = sizes.get(stream.objgen, 0)
+    if recurse:
+        total += _xobjects_size(stream.get("/Resources"), sizes, seen)
+    return total
+
+
 def _xobjects_size(resources: object, sizes: dict[tuple[int, int], int],
                    seen: set[tuple[int, int]]) -> int:
     if not isinstance(resources, pikepdf.Dictionary):
@@ -272,12 +293,5 @@ def _xobjects_size(resources: object, sizes: dict[tuple[int, int], int],
     xobjects = resources.get("/XObject")
     if not isinstance(xobjects, pikepdf.Dictionary):
         return 0
-    total = 0
-    for xobject in xobjects.values():
-        if not isinstance(xobject, pikepdf.Stream) or xobject.objgen in seen:
-            continue
-        seen.add(xobject.objgen)  # also what stops a form that draws itself
-        total += sizes.get(xobject.objgen, 0)
-        if xobject.get("/Subtype") == pikepdf.Name.Form:
-            total += _xobjects_size(xobject.get("/Resources"), sizes, seen)
-    return total
+    return sum(_form_size(x, sizes, seen, recurse=x.get("/Subtype") == pikepdf.Name.Form)
+               for x in xobjects.values() if isinstance(x, pikepdf.Stream))

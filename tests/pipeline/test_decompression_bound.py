@@ -122,6 +122,24 @@ def test_images_inside_a_form_count_for_the_page(tmp_path: Path) -> None:
         check_decompressed(path, 64 * MIB)
 
 
+def test_images_in_annotation_appearances_count_for_the_page(tmp_path: Path) -> None:
+    path = _pdf_with_images(tmp_path / "plain.pdf", [(4000, 2000)])
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        for _ in range(2):  # two stamps, each drawing its own image
+            stamp = pikepdf.Stream(pdf, b"q 100 0 0 100 0 0 cm /Im0 Do Q")
+            stamp.Type, stamp.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+            stamp.BBox = [0, 0, 100, 100]
+            stamp.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(
+                Im0=_image(pdf, 4000, 2000)))
+            pdf.pages[0].obj.Annots = pdf.pages[0].obj.get("/Annots", pikepdf.Array())
+            pdf.pages[0].obj.Annots.append(pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Stamp, Rect=[0, 0, 100, 100],
+                AP=pikepdf.Dictionary(N=pdf.make_indirect(stamp)))))
+        pdf.save(path, stream_decode_level=AS_IS)
+    with pytest.raises(TooLarge, match="page 1 of the PDF"):
+        check_decompressed(path, 64 * MIB)
+
+
 def test_unreadable_for_qpdf_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "junk.pdf"
     path.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 100)
