@@ -67,7 +67,8 @@ def detect(path: str | Path) -> str:
 def open_pdf(path: str | Path) -> pdfium.PdfDocument:
     """Open a PDF with PDFium, translating its load errors into ProcessingError.
 
-    Use it and close the document while holding `pdfium_guard.PDFIUM`.
+    Opening takes `pdfium_guard.PDFIUM` by itself (asking qpdf why a file is
+    unreadable needs no lock); use and close the document while holding it.
     """
     try:
         return load(path)
@@ -130,8 +131,8 @@ def check_limits(
 
 
 def _check_pdf(path: str | Path, max_pages: int, max_megapixels: float, dpi: float) -> int:
+    doc = open_pdf(path)
     with PDFIUM:
-        doc = open_pdf(path)
         try:
             count = len(doc)
             check_page_count(count, max_pages)

@@ -73,8 +73,7 @@ def _rasterize_pdf(
     indices: Sequence[int] | None,
 ) -> list[tuple[int, int]]:
     sizes: list[tuple[int, int]] = []
-    with PDFIUM:
-        doc = open_pdf(path)
+    doc = open_pdf(path)
     try:
         with PDFIUM:
             if pdfium_c.FPDF_GetFormType(doc) != pdfium_c.FORMTYPE_NONE:
