@@ -22,7 +22,7 @@ from service.pipeline.textlayer import pdf_text_layers
 from tests.pipeline.conftest import INVOICE, TextLine, make_text_pdf
 
 THREADS = 8
-ROUNDS = 6
+ROUNDS = 12
 
 
 def _answer(check: Callable[[], object]) -> str:
@@ -40,14 +40,19 @@ def uploads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     three = make_text_pdf(base / "three.pdf",
                           [INVOICE[:3], INVOICE[3:6], [TextLine(56, 70, 12, "Seite drei")]])
     long = make_text_pdf(base / "long.pdf", [INVOICE] * 200)
+    # read by PDFium to its last page, refused there: no qpdf pass in between
+    long_huge = make_text_pdf(base / "long-huge.pdf", [INVOICE] * 200)
+    with pikepdf.open(long_huge, allow_overwriting_input=True) as pdf:
+        pdf.add_blank_page(page_size=(5000, 5000))
+        pdf.save(long_huge)
     huge = base / "huge.pdf"
     make_text_pdf(huge, [INVOICE[:2]], size=(5000, 5000))
     empty = base / "empty.pdf"
     pikepdf.new().save(empty)
     broken = base / "broken.pdf"
     broken.write_bytes(long.read_bytes()[: long.stat().st_size // 2])
-    return {"good": good, "three": three, "long": long, "huge": huge, "empty": empty,
-            "broken": broken}
+    return {"good": good, "three": three, "long": long, "long-huge": long_huge, "huge": huge,
+            "empty": empty, "broken": broken}
 
 
 def test_concurrent_upload_checks_agree_with_serial_ones(uploads: dict[str, Path]) -> None:
@@ -59,6 +64,7 @@ def test_concurrent_upload_checks_agree_with_serial_ones(uploads: dict[str, Path
     assert alone["good"] == "ok 1"
     assert alone["three"] == "ok 3"
     assert alone["long"] == "ok 200"
+    assert alone["long-huge"].startswith("TooLarge: page 201 is 233 megapixels")
     assert alone["huge"].startswith("TooLarge: page 1 is 233 megapixels")
     assert alone["empty"] == "ProcessingError: the PDF has no pages"
     assert alone["broken"] == "ProcessingError: the PDF is damaged or truncated"
@@ -75,13 +81,15 @@ def test_concurrent_upload_checks_agree_with_serial_ones(uploads: dict[str, Path
 def test_two_concurrent_upload_checks_leave_later_checks_right(
         uploads: dict[str, Path]) -> None:
     # The web process' pattern: two uploads checked at once in to_thread, then more.
-    # A long upload and a damaged one (PDFium repairs it), two at a time.
+    # A long upload and a damaged one (PDFium repairs it), two at a time: answers
+    # that PDFium alone gives, so that its calls overlap the most.
     def check(name: str) -> str:
         return _answer(lambda: check_limits(uploads[name], "pdf", 500, 100.0))
 
     with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(check, ["long", "broken"] * 50))
-    assert set(answers[0::2]) == {"ok 200"}
+        answers = list(pool.map(check, ["long-huge", "broken"] * 200))
+    assert set(answers[0::2]) == {
+        "TooLarge: page 201 is 233 megapixels, the limit is 100"}
     assert set(answers[1::2]) == {"ProcessingError: the PDF is damaged or truncated"}
     assert check_limits(uploads["good"], "pdf", 10, 100.0) == 1
     with pytest.raises(ProcessingError, match="page 1 is 233 megapixels"):
