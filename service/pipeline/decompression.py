@@ -55,12 +55,12 @@ def check_decompressed(path: str | Path, limit: int) -> None:
                     size = stream_size(obj, limit)
                     if size > limit:
                         raise TooLarge(f"a stream of the PDF decompresses to more than "
-                                       f"{_mib(limit)}, the limit")
+                                       f"the limit of {_mib(limit)}")
                     sizes[obj.objgen] = size
             for number, page in enumerate(pdf.pages, 1):
                 if page_size(page, sizes) > limit:
                     raise TooLarge(f"page {number} of the PDF decompresses to more than "
-                                   f"{_mib(limit)}, the limit")
+                                   f"the limit of {_mib(limit)}")
     except pikepdf.PasswordError:
         raise ProcessingError("the PDF is encrypted") from None
     except (pikepdf.PdfError, RecursionError):
