@@ -75,6 +75,8 @@ class Settings:
     upload_max_header_bytes: int = 16 * 1024
     max_pages: int = 500
     max_megapixels: float = 100.0
+    # what one stream, or one page's content and images, of a PDF may inflate to
+    max_decompressed_bytes: int = 256 * 1024 * 1024
     dpi: int = 220
     jpeg_quality: int = 90
     job_timeout: float = 600.0
@@ -108,9 +110,9 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "upload_max_header_bytes", "max_pages", "dpi",
-                     "job_workers", "page_workers", "signed_url_ttl", "signed_url_max_ttl",
-                     "signed_max_age", "share_token_max_days"):
+                     "upload_max_bytes", "upload_max_header_bytes", "max_decompressed_bytes",
+                     "max_pages", "dpi", "job_workers", "page_workers", "signed_url_ttl",
+                     "signed_url_max_ttl", "signed_max_age", "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
