@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.generate import generate_document
-from service.pipeline.extract_invoice import extract_invoice
+from service.pipeline import steps
+from service.pipeline.document import Document
 from service.pipeline.invoice_fields import TYPE_NAMES, VOID, type_name
 from service.pipeline.ner import build_ner
+from service.pipeline.words import PageText
+
+
+def invoice_steps(tmp_path: Path, layout: int, seed: int
+                  ) -> tuple[list[PageText], dict[str, Any], dict[str, Any]]:
+    """A generated invoice through the pipeline's own steps: words, extraction, NER."""
+    pdf, _ = generate_document(layout, seed=seed)
+    (tmp_path / "source").write_bytes(pdf)
+    pages = pdf_to_pages(pdf)
+    doc = Document(source=tmp_path / "source", kind="pdf", dpi=220, pages=(),
+                   sizes=tuple((p.width, p.height) for p in pages), texts=tuple(pages),
+                   language="de", scratch=tmp_path)
+    artifacts = steps.invoice_fields(doc)
+    named = steps.ner(doc, artifacts)
+    extraction = artifacts["extractions.json"]
+    assert isinstance(extraction, bytes) and isinstance(named["ner.json"], bytes)
+    return pages, orjson.loads(extraction), orjson.loads(named["ner.json"])
 
 
 def ex(value: Any, confidence: float, *refs: tuple[int, int]) -> dict[str, Any]:
@@ -103,11 +124,8 @@ def test_every_published_field_has_a_distinct_type_name() -> None:
         "LINE_ITEM_SERVICE_PERIOD_START_DATE")
 
 
-def test_ner_of_a_real_extraction_types_its_words() -> None:
-    pdf, _ = generate_document(1, seed=3)
-    pages = pdf_to_pages(pdf)
-    extraction = extract_invoice(pages, "de")
-    ner = build_ner([len(p.words) for p in pages], extraction)
+def test_ner_of_a_real_extraction_types_its_words(tmp_path: Path) -> None:
+    pages, extraction, ner = invoice_steps(tmp_path, 1, 3)
     assert len(ner["types"]) == sum(len(p.words) for p in pages)
     assert {t["type"] for t in ner["types"]} <= set(TYPE_NAMES)
     number_refs = extraction["number"]["bbox_refs"]
@@ -116,3 +134,9 @@ def test_ner_of_a_real_extraction_types_its_words() -> None:
     assert len(ner["groupings"]["line_item"]) == len(extraction["line_item"])
     for t in ner["types"]:
         assert abs(sum(p["prob"] for p in t["type_probs"]) - 1) < 0.01
+
+
+def test_no_extraction_no_ner(tmp_path: Path) -> None:
+    doc = Document(source=tmp_path, kind="pdf", dpi=220, pages=(), sizes=(), texts=(),
+                   language="de", scratch=tmp_path)
+    assert steps.ner(doc, {"ocr.json": b"{}"}) == {}

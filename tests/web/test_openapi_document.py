@@ -11,17 +11,14 @@ import pytest
 from openapi_spec_validator import validate
 from starlette.routing import Route
 
-from benchmarks.invoices.convert import pdf_to_pages
-from benchmarks.invoices.generate import generate_document
 from service.config import Settings
 from service.jobs import workflows
-from service.pipeline.extract_invoice import extract_invoice
 from service.pipeline.invoice_fields import INVOICE, leaf_paths
-from service.pipeline.ner import build_ner
 from service.pipeline.ocrjson import ocr_json
 from service.web.app import create_app
 from service.web.docs_page import render
 from service.web.openapi import document
+from tests.extraction.test_ner import invoice_steps
 
 
 def check(doc: dict[str, Any], name: str, instance: Any) -> None:
@@ -100,13 +97,11 @@ def test_payment_method_values_are_the_published_enum() -> None:
         check(document(), "ExtractionPaymentMethod", bad)
 
 
-def test_pipeline_outputs_match_their_schemas() -> None:
-    pdf, _ = generate_document(2, seed=5)
-    pages = pdf_to_pages(pdf)
-    extraction = orjson.loads(orjson.dumps(extract_invoice(pages, "de")))
+def test_pipeline_outputs_match_their_schemas(tmp_path: Path) -> None:
+    pages, extraction, ner = invoice_steps(tmp_path, 2, 5)
     doc = document()
     check(doc, "Invoice", extraction)
-    check(doc, "NerResult", build_ner([len(p.words) for p in pages], extraction))
+    check(doc, "NerResult", ner)
     check(doc, "OcrResult", orjson.loads(ocr_json(pages)))
 
 
