@@ -72,7 +72,7 @@ def _real_id(path: str, ids: dict[str, str], generated: str) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_folio_answers_as_its_openapi_document_says(
     case: schemathesis.Case, folio: tuple[Server, dict[str, str]]
