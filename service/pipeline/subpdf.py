@@ -3,7 +3,8 @@
 From a PDF upload the pages are copied with pikepdf (text layer, fonts and
 vector content kept), without their active content (see `active_content`)
 and without anything that would drag other pages of the upload along: links
-to pages outside the range and the form-field tree above widgets. From an
+to pages outside the range and the form (its fields are flattened into the
+page content first, so they still show). From an
 image upload they are built from the page images like the searchable PDF,
 with or without the invisible text layer.
 """
@@ -29,6 +30,10 @@ def sub_pdf_from_pdf(
             for page_no in pages_1based:
                 if not 1 <= page_no <= len(src.pages):
                     raise ProcessingError(f"page {page_no} is not in the document")
+            # form fields and other annotations drawn into the page content, as the
+            # page images show them: a sub-PDF carries no form (no field scripts,
+            # no submit), and a widget without its form is not a valid annotation
+            src.flatten_annotations("all")
             kept = {src.pages[n - 1].obj.objgen for n in pages_1based}
             for page_no in pages_1based:
                 page = src.pages[page_no - 1]
@@ -53,8 +58,8 @@ def _detach(page: pikepdf.Dictionary, kept: set[tuple[int, int]]) -> None:
         target = _link_target(annot)
         if target is not None and target not in kept:
             continue  # a link to a page that is not in this sub-PDF
-        if "/Parent" in annot and str(annot.get("/Subtype", "")) == "/Widget":
-            del annot.Parent  # the field tree reaches every page's widgets
+        if str(annot.get("/Subtype", "")) == "/Widget":
+            continue  # a field left unflattened (no appearance): the form is not copied
         if "/P" in annot:
             del annot.P  # optional back-reference; may name a page of another range
         inside.append(annot)
