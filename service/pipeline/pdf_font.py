@@ -110,6 +110,9 @@ class GlyphlessFont:
     def encode(self, text: str) -> bytes:
         """The text as two-byte codes, one per character (NFC), new characters getting new CIDs."""
         out = bytearray()
+        # text read from other PDFs may hold UTF-16 halves: pairs are joined,
+        # a lone half (no character at all) becomes U+FFFD
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         for char in unicodedata.normalize("NFC", text):
             cid = self._cids.get(char)
             if cid is None:

@@ -121,6 +121,16 @@ def test_unicode_words_sit_on_their_boxes(tmp_path: Path, invoice_page_jpg: Path
         assert abs(ocr.x2 - pdf.x2) <= 0.1 * (ocr.x2 - ocr.x1) + 6
 
 
+def test_utf16_halves_are_joined_and_lone_ones_replaced(tmp_path: Path,
+                                                        invoice_page_jpg: Path) -> None:
+    # words read from a PDF's own text layer can carry surrogate halves
+    page = PageText(*A4_AT_220, [Word("ok\ud83d\udc4d", 100, 100, 400, 150, 0, 0),
+                                 Word("bad\ud83d", 100, 300, 400, 350, 0, 1)])
+    out = tmp_path / "halves.pdf"
+    searchable_pdf([invoice_page_jpg], [page], 220, out)
+    assert pdftotext(out).split() == ["ok\U0001f44d", "bad\ufffd"]
+
+
 def test_text_layer_font_is_embedded_glyphless_cid_font(tmp_path: Path,
                                                         invoice_page_jpg: Path) -> None:
     out = tmp_path / "unicode.pdf"
