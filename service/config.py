@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "FOLIO_"
+LANGUAGES = ("de", "en")  # what `language` may be: tesseract models installed for both
 
 
 class ConfigError(Exception):
@@ -57,6 +58,9 @@ class Settings:
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
+    # PDFs made to the /pdf options: renders at once per process, and waiting beyond those
+    pdf_render_threads: int = 1
+    pdf_render_backlog: int = 4
 
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
@@ -94,7 +98,8 @@ class Settings:
     def _check(self) -> list[str]:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
-                     "thumbnail_size", "render_threads", "render_backlog",
+                     "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
+                     "pdf_render_backlog",
                      "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
@@ -110,7 +115,7 @@ class Settings:
         for name in ("default_quality", "jpeg_quality"):
             if not 1 <= getattr(self, name) <= 100:
                 problems.append(f"{PREFIX}{name.upper()} must be between 1 and 100")
-        if self.default_language not in ("de", "en"):
+        if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
 

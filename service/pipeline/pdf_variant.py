@@ -26,8 +26,8 @@ import orjson
 import pikepdf
 import pyvips
 
+from service.errors import ProcessingError
 from service.pipeline.active_content import strip_active_content
-from service.pipeline.errors import ProcessingError
 from service.pipeline.pdf_font import GlyphlessFont
 from service.pipeline.pdf_options import PdfOptions, image_size, page_points
 from service.pipeline.pdfa import make_pdfa
@@ -116,13 +116,23 @@ def placement(job: VariantJob, i: int) -> Placement:
 
 
 def page_texts(ocr_json: bytes) -> list[PageText]:
-    """The word model back from the stored OCR JSON (each word sized on its own)."""
+    """The word model back from the stored OCR JSON, lines and all."""
     pages = []
     for page in orjson.loads(ocr_json)["pages"]:
-        words = [Word(b["text"], b["x1"], b["y1"], b["x2"], b["y2"], b["text_entropy"], n)
-                 for n, b in enumerate(page["bboxes"])]
+        boxes = page["bboxes"]
+        lines = _line_numbers(page.get("fulltext", ""), len(boxes))
+        words = [Word(b["text"], b["x1"], b["y1"], b["x2"], b["y2"], b["text_entropy"], line)
+                 for b, line in zip(boxes, lines, strict=True)]
         pages.append(PageText(page["width"], page["height"], words))
     return pages
+
+
+def _line_numbers(fulltext: str, count: int) -> list[int]:
+    # the fulltext is the words in order, one line per line, joined by spaces:
+    # the line a word is on (and so the font size of the line) comes back from it
+    numbers = [n for n, line in enumerate(fulltext.split("\n")) if line
+               for _ in line.split(" ")]
+    return numbers if len(numbers) == count else list(range(count))  # each word its own
 
 
 def sub_document_pages(splitting_json: bytes, index: int) -> tuple[int, ...]:

@@ -21,8 +21,8 @@ from pathlib import Path
 import pikepdf
 import pyvips
 
+from service.errors import ProcessingError
 from service.pipeline.active_content import strip_active_content
-from service.pipeline.errors import ProcessingError
 from service.pipeline.pdf_font import ADVANCE, DESCENT, UNITS_PER_EM, GlyphlessFont
 from service.pipeline.words import PageText, Word
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pikepdf
 
+from service.errors import ProcessingError
 from service.pipeline.active_content import clean_page
-from service.pipeline.errors import ProcessingError
 from service.pipeline.searchable_pdf import save_pdf, searchable_pdf
 from service.pipeline.words import PageText
 

@@ -150,5 +150,5 @@ def test_gray_page_images_are_allowed_in_pdfa(job: VariantJob, tmp_path: Path) -
 def test_page_texts_read_back_the_ocr_json(invoice_ocr: PageText) -> None:
     (back,) = page_texts(ocr_json([invoice_ocr]))
     assert (back.width, back.height) == (invoice_ocr.width, invoice_ocr.height)
-    assert [(w.text, w.x1, w.y1, w.x2, w.y2) for w in back.words] == [
-        (w.text, w.x1, w.y1, w.x2, w.y2) for w in invoice_ocr.words]
+    assert [(w.text, w.x1, w.y1, w.x2, w.y2, w.line) for w in back.words] == [
+        (w.text, w.x1, w.y1, w.x2, w.y2, w.line) for w in invoice_ocr.words]

@@ -1,0 +1,156 @@
+"""POST /processing/{workflow}: stream the upload to disk, queue it, long-poll the result."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Any
+
+import orjson
+from python_multipart.exceptions import MultipartParseError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Message
+
+from service.config import LANGUAGES
+from service.errors import NotFound, ProcessingError, TooLarge, TooMany, ValidationFailed, invalid
+from service.jobs import workflows
+from service.pipeline.detect import check_limits, detect
+from service.pipeline.run import SOURCE
+from service.web.checks import (
+    include_param,
+    require_finished,
+    services,
+    tenant_of,
+    wait_param,
+)
+from service.web.routes.results import answer_full
+
+DEFAULT_WAIT = 120
+
+
+class UploadTooLarge(Exception):
+    pass
+
+
+def limited(request: Request, limit: int) -> Request:
+    """The same request, whose body stops with UploadTooLarge past `limit` bytes."""
+    received = 0
+    receive = request.receive
+
+    async def counting() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise UploadTooLarge()
+        return message
+
+    return Request(request.scope, counting)
+
+
+def parameters_field(raw: Any, errors: list[dict[str, Any]], default: str) -> dict[str, Any]:
+    if raw is None or raw == "":
+        return {"language": default}
+    if not isinstance(raw, str):
+        errors.append(invalid(("body", "parameters"), "Input should be a JSON string",
+                              "string_type"))
+        return {}
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        errors.append(invalid(("body", "parameters"), "Invalid JSON", "json_invalid"))
+        return {}
+    if not isinstance(value, dict):
+        errors.append(invalid(("body", "parameters"), "Input should be a JSON object",
+                              "dict_type"))
+        return {}
+    language = value.get("language", default)
+    if language not in LANGUAGES:
+        errors.append(invalid(("body", "parameters", "language"),
+                              "Input should be 'de' or 'en'", "enum"))
+        return {}
+    return {**value, "language": language}
+
+
+def inspect(path: Path, max_pages: int, max_megapixels: float, dpi: int) -> str:
+    kind = detect(path)
+    check_limits(path, kind, max_pages, max_megapixels, dpi)
+    return kind
+
+
+async def submit(request: Request) -> Response:
+    svc = services(request)
+    settings = svc.settings
+    tenant = await tenant_of(request)
+    errors: list[dict[str, Any]] = []
+    include = include_param(request, errors)
+    wait_for = wait_param(request, errors, default=DEFAULT_WAIT)
+    workflow = workflows.get(request.path_params["workflow"])
+    if workflow is None:
+        raise NotFound("No such workflow.")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.upload_max_bytes + 64_000:
+        raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.")
+    try:
+        form = await limited(request, settings.upload_max_bytes + 64_000).form(
+            max_files=1, max_fields=8)
+    except UploadTooLarge:
+        raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.") from None
+    except (MultipartParseError, MultiPartException, ClientDisconnect) as exc:
+        raise ValidationFailed([invalid(("body",), f"Malformed multipart body: {exc}",
+                                        "value_error")]) from None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            errors.append(invalid(("body", "file"), "Field required", "missing"))
+        parameters = parameters_field(form.get("parameters"), errors, settings.default_language)
+        if errors:
+            raise ValidationFailed(errors)
+        assert isinstance(upload, UploadFile)
+        record = await asyncio.to_thread(svc.store.create, tenant, workflow.workflow_id,
+                                         parameters=parameters)
+        target = svc.store.artifact(record.processing_id, SOURCE)
+        try:
+            await asyncio.to_thread(_save, upload, target, settings.upload_max_bytes)
+            await asyncio.to_thread(inspect, target, settings.max_pages,
+                                    settings.max_megapixels, settings.dpi)
+        except (UploadTooLarge, TooLarge, ProcessingError) as exc:
+            await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id),
+                                    True)
+            if isinstance(exc, UploadTooLarge):
+                raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes."
+                              ) from None
+            if isinstance(exc, TooLarge):
+                raise  # 429 with the limit in the detail
+            raise ValidationFailed([invalid(("body", "file"), exc.detail, "value_error")]
+                                   ) from None
+    finally:
+        await form.close()
+    await svc.queue.submit(record.processing_id)
+    record = await svc.records.wait_done(record, wait_for)
+    if not record.done:
+        pending = require_finished(record)
+        assert pending is not None
+        return pending
+    return await answer_full(request, record, include, 0, done_status=201)
+
+
+def _save(upload: UploadFile, target: Path, limit: int) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    upload.file.seek(0)
+    written = 0
+    with open(target, "wb") as out:
+        while chunk := upload.file.read(1024 * 1024):
+            written += len(chunk)
+            if written > limit:
+                raise UploadTooLarge()
+            out.write(chunk)
+
+
+routes = [Route("/processing/{workflow}", submit, methods=["POST"])]
