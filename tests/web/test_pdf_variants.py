@@ -218,3 +218,24 @@ def test_sub_pdf_past_the_end_with_options_is_404(client: httpx.Client,
 def test_another_tenant_gets_no_variant(server: Server, done: dict[str, object]) -> None:
     response = server.client(TENANT_B[1]).get(url(done), params={"dpi": 100})
     assert response.status_code == 403
+
+
+def test_head_of_a_variant_has_the_headers_and_no_body(client: httpx.Client,
+                                                       done: dict[str, object]) -> None:
+    params = {"dpi": 72}
+    full = client.get(url(done), params=params)
+    head = client.head(url(done), params=params)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == full.headers["etag"]
+    assert head.headers["content-length"] == str(len(full.content))
+
+
+def test_several_ranges_or_a_malformed_one_get_the_whole_variant(
+        client: httpx.Client, done: dict[str, object]) -> None:
+    params = {"dpi": 72}
+    full = client.get(url(done), params=params).content
+    for header in ("bytes=0-1,5-6", "bytes=x-y", "lines=0-10", "bytes=50-10"):
+        response = client.get(url(done), params=params, headers={"range": header})
+        assert response.status_code == 200, header
+        assert response.content == full
