@@ -34,6 +34,7 @@ TENANT = "folio.tenant"
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
 QUERY_NAMES = frozenset({"width", "height", "format", "quality"})
 VARIANT_MEMO = 50_000
+RawHeaders = list[tuple[bytes, bytes]]
 
 
 class _Template:
@@ -59,8 +60,8 @@ class FastPath:
         self.scaler = services.scaler
         self.limit = services.settings.image_max_dimension
         # (id, page, raw query) → variant: finished records never change, so the
-        # parsing and size math for a URL is done once
-        self._variants: dict[tuple[str, int | None, bytes], Variant] = {}
+        # parsing and size math for a URL is done once, and its 304 headers encoded once
+        self._variants: dict[tuple[str, int | None, bytes], tuple[Variant, RawHeaders]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -96,17 +97,19 @@ class FastPath:
         if page_num is None and ("thumbnail" not in record.results or not record.pages):
             return False
         memo_key = (record.processing_id, page_num, scope["query_string"])
-        variant = self._variants.get(memo_key)
-        if variant is None:
-            variant = self._resolve(record, page_num, scope["query_string"])
-            if variant is None:
+        memo = self._variants.get(memo_key)
+        if memo is None:
+            resolved = self._resolve(record, page_num, scope["query_string"])
+            if resolved is None:
                 return False
             if len(self._variants) >= VARIANT_MEMO:
                 self._variants.clear()
-            self._variants[memo_key] = variant
+            memo = self._variants[memo_key] = (resolved,
+                                               _raw(validator_headers(resolved.etag)))
+        variant, not_modified_headers = memo
         scope["route"] = PAGE_ROUTE if page_num else THUMB_ROUTE
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, validator_headers(variant.etag), b"")
+            await _send(send, 304, not_modified_headers, b"")
             return True
         hit = await self.scaler.cached(variant)
         if hit is None:
@@ -115,7 +118,7 @@ class FastPath:
         body, outcome = hit
         headers = image_headers(variant.etag, variant.media_type, outcome)
         headers["content-length"] = str(len(body))
-        await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
+        await _send(send, 200, _raw(headers), b"" if scope["method"] == "HEAD" else body)
         return True
 
     def _resolve(self, record: Record, page_num: int | None, raw: bytes) -> Variant | None:
@@ -133,9 +136,12 @@ class FastPath:
         return self.scaler.resolve(record, page_num, params)
 
 
-async def _send(send: Send, status: int, headers: dict[str, str], body: bytes) -> None:
-    raw = [(name.encode(), value.encode("latin-1")) for name, value in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+def _raw(headers: dict[str, str]) -> RawHeaders:
+    return [(name.encode(), value.encode("latin-1")) for name, value in headers.items()]
+
+
+async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
