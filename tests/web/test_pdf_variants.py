@@ -162,6 +162,7 @@ def test_a_variant_answers_byte_ranges(client: httpx.Client, done: dict[str, obj
     past = client.get(url(done), params=params, headers={"range": f"bytes={len(full)}-"})
     assert past.status_code == 416
     assert past.headers["content-range"] == f"bytes */{len(full)}"
+    assert past.headers["cache-control"] == "no-store"
     stale = client.get(url(done), params=params,
                        headers={"range": "bytes=0-9", "if-range": '"another"'})
     assert stale.status_code == 200 and stale.content == full

@@ -43,7 +43,7 @@ from service.web.conditional import (
     not_modified_response,
     validator_headers,
 )
-from service.web.media import PDF
+from service.web.media import NO_STORE, PDF
 
 OCR_FILE = file_of("ocr")
 SPLITTING_FILE = file_of("document-splitting")
@@ -189,8 +189,9 @@ def ranged(request: Request, body: bytes, headers: dict[str, str]) -> Response:
     if span is None:
         return Response(body, media_type=PDF, headers=headers)
     if span == (-1, -1):
+        # an error about this request, not the variant: nothing for a cache to keep
         return Response(status_code=416, headers={
-            **headers, "content-range": f"bytes */{len(body)}"})
+            "content-range": f"bytes */{len(body)}", "cache-control": NO_STORE})
     start, end = span
     return Response(body[start:end + 1], status_code=206, media_type=PDF, headers={
         **headers, "content-range": f"bytes {start}-{end}/{len(body)}"})
