@@ -76,6 +76,8 @@ class Settings:
     upload_max_bytes: int = 100 * 1024 * 1024
     max_pages: int = 500
     max_megapixels: float = 100.0
+    # what one stream, or one page's content and images, of a PDF may inflate to
+    max_decompressed_bytes: int = 256 * 1024 * 1024
     dpi: int = 220
     jpeg_quality: int = 90
     job_timeout: float = 600.0
@@ -110,7 +112,8 @@ class Settings:
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
                      "pdf_render_backlog",
-                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers",
+                     "upload_max_bytes", "max_decompressed_bytes", "max_pages", "dpi",
+                     "job_workers", "page_workers",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:
