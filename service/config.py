@@ -68,6 +68,9 @@ class Settings:
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
+    # PDFs made to the /pdf options: renders at once per process, and waiting beyond those
+    pdf_render_threads: int = 1
+    pdf_render_backlog: int = 4
 
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
@@ -109,10 +112,11 @@ class Settings:
     def _check(self) -> list[str]:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
-                     "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "upload_max_header_bytes", "max_decompressed_bytes",
-                     "max_pages", "dpi", "job_workers", "page_workers", "signed_url_ttl",
-                     "signed_url_max_ttl", "signed_max_age", "share_token_max_days"):
+                     "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
+                     "pdf_render_backlog", "upload_max_bytes", "upload_max_header_bytes",
+                     "max_decompressed_bytes", "max_pages", "dpi", "job_workers",
+                     "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
+                     "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout",

@@ -16,6 +16,7 @@ from typing import Any
 from service.images.imaging import FORMATS as IMAGE_FORMATS
 from service.images.negotiate import AUTO
 from service.jobs import workflows
+from service.pipeline.pdf_options import DPI, IMAGE_SIDE, JPEG_QUALITY, PAGE_SIDE
 from service.web.checks import DEFAULT_WAIT, MAX_WAIT
 from service.web.openapi_schemas import Schema, components, ref
 
@@ -100,17 +101,18 @@ SCALE = (
           "Output format; JPEG by default, like the API; `auto` chooses from Accept."),
     query("quality", integer(1, 100), "Encoder quality of the scaled image."),
 )
-# The published /pdf options (API.md); the same apply to /sub-pdfs/{index}.
+# The published /pdf options (API.md), with the parser's own limits; the same apply to
+# /sub-pdfs/{index}.
 PDF_OPTIONS = (
-    query("dpi", integer(50, 600, 220), "Resolution the page images are rendered at."),
-    query("jpeg_quality", integer(1, 100), "JPEG quality of the embedded page images."),
-    query("image_width", integer(50, 10000),
+    query("dpi", integer(*DPI, 220), "Resolution the page images are rendered at."),
+    query("jpeg_quality", integer(*JPEG_QUALITY), "JPEG quality of the embedded page images."),
+    query("image_width", integer(*IMAGE_SIDE),
           "Short side of the embedded page images in px; the other follows the aspect."),
-    query("image_height", integer(50, 10000),
+    query("image_height", integer(*IMAGE_SIDE),
           "Long side of the embedded page images in px; the other follows the aspect."),
-    query("page_width", {"type": "number", "minimum": 50, "maximum": 600},
+    query("page_width", {"type": "number", "minimum": PAGE_SIDE[0], "maximum": PAGE_SIDE[1]},
           "Short side of the PDF pages in mm; requires page_height."),
-    query("page_height", {"type": "number", "minimum": 50, "maximum": 600},
+    query("page_height", {"type": "number", "minimum": PAGE_SIDE[0], "maximum": PAGE_SIDE[1]},
           "Long side of the PDF pages in mm; requires page_width."),
     query("pdfa_compliant", {"type": "boolean", "default": False}, "A PDF/A-2b file."),
 )
@@ -274,10 +276,10 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
                Body("The sub-document.", PDF, None, (*FILE_HEADERS, "Content-Disposition")),
                parameters=(path("index", integer(0), "0-based sub-document index."),
                            *PDF_OPTIONS),
-               suffix="sub-pdfs/{index}"),
+               suffix="sub-pdfs/{index}", busy=True),
         single("pdf", "Searchable PDF", Body("Page images with an invisible text layer.",
                                              PDF, None, FILE_HEADERS),
-               parameters=PDF_OPTIONS),
+               parameters=PDF_OPTIONS, busy=True),
         *SHARING,
         *PUBLIC,
     ]
