@@ -65,6 +65,7 @@ class Settings:
     memory_cache_bytes: int = 96 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
+    decode_concurrency: int = 1  # whole-page decodes in flight per process
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
@@ -106,7 +107,8 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers",
+                     "upload_max_bytes", "max_pages", "decode_concurrency", "dpi",
+                     "job_workers", "page_workers",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:
