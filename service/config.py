@@ -72,6 +72,7 @@ class Settings:
 
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
+    parameters_max_bytes: int = 1024  # the `parameters` JSON of an upload
     max_pages: int = 500
     max_megapixels: float = 100.0
     dpi: int = 220
@@ -107,7 +108,8 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "max_pages", "decode_concurrency", "dpi",
+                     "upload_max_bytes", "parameters_max_bytes", "max_pages",
+                     "decode_concurrency", "dpi",
                      "job_workers", "page_workers",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
