@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import orjson
 from python_multipart.exceptions import MultipartParseError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
