@@ -40,6 +40,11 @@ class Settings:
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
+    # incoming connections: a request's head at most this many bytes, complete
+    # within header_timeout s; a body never idle for body_timeout s
+    header_max_bytes: int = 32 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     # modules imported at start-up that register workflows of their own
     plugins: tuple[str, ...] = ()
 
@@ -108,14 +113,15 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "parameters_max_bytes", "max_pages",
+                     "upload_max_bytes", "parameters_max_bytes", "max_pages", "header_max_bytes",
                      "decode_concurrency", "dpi",
                      "job_workers", "page_workers",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
-        for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
+        for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
+                     "body_timeout",
                      "tesseract_timeout", "redis_timeout"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
