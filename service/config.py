@@ -40,6 +40,8 @@ class Settings:
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
+    # when set, /metrics answers only `Authorization: Bearer <this>`
+    metrics_token: str | None = None
     # incoming connections: a request's head at most this many bytes, complete
     # within header_timeout s; a body never idle for body_timeout s
     header_max_bytes: int = 32 * 1024
@@ -138,6 +140,9 @@ class Settings:
         if any(w < 1 or w > self.image_max_dimension for w in self.image_widths):
             problems.append(f"{PREFIX}IMAGE_WIDTHS must be between 1 and "
                             f"{PREFIX}IMAGE_MAX_DIMENSION")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_SIGNING_SECRET:
+            problems.append(f"{PREFIX}METRICS_TOKEN needs at least {MIN_SIGNING_SECRET} "
+                            "characters")
         if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
@@ -224,6 +229,7 @@ _PARSERS: dict[str, Any] = {
     "redis_url": _redis_url,
     "api_keys": _keys,
     "host": str,
+    "metrics_token": str,
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,
