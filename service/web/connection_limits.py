@@ -170,9 +170,10 @@ class LimitedHttpTools(HttpToolsProtocol):
         if self.transport.is_closing() or self._in_headers:
             return
         now = self.loop.time()
-        if self.flow.read_paused:
+        if self.flow.read_paused or (self.cycle is not None
+                                     and self.cycle.waiting_for_100_continue):
             # uvicorn stopped reading (the handler is not consuming the body
-            # yet): the client is not the one idling
+            # yet), or the client waits for its 100 Continue: not its idleness
             self._body_seen = now
         idle = now - self._body_seen
         if idle < self._body_timeout:
