@@ -102,7 +102,7 @@ def check_layers(pdfs: list[Path], stats: LayerStats) -> list[tuple[Path, int, P
             pages = [p if p is not None else PageText(w, h) for p, (w, h) in zip(
                 layers, sizes, strict=True)]
             parsed = orjson.loads(ocr_json(pages))["pages"]
-        except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
+        except Exception as exc:  # every failure is counted, none stops the run
             stats.failures.append(f"{name}: {type(exc).__name__}: {exc}")
             continue
         poppler = poppler_pages(pdf)
