@@ -164,7 +164,9 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     PDFium's own generated spaces and line breaks are not used: per-glyph producers
     make it generate spaces inside words, and text turned by 90 degrees comes out
     one glyph per line. A word ends at a real space, at a gap wider than a tenth
-    of an em, at a step back, at another baseline or at a change of direction.
+    of an em, at a step back, at another baseline or at a change of direction; a
+    glyph that touches the word's start (runs PDFium lists last glyph first) is put
+    in front of it.
     """
     count = textpage.count_chars()
     raw = textpage.raw
@@ -177,7 +179,7 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     text: list[str] = []
     box: list[float] = []  # left, bottom, right, top in PDF points, the union of glyphs
     direction = 0
-    em = end = base = 0.0
+    em = begin = end = base = 0.0
 
     def flush() -> Iterator[_Box]:
         if text:
@@ -215,18 +217,24 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             # Tight boxes of some glyphs (and of broken fonts) are empty; the loose
             # box spans the font's advance and ascent/descent instead.
             left, bottom, right, top = loose.left, loose.bottom, loose.right, loose.top
-        if text and (turn != direction or abs(baseline - base) > BASELINE_SHIFT * em
-                     or start - end > WORD_BREAK_GAP * em
-                     or start - end < -OVERLAP_BREAK * em):
+        after = before = False
+        if text and turn == direction and abs(baseline - base) <= BASELINE_SHIFT * em:
+            after = -OVERLAP_BREAK * em <= start - end <= WORD_BREAK_GAP * em
+            # PDFium sorts some runs (upside-down text) last glyph first
+            before = not after and -OVERLAP_BREAK * em <= begin - stop <= WORD_BREAK_GAP * em
+        if not (after or before):
             yield from flush()
-        if text:
-            box[:] = [min(box[0], left), min(box[1], bottom), max(box[2], right),
-                      max(box[3], top)]
-            end = max(end, stop)
-        else:
             box[:] = [left, bottom, right, top]
-            direction, em, end, base = turn, size, stop, baseline
-        text.append(ch)
+            direction, em, begin, end, base = turn, size, start, stop, baseline
+            text.append(ch)
+            continue
+        box[:] = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
+        if after:
+            end = max(end, stop)
+            text.append(ch)
+        else:
+            begin = min(begin, start)
+            text.insert(0, ch)
     yield from flush()
 
 
