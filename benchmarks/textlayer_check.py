@@ -62,6 +62,9 @@ class LayerStats:
     words: int = 0
     poppler_words: int = 0
     agreed: int = 0
+    chars: int = 0
+    poppler_chars: int = 0
+    agreed_chars: int = 0
     one_letter_pages: list[str] = field(default_factory=list)
     count_off_pages: list[str] = field(default_factory=list)
 
@@ -125,6 +128,11 @@ def check_layers(pdfs: list[Path], stats: LayerStats) -> list[tuple[Path, int, P
             stats.words += len(ours)
             stats.poppler_words += len(theirs)
             stats.agreed += sum((Counter(ours) & Counter(theirs)).values())
+            # the same print whatever the word splits: characters, spaces aside
+            ours_chars, theirs_chars = Counter("".join(ours)), Counter("".join(theirs))
+            stats.chars += sum(ours_chars.values())
+            stats.poppler_chars += sum(theirs_chars.values())
+            stats.agreed_chars += sum((ours_chars & theirs_chars).values())
             if one_letter_run(ours) and not one_letter_run(theirs):
                 stats.one_letter_pages.append(where)
             if theirs and not 0.8 <= len(ours) / len(theirs) <= 1.25:
@@ -222,6 +230,9 @@ def main() -> None:
         f"- pages with ids not 1..n: {stats.bad_ids}",
         f"- words: folio {stats.words}, pdftotext {stats.poppler_words}, same words (multiset) "
         f"{stats.agreed} = {stats.agreed / max(stats.poppler_words, 1):.1%} of pdftotext's",
+        f"- characters: folio {stats.chars}, pdftotext {stats.poppler_chars}, same characters "
+        f"{stats.agreed_chars} = {stats.agreed_chars / max(stats.poppler_chars, 1):.1%} "
+        "of pdftotext's",
         f"- pages with one-letter word runs pdftotext does not have: "
         f"{len(stats.one_letter_pages)} {stats.one_letter_pages[:10]}",
         f"- pages whose word count is off pdftotext's by >25%: {len(stats.count_off_pages)} "
