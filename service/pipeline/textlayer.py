@@ -187,6 +187,9 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     def flush() -> Iterator[_Box]:
         if text:
             word = "".join(text)
+            if not word.isascii():
+                # one code point for a letter and its accent, as searches type it
+                word = unicodedata.normalize("NFC", word)
             if word:
                 yield _Box(word, *_frame(direction, *box), direction=direction,
                            page=(box[0], box[1], box[2], box[3]))
@@ -204,6 +207,10 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             yield from flush()
             continue
         if ch in _INVISIBLE:
+            continue
+        if text and ch >= "\u0300" and unicodedata.combining(ch):
+            # an accent drawn over the previous glyph, not a step back
+            text.append(ch)
             continue
         pdfium_c.FPDFText_GetMatrix(raw, here, matrix)
         turn = _direction(matrix.a, matrix.b)

@@ -212,3 +212,14 @@ def test_text_outside_the_crop_box_is_dropped(tmp_path: Path) -> None:
     assert page.fulltext() == "Rechnung Nr 4711"
     assert abs(page.words[0].x1 - 16 * SCALE) < 4
     assert_contract(page)
+
+
+ACCENT_CMAP = BROKEN_CMAP.replace(b"<42> <0007>", b"<B4> <0301>")
+
+
+def test_an_accent_drawn_over_its_letter_stays_in_the_word(tmp_path: Path) -> None:
+    # "Malauce" + a combining acute moved back over the "e" + "ne", as producers
+    # without precomposed glyphs write "Malaucène"
+    content = b"BT /F1 1 Tf 12 0 0 12 56 700 Tm [(Malauce) 600 (\xb4) (ne)] TJ ET"
+    page = read(make_pdf(tmp_path / "accent.pdf", content, to_unicode=ACCENT_CMAP))
+    assert [w.text for w in page.words] == ["Malaucène"]  # composed: one code point
