@@ -37,7 +37,7 @@ import pypdfium2 as pdfium
 import pyvips
 
 from benchmarks.ocr_recall import recall
-from service.pipeline.binarize import grayscale, remove_rules
+from service.pipeline.binarize import grayscale, levels
 from service.pipeline.detect import pdf_pixel_size
 from service.pipeline.ocrjson import ocr_json
 from service.pipeline.rasterize import save_jpeg
@@ -79,7 +79,8 @@ def poppler_pages(pdf: Path) -> list[list[str]]:
 def page_sizes(pdf: Path) -> list[tuple[int, int]]:
     doc = pdfium.PdfDocument(str(pdf))
     try:
-        return [pdf_pixel_size(*doc[i].get_size(), DPI) for i in range(len(doc))]
+        sizes = [doc[i].get_size() for i in range(len(doc))]
+        return [pdf_pixel_size(width, height, DPI) for width, height in sizes]
     finally:
         doc.close()
 
@@ -160,19 +161,10 @@ def render_gray(pdf: Path, index: int, out: Path) -> tuple[int, int]:
         doc.close()
 
 
-def levels(image: pyvips.Image) -> pyvips.Image:
-    """The single preparation every page got before it was chosen per page: the
-    paper made white, levels stretched (ink 0.35, fill 0.9 of the paper), rules removed."""
-    gray = grayscale(image)
-    paper = max(float(gray.percent(90)), 1.0)
-    stretched = (gray / paper - 0.35) / (0.9 - 0.35)
-    stretched = (stretched > 1).ifthenelse(1.0, (stretched < 0).ifthenelse(0.0, stretched))
-    return remove_rules((stretched * 255).cast("uchar"))
-
-
 def old_ocr(image_path: Path, lang: str) -> PageText:
+    """The single preparation every page got before it was chosen per page."""
     original = pyvips.Image.new_from_file(str(image_path))
-    png = levels(original).pngsave_buffer(compression=1)
+    png = levels(grayscale(original)).pngsave_buffer(compression=1)
     return parse_tsv(run_tesseract(png, LANGUAGES.get(lang, lang), 120, 1, None),
                      original.width, original.height)
 

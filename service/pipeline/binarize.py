@@ -1,28 +1,34 @@
-"""The page images tesseract is given: two preparations, the better one kept per page.
+"""The page images tesseract is given: three preparations, the best reading kept per page.
 
-Tesseract binarises with one global Otsu threshold. That suits most pages as
-they are (plain gray: 94.7% word recall on 200-DPI gray renders of real
-ZUGFeRD/Factur-X pages), but thin light-gray print (gray ~170-200 on white)
-falls on the paper's side of the threshold and vanishes: 0% of such print on a
-test page. A near-white threshold (everything darker than NEAR_WHITE of the
-paper's brightness is ink, table rules removed) keeps it (100% there), but
-makes small black print bold and loses some of it (90.7% on the real pages).
-So every page is read both ways and `tesseract.ocr_image` keeps the reading
-with more confident text (characters weighted by confidence).
+Tesseract binarises with one global Otsu threshold, and no single preparation
+suits every page:
+- levels (the paper made white, the levels stretched so that light-gray print
+  at ~0.6 of the paper turns dark gray, table rules removed) reads the
+  generated invoices best, but makes small print on real pages heavy;
+- plain gray reads most real pages best;
+- thin light-gray print (gray ~170-200 on white) vanishes in both (0% on a
+  test page); a near-white threshold (everything darker than NEAR_WHITE of the
+  paper is ink, rules removed) keeps it (100%), but loses some small black print.
+So every page is read all three ways and `tesseract.ocr_image` keeps the reading
+with the most confidently read text.
 
-Measured (loose word recall, truth = the PDF's text layer): 20 real corpus
-pages at 200 DPI, gray: the old single preparation (levels stretch + rules
-removed) 91.3%, plain gray 94.7%, near-white 90.7%, the better of the two
-95.1%; ten generated invoice layouts at 220 DPI: old 97.3%, the better of the
-two 97.5%. (benchmarks/textlayer_check.py, benchmarks/ocr_recall.py.)
+Measured (loose word recall, truth = the PDF's text layer; page images as the
+pipeline hands them to tesseract): 20 real corpus pages at 200 DPI, gray: levels
+91.3%, plain gray 94.7%, near-white 90.7%, the best of the three 95.2%; ten
+generated invoice layouts at 220 DPI: levels 97.9%, the best of the three 98.0%.
+(benchmarks/textlayer_check.py, benchmarks/ocr_recall.py.) It costs three
+tesseract runs per page instead of one.
 """
 
 from __future__ import annotations
 
 import pyvips
 
-# A fraction of the paper's brightness: darker than this is ink for the second
-# preparation (235 on white paper; 200 lost light print again, 220 was between).
+# Fractions of the paper's brightness; see the module docstring.
+INK_LEVEL = 0.35
+FILL_LEVEL = 0.9
+# Darker than this is ink for the near-white preparation (235 on white paper;
+# 200 lost light print again, 220 was in between).
 NEAR_WHITE = 235 / 255
 PAPER_PERCENTILE = 90
 
@@ -30,7 +36,7 @@ PAPER_PERCENTILE = 90
 def candidates(image: pyvips.Image) -> list[pyvips.Image]:
     """The preparations to read, in order of preference on a tie."""
     gray = grayscale(image)
-    return [gray, near_white(gray)]
+    return [levels(gray), gray, near_white(gray)]
 
 
 def grayscale(image: pyvips.Image) -> pyvips.Image:
@@ -43,6 +49,18 @@ def grayscale(image: pyvips.Image) -> pyvips.Image:
     if gray.format != "uchar":
         gray = gray.cast("uchar")
     return gray
+
+
+def levels(gray: pyvips.Image) -> pyvips.Image:
+    """Everything at or below INK_LEVEL of the paper's brightness black, at or above
+    FILL_LEVEL white: light-gray print (~0.6) becomes dark gray (~0.45, Otsu puts
+    it with the ink); light table shading (~0.85) stays light, so black text on it
+    keeps its contrast (a steeper curve darkened such shading until headers on it
+    were lost)."""
+    paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
+    stretched = (gray / paper - INK_LEVEL) / (FILL_LEVEL - INK_LEVEL)
+    stretched = (stretched > 1).ifthenelse(1.0, (stretched < 0).ifthenelse(0.0, stretched))
+    return remove_rules((stretched * 255).cast("uchar"))
 
 
 def near_white(gray: pyvips.Image) -> pyvips.Image:

@@ -1,7 +1,7 @@
 """OCR one page image with the tesseract command line, into the shared word model.
 
 Each of the image's preparations (binarize.candidates) is piped to `tesseract
-stdin stdout ... tsv` and the reading with more confident text is kept (see
+stdin stdout ... tsv` and the reading with the most confident text is kept (see
 binarize for why one preparation does not fit every page); tesseract runs
 single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
 all readings of a page within one timeout. From the TSV, level-5 rows are words;
@@ -63,9 +63,17 @@ def ocr_image(
     return best
 
 
-def confident_text(page: PageText) -> float:
-    """How much text was read, and how surely: characters weighted by confidence."""
-    return sum(len(w.text) * (1 - w.entropy) for w in page.words)
+# A word read with less confidence than this does not count for its reading.
+CONFIDENT = 0.6
+
+
+def confident_text(page: PageText) -> int:
+    """How much text was read with confidence: the characters of the sure words.
+
+    (Chosen on corpus pages and generated invoices against summing characters
+    weighted by confidence and against thresholds of 0.8 and 0.9: it picked the
+    best of the three readings most often.)"""
+    return sum(len(w.text) for w in page.words if w.entropy <= 1 - CONFIDENT)
 
 
 def run_tesseract(image: bytes, lang: str, timeout: float, page: int, dpi: int | None) -> str:
