@@ -1,6 +1,7 @@
 """The text layer and the OCR step on real PDFs: a corpus on local disk, never committed.
 
-    .venv/bin/python -m benchmarks.textlayer_check /work/corpus [--ocr-pages 30] [--pdfs N]
+    .venv/bin/python -m benchmarks.textlayer_check /path/to/corpus [--ocr-pages 30]
+        [--compare-old] [--light 185] [--pdfs N] [--out report.md]
 
 (a) Text-layer contract on every page of every PDF under the path: folio's text
 layer is read as the pipeline reads it (200 DPI page sizes), turned into the
@@ -14,7 +15,8 @@ rendered at 200 DPI in gray, saved as JPEG as the pipeline saves pages, OCRed
 with the binarisation of the pipeline ("chosen") and with the old single
 preparation ("levels"), and compared with the text layer (truth). Recall is
 loose: leading/trailing punctuation is ignored and punctuation-only tokens
-dropped, as in benchmarks/ocr_recall.py.
+dropped, as in benchmarks/ocr_recall.py. --light lightens all print to one gray
+first: thin light print on real layouts.
 
 Prints a summary; --out writes it as Markdown too.
 """
@@ -143,7 +145,9 @@ def check_layers(pdfs: list[Path], stats: LayerStats) -> list[tuple[Path, int, P
     return with_text
 
 
-def render_gray(pdf: Path, index: int, out: Path) -> tuple[int, int]:
+def render_gray(pdf: Path, index: int, out: Path, ink: int = 0) -> tuple[int, int]:
+    """The page at DPI in gray, as JPEG; `ink` > 0 lightens black print to that gray
+    (light print on a real layout)."""
     doc = pdfium.PdfDocument(str(pdf))
     try:
         page = doc[index]
@@ -151,6 +155,8 @@ def render_gray(pdf: Path, index: int, out: Path) -> tuple[int, int]:
         image = pyvips.Image.new_from_memory(bitmap.buffer, bitmap.width, bitmap.height,
                                              bitmap.n_channels, "uchar")
         image = image.copy(interpretation="b-w")
+        if ink:
+            image = (255 - (255 - image) * ((255 - ink) / 255)).cast("uchar")
         save_jpeg(image, out, 90)
         size = (image.width, image.height)
         del image
@@ -169,7 +175,8 @@ def old_ocr(image_path: Path, lang: str) -> PageText:
                      original.width, original.height)
 
 
-def check_ocr(sample: list[tuple[Path, int, PageText]], compare_old: bool) -> list[str]:
+def check_ocr(sample: list[tuple[Path, int, PageText]], compare_old: bool,
+              ink: int) -> list[str]:
     totals = {"chosen": [0, 0], "levels": [0, 0]}
     seconds = {"chosen": 0.0, "levels": 0.0}
     rows = []
@@ -178,7 +185,7 @@ def check_ocr(sample: list[tuple[Path, int, PageText]], compare_old: bool) -> li
         lang = "de"  # the pipeline's default: German first, English second
         with tempfile.TemporaryDirectory() as tmp:
             image = Path(tmp) / "page.jpg"
-            render_gray(pdf, index, image)
+            render_gray(pdf, index, image, ink)
             result = {}
             modes = [("chosen", ocr_image)] + ([("levels", old_ocr)] if compare_old else [])
             for mode, read in modes:
@@ -194,7 +201,8 @@ def check_ocr(sample: list[tuple[Path, int, PageText]], compare_old: bool) -> li
         rows.append(line)
         print(line, file=sys.stderr, flush=True)
     header = "| pdf | page | words | chosen |" + (" levels (old) |" if compare_old else "")
-    out = ["", "## (b) OCR recall on 200-DPI gray renders (truth = text layer)", "",
+    light = f", all print lightened to gray {ink}" if ink else ""
+    out = ["", f"## (b) OCR recall on 200-DPI gray renders{light} (truth = text layer)", "",
            header, "|---|---|---|---|" + ("---|" if compare_old else ""), *rows]
     for mode, (hits, total) in totals.items():
         if total:
@@ -211,6 +219,8 @@ def main() -> None:
                         help="pages sampled for the OCR recall (0: skip)")
     parser.add_argument("--compare-old", action="store_true",
                         help="also OCR each sampled page with the old single preparation")
+    parser.add_argument("--light", type=int, default=0, metavar="GRAY",
+                        help="lighten all print to this gray (e.g. 185) before the OCR")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     pdfs = sorted(args.corpus.rglob("*.pdf"))
@@ -220,7 +230,9 @@ def main() -> None:
     with_text = check_layers(pdfs, stats)
     lines = [
         "# Text layer and OCR on a real corpus", "",
-        f"`python -m benchmarks.textlayer_check {args.corpus} --ocr-pages {args.ocr_pages}`"
+        f"`python -m benchmarks.textlayer_check {args.corpus} --ocr-pages {args.ocr_pages}"
+        f"{' --compare-old' if args.compare_old else ''}"
+        f"{f' --light {args.light}' if args.light else ''}`"
         f" on {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC", "",
         "## (a) Text-layer contract", "",
         f"- PDFs: {stats.pdfs}, pages: {stats.pages}, with a text layer: "
@@ -241,7 +253,7 @@ def main() -> None:
     ]
     if args.ocr_pages and with_text:
         step = max(1, len(with_text) // args.ocr_pages)
-        lines += check_ocr(with_text[::step][: args.ocr_pages], args.compare_old)
+        lines += check_ocr(with_text[::step][: args.ocr_pages], args.compare_old, args.light)
     report = "\n".join(lines) + "\n"
     print(report)
     if args.out:
