@@ -1,11 +1,15 @@
 """Words from a PDF's own text layer, in the shared word model.
 
 PDFium lists the characters of a page with their boxes in PDF points (origin
-bottom-left); here they become words (split on whitespace and on PDFium's
-generated spaces and line breaks), mapped to pixels of the rendered page image
-(origin top-left, the page's /Rotate and CropBox applied the way the renderer
-applies them), grouped into lines and put in reading order: lines top to
-bottom, words left to right. Words from a text layer are certain: entropy 0.
+bottom-left); here glyph runs become words by their spacing, as pdftotext
+joins them (so producers that place every glyph alone, or turn text by 90
+degrees, still give whole words), characters that no output can carry are
+dropped, and the words are mapped to pixels of the rendered page image (origin
+top-left, the page's /Rotate and CropBox applied the way the renderer applies
+them), clipped to it (words wholly outside it are dropped), grouped into lines
+in their text's own direction and put in reading order: lines top to bottom,
+words left to right, the page's main direction first. Words from a text layer
+are certain: entropy 0.
 """
 
 from __future__ import annotations
@@ -167,9 +171,9 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     PDFium's own generated spaces and line breaks are not used: per-glyph producers
     make it generate spaces inside words, and text turned by 90 degrees comes out
     one glyph per line. A word ends at a real space, at a gap wider than
-    WORD_BREAK_GAP ems, at a step back, at another baseline or at a change of direction; a
-    glyph that touches the word's start (runs PDFium lists last glyph first) is put
-    in front of it.
+    WORD_BREAK_GAP ems, at a step back, at another baseline or at a change of
+    direction; a glyph that touches the word's start (runs PDFium lists last glyph
+    first) is put in front of it.
     """
     count = textpage.count_chars()
     raw = textpage.raw
