@@ -13,11 +13,12 @@ So every page is read all three ways and `tesseract.ocr_image` keeps the reading
 with the most confidently read text.
 
 Measured (loose word recall, truth = the PDF's text layer; page images as the
-pipeline hands them to tesseract): 20 real corpus pages at 200 DPI, gray: levels
-91.3%, plain gray 94.7%, near-white 90.7%, the best of the three 95.2%; ten
-generated invoice layouts at 220 DPI: levels 97.9%, the best of the three 98.0%.
-(benchmarks/textlayer_check.py, benchmarks/ocr_recall.py.) It costs three
-tesseract runs per page instead of one.
+pipeline hands them to tesseract), benchmarks/TEXTLAYER_CHECK.md and
+OCR_RECALL.md: 50 real corpus pages at 200 DPI, gray: levels alone 93.5%, the
+best of the three 95.0% (on 20 of them plain gray alone 94.7%, near-white
+alone 90.7%); 10 of them with the print below the letterhead lightened to
+gray 185: 37.9% -> 93.7%; ten generated invoice layouts at 220 DPI: 97.3% ->
+98.0%. It costs three tesseract runs per page instead of one (~2.8x the time).
 """
 
 from __future__ import annotations
