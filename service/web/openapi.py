@@ -190,7 +190,9 @@ PUBLIC = [
               tags=("operations",), conditional=False),
     Operation("get", "/metrics", "metrics", "Prometheus metrics",
               {200: Body("Metrics in the text exposition format.", ("text/plain",))},
-              errors=(), secured=False, tags=("operations",), conditional=False),
+              errors=(401,), secured=False, tags=("operations",), conditional=False,
+              description="With FOLIO_METRICS_TOKEN set, only `Authorization: Bearer "
+                          "<token>` is answered (401 otherwise)."),
     Operation("get", "/openapi.json", "openapi", "This document",
               {200: Body("OpenAPI 3.1.", JSON, {"type": "object"})}, errors=(),
               secured=False, tags=("operations",), conditional=False),
