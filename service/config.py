@@ -96,7 +96,7 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers"):
+                     "upload_max_bytes", "max_pages", "dpi", "page_workers"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
@@ -105,7 +105,8 @@ class Settings:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
-        for name in ("memory_cache_bytes", "decoded_cache_bytes"):
+        # 0: `folio serve` runs no job workers (they are `folio worker` processes)
+        for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):
