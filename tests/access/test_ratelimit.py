@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
 import uuid
 from pathlib import Path
 
 import httpx
+import pytest
+import redis.asyncio as aredis
 
+from service.access.ratelimit import RedisRateLimiter
 from tests.helpers import (
     REDIS_URL,
+    SpareRedis,
     run_server,
 )
 
@@ -66,3 +74,24 @@ def test_batched_tokens_never_exceed_the_shared_limit(tmp_path: Path) -> None:
     # each process takes 5 tokens at a time: at most 4 can be left unused in each
     assert 92 <= codes.count(200) <= 100
     assert codes.count(429) == 160 - codes.count(200)
+
+
+async def _stalled_calls(spare: SpareRedis, calls: int) -> list[float]:
+    client = aredis.Redis(host="127.0.0.1", port=spare.port)
+    limiter = RedisRateLimiter(client, 1000.0, 2000, timeout=0.2)
+    assert spare.process is not None
+    os.kill(spare.process.pid, signal.SIGSTOP)
+    try:
+        return [await limiter.retry_after(f"tenant-{n}") for n in range(calls)]
+    finally:
+        os.kill(spare.process.pid, signal.SIGCONT)
+        await client.aclose()
+
+
+def test_a_stalled_redis_costs_a_few_timeouts_not_one_per_request(
+        spare_redis: SpareRedis, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="folio.ratelimit"):
+        waits = asyncio.run(_stalled_calls(spare_redis, 30))
+    assert waits == [0.0] * 30  # every request went ahead on this process' own bucket
+    timeouts = [r for r in caplog.records if "falls back" in r.getMessage()]
+    assert len(timeouts) == 3  # then the breaker opened: no more waiting on Redis
