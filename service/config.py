@@ -32,6 +32,9 @@ def _default_threads() -> int:
 class Settings:
     data_dir: Path = Path("./data")
     redis_url: str | None = None
+    # the image cache's Redis (and render leases): another instance with maxmemory +
+    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL
+    redis_cache_url: str | None = None
     api_keys: tuple[tuple[str, str], ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
@@ -172,6 +175,7 @@ def _level(raw: str) -> str:
 _PARSERS: dict[str, Any] = {
     "data_dir": Path,
     "redis_url": _redis_url,
+    "redis_cache_url": _redis_url,
     "api_keys": _keys,
     "host": str,
     "log_level": _level,
