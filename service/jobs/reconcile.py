@@ -91,6 +91,9 @@ class Reconciler:
             except CorruptRecord:
                 record = None
             if record is None or record.done:
+                # what Redis may still hold of it (a worker that lost Redis mid-job
+                # never told arq it finished) would only make a worker look again
+                await self._forget(processing_id)
                 await asyncio.to_thread(self.open.remove, processing_id)
                 self._lost_since.pop(processing_id, None)
                 continue
