@@ -24,7 +24,7 @@ from tests.helpers import (
 def test_rate_limit_is_shared_by_two_processes_through_redis(tmp_path: Path) -> None:
     tenant = "rl-" + uuid.uuid4().hex[:8]
     env = {"FOLIO_REDIS_URL": REDIS_URL, "FOLIO_API_KEYS": f"{tenant}:s3cret-{tenant}",
-           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "6"}
+           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "6", "FOLIO_JOB_WORKERS": "0"}
     with run_server(tmp_path / "d", env) as one, run_server(tmp_path / "d", env) as two:
         clients = [one.client(f"s3cret-{tenant}"), two.client(f"s3cret-{tenant}")]
         codes = [clients[i % 2].get("/processing/workflows").status_code for i in range(12)]
@@ -59,7 +59,8 @@ def test_batched_tokens_never_exceed_the_shared_limit(tmp_path: Path) -> None:
 
     tenant = "rl-" + uuid.uuid4().hex[:8]
     env = {"FOLIO_REDIS_URL": REDIS_URL, "FOLIO_API_KEYS": f"{tenant}:s3cret-{tenant}",
-           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "100"}
+           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "100",
+           "FOLIO_JOB_WORKERS": "0"}
     with run_server(tmp_path / "d", env) as one, run_server(tmp_path / "d", env) as two:
 
         async def burst() -> list[int]:

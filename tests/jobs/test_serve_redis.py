@@ -38,4 +38,5 @@ def test_serve_alone_processes_and_a_full_queue_answers_503(
         assert refused.headers["retry-after"] == "5"
         kept = sorted(p.name for p in (tmp_path / "d" / "processings").glob("*/*"))
         assert kept == [done.json()["processing_id"]]
-        assert list((tmp_path / "d" / "queue" / "open").iterdir()) == []
+        marks = {p.name for p in (tmp_path / "d" / "queue" / "open").iterdir()}
+        assert marks <= set(kept)  # the first one's mark goes once its worker lets go
