@@ -91,13 +91,16 @@ async def process_job(ctx: dict[str, Any], processing_id: str) -> None:
     await asyncio.to_thread(OpenJobs(runners.settings.data_dir).remove, processing_id)
 
 
-def run_arq_worker(settings: Settings, burst: bool = False) -> None:
-    """`folio worker` on Redis: run jobs until SIGTERM/SIGINT (or, with burst, the
-    queue is empty)."""
-    asyncio.run(_work(settings, burst))
+def run_arq_worker(settings: Settings, burst: bool = False,
+                   stop_on: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)
+                   ) -> None:
+    """`folio worker` on Redis: run jobs until one of `stop_on` arrives (or, with
+    burst, the queue is empty)."""
+    asyncio.run(_work(settings, burst, stop_on))
 
 
-async def _work(settings: Settings, burst: bool) -> None:
+async def _work(settings: Settings, burst: bool,
+                stop_on: tuple[signal.Signals, ...]) -> None:
     from arq.worker import Worker, func
 
     from service.jobs.workflows import load_plugins
@@ -106,7 +109,7 @@ async def _work(settings: Settings, burst: bool) -> None:
     load_plugins(settings.plugins)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in stop_on:
         loop.add_signal_handler(signum, stop.set)
     redis = Redis.from_url(settings.redis_url,
                            socket_connect_timeout=max(1.0, settings.redis_timeout * 4))
@@ -192,7 +195,8 @@ def _arq_main(settings: Settings, parent: int) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s")
     threading.Thread(target=_follow_parent, args=(parent,), name="follow-parent",
                      daemon=True).start()
-    run_arq_worker(settings)
+    # Ctrl-C reaches the whole process group: folio serve decides when this stops
+    run_arq_worker(settings, stop_on=(signal.SIGTERM,))
 
 
 def _follow_parent(parent: int) -> None:
