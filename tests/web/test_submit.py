@@ -283,6 +283,8 @@ def test_worker_killed_mid_job_still_finishes(tmp_path: Path, scanned_png: Path)
         done = srv.client(SECRET).get(f"/processing/results/{pid}?wait_for=120")
         assert done.status_code == 200
         assert orjson.loads(record_path.read_bytes())["attempts"] == 2
+        # the killed attempt's scratch directory went with the retry
+        assert list(srv.store.directory(pid).glob(".scratch-*")) == []
 
 
 def test_two_workers_share_one_redis_queue(tmp_path: Path, digital_pdf: Path,
