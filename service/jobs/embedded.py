@@ -178,8 +178,8 @@ class EmbeddedWorkers:
     def _give_up(self, processing_id: str, detail: str) -> None:
         from service.pipeline.run import clear_scratch
 
+        clear_scratch(self.store, processing_id)  # first: done means nothing left behind
         self.store.fail(processing_id, detail)
-        clear_scratch(self.store, processing_id)
 
     def stop(self) -> None:
         self._stop.set()

@@ -77,12 +77,19 @@ class Reconciler:
     async def once(self) -> list[str]:
         """One look at every open job; returns the ids found lost and dealt with."""
         now = time.time()
-        handled = []
+        handled: list[str] = []
         listing = await asyncio.to_thread(self.open.listing)
         seen = {pid for pid, _ in listing}
         for gone in set(self._lost_since) - seen:
             del self._lost_since[gone]
-        for processing_id, marked in listing:
+        # Redis first, in one round trip: most open jobs are waiting or running,
+        # and those cost no record read
+        candidates = [pid for pid, marked in listing if now - marked >= LOST_AFTER]
+        alive = await self._alive(candidates)
+        for processing_id in candidates:
+            if processing_id in alive:
+                self._lost_since.pop(processing_id, None)
+                continue
             if not valid_id(processing_id):
                 await asyncio.to_thread(self.open.remove, processing_id)
                 continue
@@ -97,9 +104,6 @@ class Reconciler:
                 await asyncio.to_thread(self.open.remove, processing_id)
                 self._lost_since.pop(processing_id, None)
                 continue
-            if now - marked < LOST_AFTER or await self._alive(processing_id):
-                self._lost_since.pop(processing_id, None)
-                continue
             since = self._lost_since.setdefault(processing_id, now)
             if now - since < LOST_AFTER:
                 continue
@@ -107,7 +111,7 @@ class Reconciler:
             if not await self.redis.set(f"folio:reconcile:{processing_id}", b"1",
                                         px=int(LOST_AFTER * 1000), nx=True):
                 continue
-            if await self._alive(processing_id):
+            if await self._alive([processing_id]):
                 continue
             del self._lost_since[processing_id]
             handled.append(processing_id)
@@ -122,13 +126,22 @@ class Reconciler:
             await self.enqueue(processing_id)
         return handled
 
-    async def _alive(self, processing_id: str) -> bool:
-        """Marked running by a live worker, or waiting in the queue for one."""
-        if await self.redis.exists(running_key(processing_id)):
-            return True
-        waiting = await self.redis.zscore(ARQ_QUEUE, processing_id)
-        started = await self.redis.exists(in_progress_key_prefix + processing_id)
-        return waiting is not None and not started
+    async def _alive(self, ids: list[str]) -> set[str]:
+        """The ids marked running by a live worker, or waiting in the queue for one."""
+        if not ids:
+            return set()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for processing_id in ids:
+                pipe.exists(running_key(processing_id))
+                pipe.zscore(ARQ_QUEUE, processing_id)
+                pipe.exists(in_progress_key_prefix + processing_id)
+            answers = await pipe.execute()
+        found = set()
+        for n, processing_id in enumerate(ids):
+            running, waiting, started = answers[3 * n: 3 * n + 3]
+            if running or (waiting is not None and not started):
+                found.add(processing_id)
+        return found
 
     async def _forget(self, processing_id: str) -> None:
         """What Redis still knows about the lost job, so that it can be queued anew."""
@@ -140,7 +153,7 @@ class Reconciler:
     def _give_up(self, processing_id: str, attempts: int) -> None:
         from service.pipeline.run import clear_scratch
 
+        clear_scratch(self.store, processing_id)  # first: done means nothing left behind
         self.store.fail(processing_id, f"processing stopped unexpectedly {attempts} times; "
                         "giving up")
-        clear_scratch(self.store, processing_id)
         self.open.remove(processing_id)

@@ -119,8 +119,8 @@ class JobRunners:
     def _give_up(self, processing_id: str, detail: str) -> None:
         from service.pipeline.run import clear_scratch
 
+        clear_scratch(self.store, processing_id)  # first: done means nothing left behind
         self.store.fail(processing_id, detail)
-        clear_scratch(self.store, processing_id)
 
     async def _beat(self, processing_id: str) -> None:
         if self.beat is not None:

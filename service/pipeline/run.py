@@ -81,8 +81,8 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
             return
         except WorkerLost as exc:
             if record.attempts >= MAX_ATTEMPTS:
-                store.fail(processing_id, f"{exc.detail} {record.attempts} times; giving up")
                 clear_scratch(store, processing_id)
+                store.fail(processing_id, f"{exc.detail} {record.attempts} times; giving up")
                 return
             log.warning("processing %s: %s; trying again", processing_id, exc.detail)
 
@@ -122,15 +122,19 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         record.results = ordered
         record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
         write_full_body(store, record, workflow.name)
+        # gone before the record turns done, so that done means nothing left behind
+        shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
                       sub_pdfs=record.sub_pdfs, source_kind=doc.kind)
     except WorkerLost:
         raise
     except ProcessingError as exc:
         log.info("processing %s failed: %s", processing_id, exc.detail)
+        shutil.rmtree(scratch, ignore_errors=True)
         store.fail(processing_id, exc.detail)
     except Exception:
         log.exception("processing %s crashed", processing_id)
+        shutil.rmtree(scratch, ignore_errors=True)
         store.fail(processing_id, "folio could not process this document (internal error)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
