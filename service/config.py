@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +43,24 @@ class Settings:
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
+    # when set, /metrics answers only `Authorization: Bearer <this>`
+    metrics_token: str | None = None
+    # incoming connections: a request's head at most this many bytes, complete
+    # within header_timeout s; a body never idle for body_timeout s
+    header_max_bytes: int = 32 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     # modules imported at start-up that register workflows of their own
     plugins: tuple[str, ...] = ()
+
+    # delivery: signed URLs (kid:secret, the first signs, all verify), share tokens
+    signing_keys: tuple[tuple[str, str], ...] = ()
+    signed_url_ttl: int = 3600  # default lifetime of a URL signed by folio, seconds
+    signed_url_max_ttl: int = 7 * 24 * 3600  # the longest lifetime folio signs for
+    signed_max_age: int = 24 * 3600  # cap of a signed answer's Cache-Control max-age
+    share_token_max_days: int = 366  # how far ahead a share token's expires_at may be
+    # when set, keyed and token requests snap `width` up to the next of these steps
+    image_widths: tuple[int, ...] = ()
 
     # rate limit per tenant: sustained requests per second and burst size
     rate_limit_rps: float = 200.0
@@ -58,14 +75,21 @@ class Settings:
     memory_cache_bytes: int = 96 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
+    decode_concurrency: int = 1  # whole-page decodes in flight per process
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
+    # PDFs made to the /pdf options: renders at once per process, and waiting beyond those
+    pdf_render_threads: int = 1
+    pdf_render_backlog: int = 4
 
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
+    parameters_max_bytes: int = 1024  # the `parameters` JSON of an upload
     max_pages: int = 500
     max_megapixels: float = 100.0
+    # what one stream, or one page's content and images, of a PDF may inflate to
+    max_decompressed_bytes: int = 256 * 1024 * 1024
     dpi: int = 220
     jpeg_quality: int = 90
     job_timeout: float = 600.0
@@ -98,11 +122,17 @@ class Settings:
     def _check(self) -> list[str]:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
-                     "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "max_pages", "dpi", "page_workers"):
+                     "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
+                     "pdf_render_backlog",
+                     "upload_max_bytes", "parameters_max_bytes", "max_decompressed_bytes",
+                     "max_pages", "header_max_bytes", "decode_concurrency", "dpi",
+                     "page_workers",
+                     "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
+                     "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
-        for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
+        for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
+                     "body_timeout",
                      "tesseract_timeout", "redis_timeout"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
@@ -115,6 +145,14 @@ class Settings:
         for name in ("default_quality", "jpeg_quality"):
             if not 1 <= getattr(self, name) <= 100:
                 problems.append(f"{PREFIX}{name.upper()} must be between 1 and 100")
+        if self.signed_url_ttl > self.signed_url_max_ttl:
+            problems.append(f"{PREFIX}SIGNED_URL_TTL must not exceed {PREFIX}SIGNED_URL_MAX_TTL")
+        if any(w < 1 or w > self.image_max_dimension for w in self.image_widths):
+            problems.append(f"{PREFIX}IMAGE_WIDTHS must be between 1 and "
+                            f"{PREFIX}IMAGE_MAX_DIMENSION")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_SIGNING_SECRET:
+            problems.append(f"{PREFIX}METRICS_TOKEN needs at least {MIN_SIGNING_SECRET} "
+                            "characters")
         if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
@@ -156,6 +194,30 @@ def _keys(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+_KID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+MIN_SIGNING_SECRET = 16
+
+
+def _signing_keys(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        pairs = _keys(raw)
+    except ValueError:
+        raise ValueError("expected kid:secret[,kid:secret...]") from None
+    for kid, secret in pairs:
+        if not _KID.fullmatch(kid):
+            raise ValueError(f"key id {kid!r}: use 1-32 of A-Z a-z 0-9 _ . -")
+        if len(secret) < MIN_SIGNING_SECRET:
+            raise ValueError(f"key {kid!r}: the secret needs at least "
+                             f"{MIN_SIGNING_SECRET} characters")
+    if len({kid for kid, _ in pairs}) != len(pairs):
+        raise ValueError("a key id appears twice")
+    return pairs
+
+
+def _widths(raw: str) -> tuple[int, ...]:
+    return tuple(sorted({_int(item) for item in _list(raw)}))
+
+
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
@@ -178,10 +240,13 @@ _PARSERS: dict[str, Any] = {
     "redis_cache_url": _redis_url,
     "api_keys": _keys,
     "host": str,
+    "metrics_token": str,
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,
     "plugins": _list,
+    "signing_keys": _signing_keys,
+    "image_widths": _widths,
     "default_language": str,
 }
 for _f in dataclasses.fields(Settings):

@@ -53,6 +53,7 @@ class ScaleParams:
     height: int | None
     fmt: str
     quality: int | None
+    negotiated: bool = False  # fmt was chosen from Accept (format=auto)
 
 
 class Scaler:
@@ -66,7 +67,7 @@ class Scaler:
         self.flight = SingleFlight(self.cache, redis_cache, lease_ms=settings.render_lease_ms,
                                    wait_timeout=settings.render_lease_ms / 1000 * 2)
         self.pool = ThreadPoolExecutor(settings.render_threads, thread_name_prefix="render")
-        self.decoded = DecodedPages(settings.decoded_cache_bytes)
+        self.decoded = DecodedPages(settings.decoded_cache_bytes, settings.decode_concurrency)
         self.backlog = 0
         self._memory_hits = metrics.cache_hits.labels("memory")
         self._redis_hits = metrics.cache_hits.labels("redis")
@@ -152,13 +153,21 @@ class Scaler:
         self.metrics.backlog.set(self.backlog)
         start = time.perf_counter()
         try:
-            image = self.decoded.get(variant.source_key)
-            decode = image is None and self.decoded.wants(variant.source_key)
+            key = variant.source_key
+            image = self.decoded.get(key)
+            # at least one byte a pixel: a page that cannot fit is never decoded whole
+            decode = image is None and self.decoded.claim(
+                key, variant.source_size[0] * variant.source_size[1])
             loop = asyncio.get_running_loop()
-            body, fresh = await loop.run_in_executor(self.pool, _render, path, image, decode,
-                                                     variant)
+            try:
+                body, fresh = await loop.run_in_executor(
+                    self.pool, _render, path, image,
+                    self.decoded.max_bytes if decode else 0, variant)
+            finally:
+                if decode:
+                    self.decoded.release(key)
             if fresh is not None:
-                self.decoded.put(variant.source_key, fresh)
+                self.decoded.put(key, fresh)
             return body
         except imaging.ImagingError:
             raise ApiError("The stored page image could not be read.") from None
@@ -172,11 +181,13 @@ class Scaler:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _render(path: str, image: Any, decode: bool, variant: Variant) -> tuple[bytes, Any]:
-    """In a render thread: from the decoded page when there is one (or should be)."""
+def _render(path: str, image: Any, decode_max_bytes: int, variant: Variant
+            ) -> tuple[bytes, Any]:
+    """In a render thread: from the decoded page when there is one, or should be
+    (`decode_max_bytes` > 0: decode it whole when it takes no more than that)."""
     fresh = None
-    if image is None and decode:
-        image = fresh = imaging.decode(path)
+    if image is None and decode_max_bytes > 0:
+        image = fresh = imaging.decode(path, decode_max_bytes)
     if image is not None:
         return imaging.render_decoded(image, variant.width, variant.height, variant.fmt,
                                       variant.quality), fresh

@@ -17,10 +17,11 @@ from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.images.arenas import cap_malloc_arenas
 from service.jobs import workflows
+from service.web.cache_policy import CachePolicy
 from service.web.context import Services
 from service.web.fastpath import FastPath
 from service.web.middleware import ObserveMiddleware
-from service.web.routes import ops, results, submit
+from service.web.routes import ops, results, sharing, submit
 
 log = logging.getLogger("folio")
 
@@ -61,14 +62,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Range", "If-None-Match", "If-Range",
                            "Content-Type"],
             expose_headers=EXPOSED, max_age=600,
         ))
     middleware.append(Middleware(FastPath, services=svc))
+    # behind the fast path, which applies the same policy to its own answers
+    middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
     app = Starlette(
-        routes=[*results.routes, *ops.routes, *submit.routes],
+        routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},

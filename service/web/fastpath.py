@@ -2,13 +2,14 @@
 
 A CDN or viewer asks for the same few page sizes of finished processings over
 and over. For exactly those requests — GET/HEAD of a scaled page image or a
-thumbnail, valid key, finished record already in memory, valid parameters,
-and either a matching If-None-Match or a cache hit (memory, then Redis) — this answers with
-raw ASGI messages, skipping routing and request/response objects. Everything
-else (every error, every miss, every first sight of a record) falls through
-to the regular app, which gives the same answer the slow way. The tenant found
-here travels in the scope so the request is never counted twice against the
-rate limit.
+thumbnail, admitted by the gate (signed URL, share token or key), finished
+record already in memory, valid parameters, and either a matching
+If-None-Match or a cache hit (memory, then Redis) — this answers with raw ASGI
+messages, skipping routing and request/response objects. A refusal by the gate
+is answered here too; everything else (every other error, every miss, every
+first sight of a record) falls through to the regular app, which gives the
+same answer the slow way. The gate's decision travels in the scope, so a
+request is never admitted, counted or rate-limited twice.
 """
 
 from __future__ import annotations
@@ -20,19 +21,23 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.access.gate import SCOPE_KEY
 from service.artifacts.record import SUCCEEDED, Record
-from service.errors import TooMany
+from service.errors import ApiError
+from service.images.negotiate import AUTO, choose
 from service.images.scaler import Variant
-from service.web.checks import rate_limit, scale_query
+from service.web.cache_policy import NEGOTIATED, cache_headers
+from service.web.checks import scale_query
 from service.web.conditional import image_headers, not_modified_header, validator_headers
 from service.web.context import Services
 
 PATH = re.compile(
     r"/processing/results/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
     r"/(?:page-images/([1-9][0-9]{0,5})|thumbnail)")
-TENANT = "folio.tenant"
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
-QUERY_NAMES = frozenset({"width", "height", "format", "quality"})
+QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
+                         "signature", "token"})
+_AUTO = b"format=" + AUTO.encode()
 VARIANT_MEMO = 50_000
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -59,9 +64,13 @@ class FastPath:
         self.svc = services
         self.scaler = services.scaler
         self.limit = services.settings.image_max_dimension
-        # (id, page, raw query) → variant: finished records never change, so the
-        # parsing and size math for a URL is done once, and its 304 headers encoded once
-        self._variants: dict[tuple[str, int | None, bytes], tuple[Variant, RawHeaders]] = {}
+        self.widths = services.settings.image_widths
+        self.max_age = services.settings.signed_max_age
+        # (id, page, raw query, format chosen for format=auto) → variant: finished
+        # records never change, so the parsing and size math for a URL is done once,
+        # and its 304 headers encoded once
+        self._variants: dict[tuple[str, int | None, bytes, str | None],
+                             tuple[Variant, RawHeaders]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -72,34 +81,42 @@ class FastPath:
             await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, send: Send, match: re.Match[str]) -> bool:
-        authorization = if_none_match = None
+        authorization = if_none_match = accept = None
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
             elif name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
-        tenant = self.svc.keys.tenant_for(authorization)
-        if tenant is None:
-            return False
-        scope[TENANT] = tenant
+            elif name == b"accept":
+                accept = value.decode("latin-1")
+        page = match.group(2)
+        route = PAGE_ROUTE if page else THUMB_ROUTE
         try:
-            await rate_limit(self.svc, tenant)
-        except TooMany as error:
+            access = await self.svc.gate.admit(
+                scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
+                authorization, match.group(1))
+        except ApiError as error:
+            scope["route"] = route
             await error.response()(scope, _no_receive, send)
             return True
+        scope[SCOPE_KEY] = access
         record = self.svc.records.final(match.group(1))
-        if record is None or record.tenant != tenant or record.status != SUCCEEDED:
+        if record is None or record.status != SUCCEEDED or (
+                access.tenant is not None and record.tenant != access.tenant):
             return False
-        page = match.group(2)
         page_num = int(page) if page else None
         if page_num is not None and page_num > len(record.pages):
             return False
         if page_num is None and ("thumbnail" not in record.results or not record.pages):
             return False
-        memo_key = (record.processing_id, page_num, scope["query_string"])
+        negotiated = _AUTO in scope["query_string"]
+        if negotiated:
+            scope[NEGOTIATED] = True
+        memo_key = (record.processing_id, page_num, scope["query_string"],
+                    choose(accept) if negotiated else None)
         memo = self._variants.get(memo_key)
         if memo is None:
-            resolved = self._resolve(record, page_num, scope["query_string"])
+            resolved = self._resolve(record, page_num, scope["query_string"], accept)
             if resolved is None:
                 return False
             if len(self._variants) >= VARIANT_MEMO:
@@ -107,9 +124,10 @@ class FastPath:
             memo = self._variants[memo_key] = (resolved,
                                                _raw(validator_headers(resolved.etag)))
         variant, not_modified_headers = memo
-        scope["route"] = PAGE_ROUTE if page_num else THUMB_ROUTE
+        scope["route"] = route
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, not_modified_headers, b"")
+            await _send(send, 304, cache_headers(access, negotiated, not_modified_headers,
+                                                 self.max_age), b"")
             return True
         hit = await self.scaler.cached(variant)
         if hit is None:
@@ -118,10 +136,12 @@ class FastPath:
         body, outcome = hit
         headers = image_headers(variant.etag, variant.media_type, outcome)
         headers["content-length"] = str(len(body))
-        await _send(send, 200, _raw(headers), b"" if scope["method"] == "HEAD" else body)
+        await _send(send, 200, cache_headers(access, negotiated, _raw(headers), self.max_age),
+                    b"" if scope["method"] == "HEAD" else body)
         return True
 
-    def _resolve(self, record: Record, page_num: int | None, raw: bytes) -> Variant | None:
+    def _resolve(self, record: Record, page_num: int | None, raw: bytes,
+                 accept: str | None) -> Variant | None:
         """The scaled variant a query asks for; None when the app must answer instead."""
         query: dict[str, str] = {}
         if raw:
@@ -130,7 +150,7 @@ class FastPath:
                     return None
                 query[key] = value
         errors: list[dict[str, Any]] = []
-        params = scale_query(query, errors, self.limit)
+        params = scale_query(query, errors, self.limit, self.widths, accept)
         if errors:
             return None
         return self.scaler.resolve(record, page_num, params)
