@@ -33,6 +33,9 @@ def _default_threads() -> int:
 class Settings:
     data_dir: Path = Path("./data")
     redis_url: str | None = None
+    # the image cache's Redis (and render leases): another instance with maxmemory +
+    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL
+    redis_cache_url: str | None = None
     api_keys: tuple[tuple[str, str], ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
@@ -124,7 +127,7 @@ class Settings:
                      "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
                      "pdf_render_backlog", "upload_max_bytes", "upload_max_header_bytes",
                      "parameters_max_bytes", "max_decompressed_bytes", "max_pages",
-                     "header_max_bytes", "decode_concurrency", "dpi", "job_workers",
+                     "header_max_bytes", "decode_concurrency", "dpi",
                      "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:
@@ -136,7 +139,8 @@ class Settings:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
-        for name in ("memory_cache_bytes", "decoded_cache_bytes"):
+        # 0: `folio serve` runs no job workers (they are `folio worker` processes)
+        for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):
@@ -234,6 +238,7 @@ def _level(raw: str) -> str:
 _PARSERS: dict[str, Any] = {
     "data_dir": Path,
     "redis_url": _redis_url,
+    "redis_cache_url": _redis_url,
     "api_keys": _keys,
     "host": str,
     "metrics_token": str,

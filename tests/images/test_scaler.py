@@ -165,8 +165,10 @@ def test_concurrent_identical_misses_render_once(server: Server) -> None:
 
 def test_two_processes_sharing_redis_render_once(tmp_path: Path) -> None:
     data = tmp_path / "d"
+    # no job workers: on the shared Redis they would take other test runs' jobs
     env = {"FOLIO_REDIS_URL": REDIS_URL, "FOLIO_API_KEYS": f"acme:{SECRET}",
-           "FOLIO_RATE_LIMIT_RPS": "100000", "FOLIO_RATE_LIMIT_BURST": "100000"}
+           "FOLIO_RATE_LIMIT_RPS": "100000", "FOLIO_RATE_LIMIT_BURST": "100000",
+           "FOLIO_JOB_WORKERS": "0"}
     with run_server(data, env) as one, run_server(data, env) as two:
         record = make_processing(one.store, "acme", workflow="ocr", sizes=[(1819, 2573)])
 

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from service.errors import Unauthorized
 from service.jobs import workflows
+from service.jobs.liveness import WORKER_SEEN_TTL, worker_seen
 from service.web.checks import services, tenant_of
 from service.web.media import JSON, NO_STORE
 
@@ -33,6 +34,15 @@ async def readyz(request: Request) -> Response:
         except (RedisError, OSError, TimeoutError) as exc:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
+    if svc.redis is not None and checks["redis"] == "ok":
+        # reported, not a reason to leave the load balancer: reads need no worker
+        try:
+            async with asyncio.timeout(1.0):
+                seen = await worker_seen(svc.redis)
+            checks["workers"] = "ok" if seen else (
+                f"no job worker seen in the last {WORKER_SEEN_TTL:g} s")
+        except (RedisError, OSError, TimeoutError) as exc:
+            checks["workers"] = f"unknown: {type(exc).__name__}"
     body = orjson.dumps({"status": "ok" if ready else "unavailable", "checks": checks})
     return Response(body, status_code=200 if ready else 503, media_type=JSON,
                     headers={"cache-control": NO_STORE})

@@ -13,7 +13,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service.errors import NotFound, ProcessingError, TooLarge, TooMany, ValidationFailed, invalid
+from service.errors import (
+    NotFound,
+    ProcessingError,
+    QueueUnavailable,
+    TooLarge,
+    TooMany,
+    ValidationFailed,
+    invalid,
+)
 from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.run import SOURCE
@@ -111,7 +119,12 @@ async def submit(request: Request) -> Response:
                                    ) from None
     finally:
         await form.close()
-    await svc.queue.submit(record.processing_id)
+    try:
+        await svc.queue.submit(record.processing_id)
+    except QueueUnavailable:
+        # the client hears 503 and sends again: keep no record it will never ask about
+        await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id), True)
+        raise
     record = await svc.records.wait_done(record, wait_for)
     if not record.done:
         pending = require_finished(record)
