@@ -7,6 +7,8 @@
     ├── ValidationFailed         422  detail is the list of {loc, msg, type}
     ├── TooMany                  429  rate limit (with Retry-After) or document too large
     ├── Busy                     503  render backlog full (with Retry-After)
+    ├── BadIiifRequest           400  an IIIF Image API request the spec calls malformed
+    ├── NotImplementedHere       501  a valid IIIF request folio does not implement
     └── Failed                   500  the processing failed; detail says why
 
 Library exceptions never reach a client: they are translated at the boundary.
@@ -73,6 +75,16 @@ class Busy(ApiError):
 
 class Failed(ApiError):
     status = 500
+
+
+class BadIiifRequest(ApiError):
+    """The IIIF Image API answers 400 to bad syntax (the rest of folio answers 422)."""
+
+    status = 400
+
+
+class NotImplementedHere(ApiError):
+    status = 501
 
 
 def invalid(loc: tuple[str, ...], msg: str, type_: str) -> dict[str, Any]:

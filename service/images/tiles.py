@@ -1,0 +1,84 @@
+"""Rendering one IIIF `Plan` from a stored page JPEG with libvips.
+
+The steps, each skipped when it does not apply:
+
+1. `_source`   -- the page shrunk on load by the largest JPEG factor (1, 2, 4, 8)
+                  that does not go below the output's scale: libjpeg then decodes
+                  at 1/f of the cost, and sequential access stops decoding at the
+                  crop's last row; or the page already decoded in memory;
+2. crop        -- the region, mapped into the shrunk image's pixels;
+3. scale       -- to exactly out_w x out_h (`size="force"`, the size from the plan);
+4. mirror, rotate, quality -- cheap pixel shuffles on the small result;
+5. encode.
+
+Blocking and CPU-bound: the caller runs it in the render thread pool.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyvips
+
+from service.images.iiif import Plan
+from service.imaging import ImagingError, _encode
+
+_SHRINKS = (8, 4, 2, 1)
+_ENCODERS = {"jpg": "jpeg", "png": "png", "webp": "webp"}
+
+
+def shrink_factor(plan: Plan) -> int:
+    """The largest JPEG shrink-on-load factor that keeps at least the output's pixels."""
+    scale = min(plan.w / plan.out_w, plan.h / plan.out_h)
+    return next(f for f in _SHRINKS if f <= scale)
+
+
+def render(path: str, decoded: Any, plan: Plan, quality: int) -> bytes:
+    """`decoded` is the whole page already in memory (pyvips image) or None."""
+    try:
+        if decoded is not None:
+            image = decoded.crop(plan.x, plan.y, plan.w, plan.h)
+        else:
+            image = _crop_shrunk(path, plan)
+        if (image.width, image.height) != (plan.out_w, plan.out_h):
+            image = image.thumbnail_image(plan.out_w, height=plan.out_h, size="force",
+                                          no_rotate=True)
+        image = _turn(image, plan)
+        image = _recolour(image, plan.quality)
+        return _encode(image, _ENCODERS[plan.fmt], quality)
+    except pyvips.Error as exc:
+        raise ImagingError(f"cannot render tile: {path}") from exc
+
+
+def _crop_shrunk(path: str, plan: Plan) -> Any:
+    f = shrink_factor(plan)
+    # no_rotate-equivalent: jpegload never applies EXIF orientation by itself;
+    # fail_on: a corrupt page is an error, not a grey tile that gets cached
+    image = pyvips.Image.jpegload(path, shrink=f, access="sequential", fail_on="error")
+    if f == 1:
+        return image.crop(plan.x, plan.y, plan.w, plan.h)
+    # libjpeg rounds the shrunk size up; the crop box is rounded outwards so that
+    # it covers the region (off by less than one source pixel = 1/f output pixel)
+    left, top = plan.x // f, plan.y // f
+    right = min(image.width, math.ceil((plan.x + plan.w) / f))
+    bottom = min(image.height, math.ceil((plan.y + plan.h) / f))
+    return image.crop(left, top, max(1, right - left), max(1, bottom - top))
+
+
+def _turn(image: Any, plan: Plan) -> Any:
+    if plan.mirror:
+        image = image.fliphor()  # mirrored before rotation (spec 4.3)
+    if plan.rotation:
+        image = image.rot(f"d{plan.rotation}")
+    return image
+
+
+def _recolour(image: Any, quality: str) -> Any:
+    if quality in ("default", "color"):
+        return image
+    gray = image.colourspace("b-w")
+    if quality == "gray":
+        return gray
+    # bitonal: black or white at the middle grey
+    return (gray > 128).ifthenelse(255, 0).cast("uchar")
