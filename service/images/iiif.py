@@ -152,7 +152,7 @@ def parse_size(text: str) -> Size:
     if confined:
         body = body[1:]
     match = _SIZE_WH.fullmatch(body)
-    if match is None or match.group(1) is None and match.group(2) is None:
+    if match is None or (match.group(1) is None and match.group(2) is None):
         raise BadIiifRequest(f"Invalid size {text!r}: expected max, w,, ,h, w,h, !w,h "
                              "or pct:n, optionally after ^.")
     width = int(match.group(1)) if match.group(1) is not None else None
