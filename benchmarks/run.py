@@ -336,8 +336,8 @@ MAX_AGE = 31536000
         self.collect_versions()
 
     def processing(self, *, pages: int = 1, ocr: bool = False) -> str:
-        from service.results import page_file, write_full_body
-        from service.store import FileStore
+        from service.artifacts.catalogue import page_file, write_full_body
+        from service.artifacts.store import FileStore
 
         store = FileStore(self.data)
         rec = store.create("bench", "ocr")
@@ -374,7 +374,7 @@ MAX_AGE = 31536000
         body = self.static / "p1.jpg"
         body.write_bytes(second.content)
         (self.static / "ocr.json").write_bytes(self.ocr)
-        from service.store import FileStore
+        from service.artifacts.store import FileStore
 
         shutil.copyfile(FileStore(self.data).artifact(pj, "ocr.json.gz"),
                         self.static / "ocr.json.gz")
@@ -706,11 +706,11 @@ def quiet(base: str) -> float:
 
 def direct_pyvips(data: Path, pid: str, seconds: float, lo: int, span: int
                   ) -> tuple[float, int]:
-    """Renders/s of service.imaging.render in as many threads as folio's render pool."""
-    from service import imaging
+    """Renders/s of service.images.imaging.render in as many threads as folio's render pool."""
+    from service.artifacts.catalogue import page_file
+    from service.artifacts.store import FileStore
     from service.config import Settings
-    from service.results import page_file
-    from service.store import FileStore
+    from service.images import imaging
 
     threads = Settings().render_threads
     imaging.configure_vips()

@@ -17,8 +17,9 @@ import orjson
 import pikepdf
 import pyvips
 
-from service.results import write_full_body
-from service.store import FileStore, Record
+from service.artifacts.catalogue import write_full_body
+from service.artifacts.record import Record
+from service.artifacts.store import FileStore
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("FOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -14,16 +14,17 @@ import secrets
 import shutil
 from pathlib import Path
 
-from service import workflows
+from service.artifacts.catalogue import COMPRESSED, write_full_body
+from service.artifacts.record import SUCCEEDED
+from service.artifacts.store import FileStore
 from service.config import Settings
+from service.jobs import workflows
 from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.errors import ProcessingError
 from service.pipeline.language import detect_language
 from service.pipeline.pages import PageJob, parts, process_pages
-from service.results import COMPRESSED, write_full_body
-from service.store import SUCCEEDED, FileStore
 
 log = logging.getLogger("folio.pipeline")
 

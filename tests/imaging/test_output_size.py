@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from service.imaging import output_size
+from service.images.imaging import output_size
 
 PAGES = [(1819, 2573), (2573, 1819), (1000, 1000), (101, 7777), (7, 3)]
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import pyvips
 
-from service.imaging import (
+from service.images.imaging import (
     FORMATS,
     ImagingError,
     configure_vips,

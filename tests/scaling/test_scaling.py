@@ -13,8 +13,8 @@ import pytest
 import pyvips
 import redis
 
-from service.imaging import output_size
-from service.store import Record
+from service.artifacts.record import Record
+from service.images.imaging import output_size
 from tests.conftest import TENANT_A, TENANT_B
 from tests.helpers import REDIS_URL, Server, free_port, make_processing, metric, run_server
 

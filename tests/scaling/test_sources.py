@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import pyvips
 
-from service import imaging
-from service.sources import DecodedPages
+from service.images import imaging
+from service.images.decoded import DecodedPages
 from tests.helpers import jpeg
 
 

@@ -8,7 +8,7 @@ import httpx
 import orjson
 import pytest
 
-from service.store import Record
+from service.artifacts.record import Record
 from tests.conftest import TENANT_A
 from tests.helpers import Server, make_processing
 

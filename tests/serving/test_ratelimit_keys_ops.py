@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.store import FileStore
+from service.artifacts.store import FileStore
 from tests.helpers import REDIS_URL, ROOT, Server, free_port, make_processing, run_server
 
 

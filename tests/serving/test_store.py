@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.store import CorruptRecord, FileStore
+from service.artifacts.record import CorruptRecord
+from service.artifacts.store import FileStore
 
 
 def test_record_lifecycle(tmp_path: Path) -> None:

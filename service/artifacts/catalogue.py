@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 
-from service.store import FileStore, Record
+from service.artifacts.record import Record
+from service.artifacts.store import FileStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from service.store.record import FAILED, RUNNING, SUCCEEDED, CorruptRecord, Record
+from service.artifacts.record import FAILED, RUNNING, SUCCEEDED, CorruptRecord, Record
 
 RECORD = "record.json"
 GZIP_LEVEL = 6

@@ -97,8 +97,9 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from service.cli import _settings, _setup_logging
-    from service.jobs import EmbeddedWorkers, run_arq_worker
+    from service.cli.commands import _settings, _setup_logging
+    from service.jobs.arq_queue import run_arq_worker
+    from service.jobs.embedded import EmbeddedWorkers
 
     settings = _settings()
     _setup_logging(settings.log_level)

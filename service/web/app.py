@@ -14,16 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cache import RedisCache
-from service import workflows
 from service.config import Settings
 from service.errors import ApiError, NotFound
-from service.fastpath import FastPath
-from service.jobs import queue_for
-from service.memory import cap_malloc_arenas
-from service.middleware import ObserveMiddleware
-from service.routes import ops, results, submit
-from service.scaling import Scaler
-from service.services import Services
+from service.images.arenas import cap_malloc_arenas
+from service.images.scaler import Scaler
+from service.jobs import workflows
+from service.jobs.queue import queue_for
+from service.web.context import Services
+from service.web.fastpath import FastPath
+from service.web.middleware import ObserveMiddleware
+from service.web.routes import ops, results, submit
 
 log = logging.getLogger("folio")
 

@@ -8,13 +8,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from service.auth import KeyFile, KeyRing
+from service.access.apikeys import KeyFile, KeyRing
+from service.access.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from service.artifacts.records import Records
+from service.artifacts.store import FileStore
+from service.artifacts.watch import RecordWatcher
 from service.config import Settings
-from service.metrics import Metrics
-from service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from service.records import Records
-from service.store import FileStore
-from service.watch import RecordWatcher
+from service.web.metrics import Metrics
 
 log = logging.getLogger("folio")
 

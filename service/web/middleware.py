@@ -8,7 +8,7 @@ import time
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.metrics import Metrics
+from service.web.metrics import Metrics
 
 log = logging.getLogger("folio.access")
 

@@ -1,15 +1,9 @@
-"""The job queue: processing ids in, `pipeline.run.process` out.
-
-Embedded default (no Redis): a directory queue in the data dir, worked by a
+"""The embedded job queue (no Redis): a directory queue in the data dir, worked by a
 small pool of processes that `folio serve` starts and supervises. A job is
 claimed by an atomic rename of `queue/pending/<id>` to
 `queue/running/<id>@<pid>`; when a worker dies its claims go back to pending
 (and the record's attempt count stops endless crash loops); a job running past
 the job timeout has its worker killed and the processing failed.
-
-With FOLIO_REDIS_URL: arq on Redis, job id = processing id (submitting twice
-never runs twice), `folio worker` on any number of hosts; arq retries a job
-whose worker vanished once its in-progress mark expires (job timeout + 10 s).
 """
 
 from __future__ import annotations
@@ -24,22 +18,13 @@ import threading
 import time
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import Any, Protocol
 
+from service.artifacts.store import FileStore
 from service.config import Settings
-from service.store import FileStore
 
 log = logging.getLogger("folio.jobs")
 MAX_ATTEMPTS = 3
 IDLE_POLL = 0.05  # seconds between looks at an empty queue (a listdir), in workers only
-ARQ_QUEUE = "folio:queue"
-
-
-class Queue(Protocol):
-    async def submit(self, processing_id: str) -> None: ...
-
-
-# -- embedded directory queue -------------------------------------------------
 
 
 class DirectoryQueue:
@@ -95,9 +80,9 @@ def _worker_main(settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # SIGTERM from the supervisor: leave through `finally`, which stops the page processes
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    from service.jobs.workflows import load_plugins
     from service.pipeline import pages
     from service.pipeline.run import process
-    from service.workflows import load_plugins
 
     try:
         load_plugins(settings.plugins)
@@ -201,62 +186,3 @@ def start_embedded_workers(settings: Settings) -> EmbeddedWorkers | None:
     if settings.redis_url:
         return None  # workers are `folio worker` processes on the Redis queue
     return EmbeddedWorkers(settings).start()
-
-
-# -- arq on Redis -------------------------------------------------------------
-
-
-class ArqQueue:
-    def __init__(self, redis_url: str) -> None:
-        self.redis_url = redis_url
-        self._pool: Any = None
-
-    async def submit(self, processing_id: str) -> None:
-        from arq import create_pool
-        from arq.connections import RedisSettings
-
-        if self._pool is None:
-            self._pool = await create_pool(RedisSettings.from_dsn(self.redis_url))
-        await self._pool.enqueue_job("process_job", processing_id, _job_id=processing_id,
-                                     _queue_name=ARQ_QUEUE)
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.aclose()
-
-
-async def process_job(ctx: dict[str, Any], processing_id: str) -> None:
-    from service.pipeline.run import process
-
-    settings: Settings = ctx["settings"]
-    await asyncio.to_thread(process, FileStore(settings.data_dir), settings, processing_id)
-
-
-def run_arq_worker(settings: Settings, burst: bool = False) -> None:
-    from arq.connections import RedisSettings
-    from arq.worker import Worker, func
-
-    from service.pipeline.pages import warm
-    from service.workflows import load_plugins
-
-    assert settings.redis_url is not None
-    load_plugins(settings.plugins)
-    warm(settings.page_workers)
-    worker = Worker(
-        functions=[func(process_job, name="process_job", max_tries=MAX_ATTEMPTS)],
-        redis_settings=RedisSettings.from_dsn(settings.redis_url),
-        queue_name=ARQ_QUEUE,
-        ctx={"settings": settings},
-        max_jobs=settings.job_workers,
-        job_timeout=settings.job_timeout,
-        keep_result=0,
-        poll_delay=0.2,
-        burst=burst,
-    )
-    worker.run()
-
-
-def queue_for(settings: Settings) -> Queue:
-    if settings.redis_url:
-        return ArqQueue(settings.redis_url)
-    return DirectoryQueue(settings.data_dir)

@@ -22,15 +22,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cache import MemoryCache, RedisCache, SingleFlight, TieredCache
-from service import imaging
+from service.artifacts.catalogue import page_file
+from service.artifacts.record import Record
+from service.artifacts.store import FileStore
 from service.config import Settings
 from service.errors import ApiError, Busy, NotFound
-from service.guard import int_param, processing, ready, services
-from service.http import IMMUTABLE, etag_for, file_response, not_modified, not_modified_response
-from service.metrics import Metrics
-from service.results import page_file
-from service.sources import DecodedPages
-from service.store import FileStore, Record
+from service.images import imaging
+from service.images.decoded import DecodedPages
+from service.web.checks import int_param, processing, ready, services
+from service.web.conditional import (
+    IMMUTABLE,
+    etag_for,
+    file_response,
+    not_modified,
+    not_modified_response,
+)
+from service.web.metrics import Metrics
 
 DEFAULT_FORMAT = "jpeg"
 

@@ -10,11 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from service import workflows
-from service.errors import NotFound, invalid
-from service.guard import int_param, processing, ready, require_finished, services
-from service.http import JSON, bytes_response, etag_for, file_response
-from service.results import (
+from service.artifacts.catalogue import (
     COMPRESSED,
     FULL_BODY,
     KINDS,
@@ -23,8 +19,12 @@ from service.results import (
     sub_pdf_file,
     url_value,
 )
-from service.scaling import scaler_of
-from service.store import Record
+from service.artifacts.record import Record
+from service.errors import NotFound, invalid
+from service.images.scaler import scaler_of
+from service.jobs import workflows
+from service.web.checks import int_param, processing, ready, require_finished, services
+from service.web.conditional import JSON, bytes_response, etag_for, file_response
 
 MAX_WAIT = 180
 

@@ -19,12 +19,12 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.access.ratelimit import retry_after_header
+from service.artifacts.record import SUCCEEDED, Record
 from service.errors import TooMany
-from service.http import IMMUTABLE, not_modified_header
-from service.ratelimit import retry_after_header
-from service.scaling import Scaler, Variant
-from service.services import Services
-from service.store import SUCCEEDED, Record
+from service.images.scaler import Scaler, Variant
+from service.web.conditional import IMMUTABLE, not_modified_header
+from service.web.context import Services
 
 PATH = re.compile(
     r"/processing/results/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"

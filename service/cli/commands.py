@@ -9,8 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from service.auth import KeyFile, KeyFileError
-from service.cli_client import add_commands
+from service.access.apikeys import KeyFile, KeyFileError
+from service.cli.client import add_commands
 from service.config import ConfigError, Settings
 
 
@@ -41,13 +41,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("No API key existed, so one was created for tenant 'default':\n"
               f"  Authorization: ApiKey {secret}\n"
               f"(key id {key.key_id}; it is shown only this once)", flush=True)
-    from service.jobs import start_embedded_workers
+    from service.jobs.embedded import start_embedded_workers
 
     workers = start_embedded_workers(settings)
     import uvicorn
 
     try:
-        uvicorn.run("service.asgi:app", host=settings.host, port=settings.port,
+        uvicorn.run("service.web.asgi:app", host=settings.host, port=settings.port,
                     workers=settings.workers, loop="uvloop", http="httptools",
                     log_level=settings.log_level, access_log=False, lifespan="on")
     finally:

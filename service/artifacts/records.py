@@ -7,8 +7,9 @@ import logging
 import time
 from collections import OrderedDict
 
-from service.store import CorruptRecord, FileStore, Record
-from service.watch import RecordWatcher
+from service.artifacts.record import CorruptRecord, Record
+from service.artifacts.store import FileStore
+from service.artifacts.watch import RecordWatcher
 
 log = logging.getLogger("folio.records")
 

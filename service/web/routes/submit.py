@@ -16,13 +16,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service import workflows
 from service.errors import NotFound, TooMany, ValidationFailed, invalid
-from service.guard import require_finished, services, tenant_of
+from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.errors import ProcessingError, TooLarge
 from service.pipeline.run import SOURCE
-from service.routes.results import answer_full, include_param, wait_param
+from service.web.checks import require_finished, services, tenant_of
+from service.web.routes.results import answer_full, include_param, wait_param
 
 LANGUAGES = ("de", "en")
 DEFAULT_WAIT = 120

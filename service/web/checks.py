@@ -11,7 +11,9 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service import workflows
+from service.access.ratelimit import retry_after_header
+from service.artifacts.record import FAILED, SUCCEEDED, CorruptRecord, Record
+from service.artifacts.store import valid_id
 from service.errors import (
     Failed,
     Forbidden,
@@ -21,9 +23,8 @@ from service.errors import (
     ValidationFailed,
     invalid,
 )
-from service.ratelimit import retry_after_header
-from service.services import Services
-from service.store import FAILED, SUCCEEDED, CorruptRecord, Record, valid_id
+from service.jobs import workflows
+from service.web.context import Services
 
 NO_PROCESSING = "No processing with this id."
 _INT = re.compile(r"[+-]?[0-9]{1,18}")

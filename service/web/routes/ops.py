@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from service import workflows
-from service.guard import services, tenant_of
+from service.jobs import workflows
+from service.web.checks import services, tenant_of
 
 JSON = "application/json"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from service.store.fs import atomic_write
+from service.artifacts.store import atomic_write
 
 log = logging.getLogger("folio.auth")
 

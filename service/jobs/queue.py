@@ -1,0 +1,24 @@
+"""The job queue: processing ids in, `pipeline.run.process` out.
+
+Two implementations: the embedded directory queue (`jobs.embedded`, the default)
+and arq on Redis (`jobs.arq_queue`, with FOLIO_REDIS_URL).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from service.config import Settings
+
+
+class Queue(Protocol):
+    async def submit(self, processing_id: str) -> None: ...
+
+
+def queue_for(settings: Settings) -> Queue:
+    from service.jobs.arq_queue import ArqQueue
+    from service.jobs.embedded import DirectoryQueue
+
+    if settings.redis_url:
+        return ArqQueue(settings.redis_url)
+    return DirectoryQueue(settings.data_dir)
