@@ -22,7 +22,7 @@ from typing import Any
 import pyvips
 
 from service.images.iiif import Plan
-from service.imaging import ImagingError, _encode
+from service.images.imaging import ImagingError, _encode
 
 _SHRINKS = (8, 4, 2, 1)
 _ENCODERS = {"jpg": "jpeg", "png": "png", "webp": "webp"}

@@ -113,7 +113,7 @@ def test_formats(page: str, qf: str, loader: str) -> None:
 
 
 def test_a_corrupt_page_is_an_imaging_error(tmp_path: Path) -> None:
-    from service.imaging import ImagingError
+    from service.images.imaging import ImagingError
     broken = tmp_path / "1.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 100)
     p = iiif.resolve(iiif.parse("full", "max", "0", "default.jpg"), 10, 10)
