@@ -58,6 +58,12 @@ class Settings:
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
 
+    # IIIF Image API: tile edge in pixels (info.json), and the origins allowed to
+    # read /iiif/ across sites ("*" by default: every request carries its own
+    # credentials, nothing is ambient; "none" turns the header off)
+    iiif_tile_size: int = 512
+    iiif_cors_origins: tuple[str, ...] = ("*",)
+
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
     max_pages: int = 500
@@ -94,7 +100,7 @@ class Settings:
     def _check(self) -> list[str]:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
-                     "thumbnail_size", "render_threads", "render_backlog",
+                     "thumbnail_size", "render_threads", "render_backlog", "iiif_tile_size",
                      "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
@@ -155,6 +161,11 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = _list(raw)
+    return () if origins == ("none",) else origins
+
+
 def _redis_url(raw: str) -> str:
     if not raw.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("expected a redis://, rediss:// or unix:// URL")
@@ -175,6 +186,7 @@ _PARSERS: dict[str, Any] = {
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,
+    "iiif_cors_origins": _origins,
     "plugins": _list,
     "default_language": str,
 }

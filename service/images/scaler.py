@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -59,6 +59,33 @@ class Variant:
     etag: str
     key: str  # cache key: id, version, page, output size, format, quality
     media_type: str
+
+    def draw(self, path: str, image: Any) -> bytes:
+        """In a render thread: from the decoded page when there is one, else the file."""
+        if image is not None:
+            return imaging.render_decoded(image, self.width, self.height, self.fmt,
+                                          self.quality)
+        return imaging.render(path, self.width, self.height, self.fmt, self.quality)
+
+
+class Rendering(Protocol):
+    """What the cache, singleflight and render pool need of an image made from a page:
+    a `Variant` here, an IIIF `Tile` in `service.images.tiles`."""
+
+    @property
+    def source(self) -> int: ...  # page number of the stored image it is made from
+    @property
+    def source_key(self) -> str: ...
+    @property
+    def source_size(self) -> tuple[int, int]: ...
+    @property
+    def etag(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def media_type(self) -> str: ...
+
+    def draw(self, path: str, image: Any) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +175,7 @@ class Scaler:
             path = self.store.artifact(record.processing_id, page_file(page_num))
             return file_response(request, path, media_type="image/jpeg",
                                  etag=etag_for(record.version, "page", page_num))
-        return await self._scaled(request, record, variant)
+        return await self.scaled(request, record, variant)
 
     async def thumbnail(self, request: Request) -> Response:
         errors: list[dict[str, Any]] = []
@@ -161,9 +188,9 @@ class Scaler:
             raise NotFound("This processing has no pages.")
         variant = self.variant(record, None, params)
         assert variant is not None
-        return await self._scaled(request, record, variant)
+        return await self.scaled(request, record, variant)
 
-    async def _scaled(self, request: Request, record: Record, variant: Variant) -> Response:
+    async def scaled(self, request: Request, record: Record, variant: Rendering) -> Response:
         if not_modified(request, variant.etag):
             return not_modified_response(variant.etag)
         path = str(self.store.artifact(record.processing_id, page_file(variant.source)))
@@ -184,7 +211,7 @@ class Scaler:
         return Response(body, media_type=variant.media_type, headers={
             "etag": variant.etag, "cache-control": IMMUTABLE, "x-cache": outcome})
 
-    async def _render(self, path: str, variant: Variant) -> bytes:
+    async def _render(self, path: str, variant: Rendering) -> bytes:
         # the stored page's size from the record: checked before anything is decoded
         if not imaging.pixels_ok(*variant.source_size, self.settings.max_megapixels):
             raise ApiError("The stored page image is larger than the pixel limit.")
@@ -214,13 +241,9 @@ class Scaler:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _render(path: str, image: Any, decode: bool, variant: Variant) -> tuple[bytes, Any]:
+def _render(path: str, image: Any, decode: bool, variant: Rendering) -> tuple[bytes, Any]:
     """In a render thread: from the decoded page when there is one (or should be)."""
     fresh = None
     if image is None and decode:
         image = fresh = imaging.decode(path)
-    if image is not None:
-        return imaging.render_decoded(image, variant.width, variant.height, variant.fmt,
-                                      variant.quality), fresh
-    return imaging.render(path, variant.width, variant.height, variant.fmt,
-                          variant.quality), None
+    return variant.draw(path, image), fresh

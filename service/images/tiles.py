@@ -17,15 +17,33 @@ Blocking and CPU-bound: the caller runs it in the render thread pool.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pyvips
 
 from service.images.iiif import Plan
-from service.images.imaging import ImagingError, _encode
+from service.images.imaging import ImagingError, encode
 
 _SHRINKS = (8, 4, 2, 1)
 _ENCODERS = {"jpg": "jpeg", "png": "png", "webp": "webp"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """One IIIF image of a page, as the scaler's cache and render pool take it."""
+
+    source: int  # page number
+    source_key: str  # the stored page's identity: id, version, page
+    source_size: tuple[int, int]
+    plan: Plan
+    quality: int  # encoder quality (1-100) for jpg and webp
+    etag: str
+    key: str
+    media_type: str
+
+    def draw(self, path: str, image: Any) -> bytes:
+        return render(path, image, self.plan, self.quality)
 
 
 def shrink_factor(plan: Plan) -> int:
@@ -50,7 +68,7 @@ def render(path: str, decoded: Any, plan: Plan, quality: int) -> bytes:
                                           no_rotate=True)
         image = _turn(image, plan)
         image = _recolour(image, plan.quality)
-        return _encode(image, _ENCODERS[plan.fmt], quality)
+        return encode(image, _ENCODERS[plan.fmt], quality)
     except pyvips.Error as exc:
         raise ImagingError(f"cannot render tile: {path}") from exc
 

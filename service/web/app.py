@@ -22,8 +22,9 @@ from service.jobs import workflows
 from service.jobs.queue import queue_for
 from service.web.context import Services
 from service.web.fastpath import FastPath
+from service.web.iiif_cors import IiifCors
 from service.web.middleware import ObserveMiddleware
-from service.web.routes import ops, results, submit
+from service.web.routes import image_api, ops, results, submit, viewer
 
 log = logging.getLogger("folio")
 
@@ -78,7 +79,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         await svc.close()
 
     middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,
-                             access_log=settings.access_log)]
+                             access_log=settings.access_log),
+                  Middleware(IiifCors, origins=settings.iiif_cors_origins)]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -89,7 +91,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         ))
     middleware.append(Middleware(FastPath, services=svc, scaler=scaler))
     app = Starlette(
-        routes=[*results.routes, *ops.routes, *submit.routes],
+        routes=[*results.routes, *ops.routes, *submit.routes, *image_api.routes,
+                *viewer.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},
