@@ -32,18 +32,28 @@ if not (OSD / "openseadragon.min.js").is_file():
     pytest.skip("OpenSeadragon could not be installed from npm", allow_module_level=True)
 
 
-@pytest.fixture(scope="session")
-def document(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A two-page invoice with a text layer, processed by folio's invoice workflow."""
-    pdf = make_text_pdf(tmp_path_factory.mktemp("browser") / "invoice.pdf",
-                        [INVOICE, SECOND_PAGE])
+def processed(server: Server, folder: Path, workflow: str) -> dict[str, Any]:
+    pdf = make_text_pdf(folder / "invoice.pdf", [INVOICE, SECOND_PAGE, INVOICE])
     client = server.client(TENANT_A[1])
-    response = client.post("/processing/invoice_extraction", params={"wait_for": 120},
+    response = client.post(f"/processing/{workflow}", params={"wait_for": 120},
                            files={"file": ("invoice.pdf", pdf.read_bytes(), "application/pdf")},
                            timeout=180)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+@pytest.fixture(scope="session")
+def document(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three pages with a text layer, processed by folio's invoice workflow."""
+    return processed(server, tmp_path_factory.mktemp("browser"), "invoice_extraction")
+
+
+@pytest.fixture(scope="session")
+def split_document(server: Server, tmp_path_factory: pytest.TempPathFactory
+                   ) -> dict[str, Any]:
+    """The same three pages through the splitting workflow."""
+    return processed(server, tmp_path_factory.mktemp("browser"), "generic_splitting")
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -57,7 +57,7 @@ def test_viewer_shows_the_page_with_ocr_words_where_the_ocr_says(
     page.wait_for(READY)
     assert page.evaluate("document.body.dataset.error") is None, \
         page.evaluate("document.getElementById('status').textContent")
-    assert page.evaluate("document.querySelectorAll('#pages img').length") == 2
+    assert page.evaluate("document.querySelectorAll('#pages img').length") == 3
     page.wait_for("(() => { const i = document.getElementById('page-image');"
                   " return i.complete && i.naturalWidth > 0; })()")
     # the column is 800 css px wide at 1280 px: srcset picks the 960-px rendition
@@ -129,3 +129,23 @@ def test_viewer_deep_zoom_loads_iiif_tiles(keyed: Page, server: Server,
              if urlsplit(r.url).path.startswith(f"/iiif/3/{pid}~1/")
              and not r.url.endswith("info.json")]
     assert tiles and all(r.status == 200 for r in tiles)
+
+
+def test_viewer_lists_the_split_documents_with_their_pdfs(
+        keyed: Page, server: Server, split_document: dict[str, Any]) -> None:
+    page = keyed
+    pid = split_document["processing_id"]
+    groups = split_document["document_splitting"]["sub_documents"]
+    page.goto(f"{server.url}/viewer/{pid}")
+    page.wait_for(READY)
+    items = page.evaluate("[...document.querySelectorAll('#groups li')].map(li =>"
+                          " [li.querySelector('a').textContent,"
+                          "  li.querySelector('a.sub-pdf').getAttribute('href')])")
+    assert [pdf for _, pdf in items] == split_document["sub_pdfs"]
+    assert [label.split(" ")[0] for label, _ in items] == [g["name"] for g in groups]
+    # every group after the first starts with a marked thumbnail
+    starts = page.evaluate("[...document.querySelectorAll('#pages a.group-start')]"
+                           ".map(a => Number(a.dataset.page))")
+    assert starts == [g["pages"][0] for g in groups[1:]]
+    pdf = server.client(TENANT_A[1]).get(items[-1][1])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
