@@ -85,33 +85,40 @@ async def info_json(request: Request) -> Response:
     return response
 
 
+def tile_for(record: Record, page: int, segments: tuple[str, str, str, str],
+             quality: int) -> Tile:
+    """The tile a request names, from the record alone; raises the IIIF errors."""
+    plan = iiif.resolve(iiif.parse(*segments), *record.pages[page - 1])
+    name = f"iiif-p{page}-{plan.canonical}-{quality}"
+    return Tile(source=page, source_key=f"{record.processing_id}:{record.version}:{page}",
+                source_size=record.pages[page - 1], plan=plan, quality=quality,
+                etag=etag_for(record.version, name),
+                key=f"img:{record.processing_id}:{record.version}:{name}",
+                media_type=plan.media_type)
+
+
+def links(record: Record, page: int, plan: iiif.Plan) -> str:
+    # root-relative, so one cached answer is right behind any host name
+    return (f'<{PREFIX}/{record.processing_id}~{page}/{plan.canonical}>;rel="canonical",'
+            f'<{iiif_info.PROFILE_URI}>;rel="profile"')
+
+
 async def image(request: Request) -> Response:
     found = await page_of(request)
     if isinstance(found, Response):
         return found
     record, page = found
     params = request.path_params
-    wanted = iiif.parse(params["region"], params["size"], params["rotation"],
-                        params["quality_format"])
-    page_w, page_h = record.pages[page - 1]
-    plan = iiif.resolve(wanted, page_w, page_h)
     scaler = scaler_of(request)
-    links = (f'<{service_id(request, record, page)}/{plan.canonical}>;rel="canonical",'
-             f'<{iiif_info.PROFILE_URI}>;rel="profile"')
-    if plan.identity and plan.fmt == "jpg":
+    tile = tile_for(record, page, (params["region"], params["size"], params["rotation"],
+                                   params["quality_format"]), scaler.settings.default_quality)
+    if tile.plan.identity and tile.plan.fmt == "jpg":
         path = scaler.store.artifact(record.processing_id, page_file(page))
         response = file_response(request, path, media_type="image/jpeg",
                                  etag=etag_for(record.version, "page", page))
     else:
-        quality = scaler.settings.default_quality
-        name = f"iiif-p{page}-{plan.canonical}-{quality}"
-        tile = Tile(source=page, source_key=f"{record.processing_id}:{record.version}:{page}",
-                    source_size=(page_w, page_h), plan=plan, quality=quality,
-                    etag=etag_for(record.version, name),
-                    key=f"img:{record.processing_id}:{record.version}:{name}",
-                    media_type=plan.media_type)
         response = await scaler.scaled(request, record, tile)
-    response.headers["link"] = links
+    response.headers["link"] = links(record, page, tile.plan)
     return response
 
 
