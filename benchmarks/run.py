@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import fixtures
+from benchmarks import fixtures, iiif_zoom
 from benchmarks.tools import (
     HERE,
     REPO,
@@ -303,6 +303,8 @@ MAX_AGE = 31536000
             if self.only == "p6":
                 say("P6 memory (alone)")
                 self.p6()
+            elif self.only == "iiif":
+                iiif_zoom.run(self, AUTH, HEADERS)
             else:
                 self.scenarios()
         finally:
@@ -326,9 +328,10 @@ MAX_AGE = 31536000
                                  ("nginx", [["nginx-light"], ["nginx"]])):
             if ensure_binary(binary, packages) is None:
                 raise SystemExit(f"{binary} is missing and apt-get could not install it")
-        self.thumbor_exe, how = ensure_thumbor()
-        if self.thumbor_exe is None:
-            self.notes.append(how)
+        if self.only != "iiif":  # the IIIF scenarios compare folio with itself
+            self.thumbor_exe, how = ensure_thumbor()
+            if self.thumbor_exe is None:
+                self.notes.append(how)
         say("generating inputs")
         self.page = fixtures.page_jpeg(1)
         self.ocr = fixtures.ocr_json(50)
@@ -448,6 +451,7 @@ MAX_AGE = 31536000
         self.stop(folio)
 
         if self.only is None:
+            iiif_zoom.run(self, AUTH, HEADERS)
             say("P5 thundering herd")
             self.p5()
             say("P6 memory")
@@ -815,7 +819,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p2", "p6"],
+    parser.add_argument("--only", choices=["p2", "p6", "iiif"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     args = parser.parse_args()

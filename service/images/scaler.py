@@ -108,6 +108,8 @@ class Scaler:
                                    wait_timeout=settings.render_lease_ms / 1000 * 2)
         self.pool = ThreadPoolExecutor(settings.render_threads, thread_name_prefix="render")
         self.decoded = DecodedPages(settings.decoded_cache_bytes)
+        # source key -> the decode of that page in flight, for renders arriving meanwhile
+        self.decoding: dict[str, asyncio.Future[Any]] = {}
         self.backlog = 0
         imaging.configure_vips()
 
@@ -222,12 +224,13 @@ class Scaler:
         start = time.perf_counter()
         try:
             image = self.decoded.get(variant.source_key)
-            decode = image is None and self.decoded.wants(variant.source_key)
+            if image is None and variant.source_key in self.decoding:
+                # a viewer's burst of tiles for one page: one decode, shared
+                image = await self.decoding[variant.source_key]
+            if image is None and self.decoded.wants(variant.source_key):
+                image = await self._decode(path, variant.source_key)
             loop = asyncio.get_running_loop()
-            body, fresh = await loop.run_in_executor(self.pool, _render, path, image, decode,
-                                                     variant)
-            if fresh is not None:
-                self.decoded.put(variant.source_key, fresh)
+            body: bytes = await loop.run_in_executor(self.pool, variant.draw, path, image)
             return body
         except imaging.ImagingError:
             raise ApiError("The stored page image could not be read.") from None
@@ -237,13 +240,19 @@ class Scaler:
             self.metrics.renders.inc()
             self.metrics.render_seconds.observe(time.perf_counter() - start)
 
+    async def _decode(self, path: str, source_key: str) -> Any:
+        """Decode a page whole, once, for the renders waiting on it (None if it failed)."""
+        loop = asyncio.get_running_loop()
+        shared: asyncio.Future[Any] = loop.create_future()
+        self.decoding[source_key] = shared
+        image = None
+        try:
+            image = await loop.run_in_executor(self.pool, imaging.decode, path)
+            self.decoded.put(source_key, image)
+            return image
+        finally:
+            shared.set_result(image)  # waiters fall back to the file on None
+            del self.decoding[source_key]
+
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _render(path: str, image: Any, decode: bool, variant: Rendering) -> tuple[bytes, Any]:
-    """In a render thread: from the decoded page when there is one (or should be)."""
-    fresh = None
-    if image is None and decode:
-        image = fresh = imaging.decode(path)
-    return variant.draw(path, image), fresh

@@ -2,13 +2,13 @@
 
 A CDN or viewer asks for the same few page sizes (and IIIF tiles) of finished
 processings over and over. For exactly those requests — GET/HEAD of a scaled page
-image, a thumbnail or an IIIF image without a query, valid key, finished record already in memory, valid parameters,
-and either a matching If-None-Match or a cache hit (memory, then Redis) — this answers with
-raw ASGI messages, skipping routing and request/response objects. Everything
-else (every error, every miss, every first sight of a record) falls through
-to the regular app, which gives the same answer the slow way. The tenant found
-here travels in the scope so the request is never counted twice against the
-rate limit.
+image, a thumbnail or an IIIF image without a query, valid key, finished record
+already in memory, valid parameters, and either a matching If-None-Match or a
+cache hit (memory, then Redis) — this answers with raw ASGI messages, skipping
+routing and request/response objects. Everything else (every error, every miss,
+every first sight of a record) falls through to the regular app, which gives
+the same answer the slow way. The tenant found here travels in the scope so the
+request is never counted twice against the rate limit.
 """
 
 from __future__ import annotations
