@@ -7,12 +7,14 @@ access rules (401/403/404/202) on the same URLs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 import pyvips
 
 from tests.conftest import TENANT_A, TENANT_B
-from tests.helpers import Server, make_processing
+from tests.helpers import Server, make_processing, run_server
 
 A4 = (1819, 2573)
 
@@ -232,3 +234,31 @@ def test_viewer_page_needs_no_key_and_holds_none(server: Server, pid: str) -> No
     assert "ApiKey" not in response.text
     assert server.client().get("/viewer/assets/viewer.js").status_code == 200
     assert server.client().get("/viewer/assets/nothing.js").status_code == 404
+
+
+def test_iiif_cors_setting() -> None:
+    from service.config import ConfigError, Settings
+
+    assert Settings.from_env({}).iiif_cors_origins == ("*",)
+    assert Settings.from_env({"FOLIO_IIIF_CORS_ORIGINS": "none"}).iiif_cors_origins == ()
+    listed = Settings.from_env({"FOLIO_IIIF_CORS_ORIGINS": "https://a.example, https://b.example"})
+    assert listed.iiif_cors_origins == ("https://a.example", "https://b.example")
+    with pytest.raises(ConfigError):
+        Settings.from_env({"FOLIO_IIIF_TILE_SIZE": "0"})
+
+
+def test_iiif_cors_limited_to_listed_origins(tmp_path: Path) -> None:
+    with run_server(tmp_path, {"FOLIO_API_KEYS": f"{TENANT_A[0]}:{TENANT_A[1]}",
+                               "FOLIO_IIIF_CORS_ORIGINS": "https://a.example"}) as srv:
+        pid = make_processing(srv.store, TENANT_A[0], sizes=[(600, 400)]).processing_id
+        client = srv.client(TENANT_A[1])
+        url = f"/iiif/3/{pid}~1/info.json"
+        listed = client.get(url, headers={"Origin": "https://a.example"})
+        assert listed.headers["access-control-allow-origin"] == "https://a.example"
+        assert "Origin" in listed.headers["vary"]
+        other = client.get(url, headers={"Origin": "https://b.example"})
+        assert other.status_code == 200
+        assert "access-control-allow-origin" not in other.headers
+        preflight = srv.client().options(url, headers={
+            "Origin": "https://b.example", "Access-Control-Request-Method": "GET"})
+        assert preflight.status_code == 400
