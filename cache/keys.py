@@ -14,6 +14,3 @@ def lease(key: str) -> str:
 def ratelimit(tenant: str) -> str:
     return f"{PREFIX}ratelimit:{tenant}"
 
-
-def job_done_channel(job_id: str) -> str:
-    return f"{PREFIX}job-done:{job_id}"

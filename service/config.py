@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "FOLIO_"
+LANGUAGES = ("de", "en")  # what `language` may be: tesseract models installed for both
 
 
 class ConfigError(Exception):
@@ -116,7 +117,7 @@ class Settings:
         for name in ("default_quality", "jpeg_quality"):
             if not 1 <= getattr(self, name) <= 100:
                 problems.append(f"{PREFIX}{name.upper()} must be between 1 and 100")
-        if self.default_language not in ("de", "en"):
+        if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
 

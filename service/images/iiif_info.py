@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.images.iiif import Plan
+
+PREFIX = "/iiif/3"
 CONTEXT = "http://iiif.io/api/image/3/context.json"
 PROTOCOL = "http://iiif.io/api/image"
 PROFILE = "level2"
@@ -46,3 +49,12 @@ def info(service_id: str, width: int, height: int, tile: int) -> dict[str, Any]:
         "extraQualities": EXTRA_QUALITIES,
         "extraFeatures": EXTRA_FEATURES,
     }
+
+
+def links(processing_id: str, page: int, plan: Plan) -> str:
+    """The Link header of an image: its canonical URI and the profile (spec 6.1, 6.2).
+
+    Root-relative, so one cached answer is right behind any host name.
+    """
+    return (f'<{PREFIX}/{processing_id}~{page}/{plan.canonical}>;rel="canonical",'
+            f'<{PROFILE_URI}>;rel="profile"')

@@ -1,54 +1,40 @@
 """Page images at any size: size math first, then the two-tier cache, then pyvips.
 
-The order is the algorithm:
-  1. validate width/height/format/quality;
-  2. compute the output size from the page size in the record (no pixels);
-  3. the stored image itself when the output is exactly it;
-  4. ETag from (id, page, size, format, quality, version) → 304 with no render, no Redis;
-  5. the memory tier, then Redis, then one render per key (coalesced in and across processes);
-  6. the render runs in a bounded thread pool; a full backlog answers 503.
+The order is the algorithm (the HTTP side, `web/routes/results.py` and the fast
+path, parses the query and answers 304s; this module holds the rest):
+  1. `resolve`: the output size from the page size in the record (no pixels), or
+     None when the output is exactly the stored image; the ETag and cache key from
+     (id, version, page, size, format, quality);
+  2. `cached`: the memory tier, then Redis;
+  3. `image`: one render per key (coalesced in and across processes), in a bounded
+     thread pool; a full backlog answers 503.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from cache import MemoryCache, RedisCache, SingleFlight, TieredCache
+from cache import MemoryCache, Outcome, RedisCache, SingleFlight, TieredCache
 from service.artifacts.catalogue import page_file
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.errors import ApiError, Busy, NotFound
+from service.errors import ApiError, Busy
 from service.images import imaging
 from service.images.decoded import DecodedPages
-from service.web.checks import int_param, processing, ready, services
-from service.web.conditional import (
-    IMMUTABLE,
-    etag_for,
-    file_response,
-    not_modified,
-    not_modified_response,
-)
+from service.web.conditional import etag_for
 from service.web.metrics import Metrics
 
 DEFAULT_FORMAT = "jpeg"
 
 
-def scaler_of(request: Request) -> Scaler:
-    scaler: Scaler = services(request).extras["scaler"]
-    return scaler
-
-
 @dataclass(frozen=True, slots=True)
 class Variant:
+    processing_id: str
     source: int  # page number of the stored image it is made from
     source_key: str  # that stored image's identity: id, version, page
     source_size: tuple[int, int]  # its pixel size, from the record
@@ -69,9 +55,11 @@ class Variant:
 
 
 class Rendering(Protocol):
-    """What the cache, singleflight and render pool need of an image made from a page:
-    a `Variant` here, an IIIF `Tile` in `service.images.tiles`."""
+    """What the cache tiers, singleflight and render pool need of an image made from a
+    stored page: a `Variant` here, an IIIF `Tile` in `service.images.tiles`."""
 
+    @property
+    def processing_id(self) -> str: ...
     @property
     def source(self) -> int: ...  # page number of the stored image it is made from
     @property
@@ -79,9 +67,9 @@ class Rendering(Protocol):
     @property
     def source_size(self) -> tuple[int, int]: ...
     @property
-    def etag(self) -> str: ...
-    @property
     def key(self) -> str: ...
+    @property
+    def etag(self) -> str: ...
     @property
     def media_type(self) -> str: ...
 
@@ -104,40 +92,18 @@ class Scaler:
         self.metrics = metrics
         self.memory = MemoryCache(settings.memory_cache_bytes, settings.memory_cache_ttl)
         self.cache = TieredCache(self.memory, redis_cache)
-        self.flight = SingleFlight(self.cache, lease_ms=settings.render_lease_ms,
+        self.flight = SingleFlight(self.cache, redis_cache, lease_ms=settings.render_lease_ms,
                                    wait_timeout=settings.render_lease_ms / 1000 * 2)
         self.pool = ThreadPoolExecutor(settings.render_threads, thread_name_prefix="render")
         self.decoded = DecodedPages(settings.decoded_cache_bytes)
         # source key -> the decode of that page in flight, for renders arriving meanwhile
         self.decoding: dict[str, asyncio.Future[Any]] = {}
         self.backlog = 0
+        self._memory_hits = metrics.cache_hits.labels("memory")
+        self._redis_hits = metrics.cache_hits.labels("redis")
         imaging.configure_vips()
 
-    # -- request parsing -----------------------------------------------------
-
-    def parse(self, request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
-        return self.parse_query(request.query_params, errors)
-
-    def parse_query(self, query: Mapping[str, str], errors: list[dict[str, Any]]
-                    ) -> ScaleParams:
-        limit = self.settings.image_max_dimension
-        width = int_param(query.get("width"), ("query", "width"), errors, minimum=1,
-                          maximum=limit)
-        height = int_param(query.get("height"), ("query", "height"), errors, minimum=1,
-                           maximum=limit)
-        quality = int_param(query.get("quality"), ("query", "quality"), errors, minimum=1,
-                            maximum=100)
-        fmt = query.get("format", DEFAULT_FORMAT).lower()
-        if fmt == "jpg":
-            fmt = "jpeg"
-        if fmt not in imaging.FORMATS:
-            errors.append({"loc": ["query", "format"],
-                           "msg": "Input should be " + ", ".join(imaging.FORMATS),
-                           "type": "enum"})
-            fmt = DEFAULT_FORMAT
-        return ScaleParams(width, height, fmt, quality)
-
-    def variant(self, record: Record, page_num: int | None, params: ScaleParams
+    def resolve(self, record: Record, page_num: int | None, params: ScaleParams
                 ) -> Variant | None:
         """What a request resolves to, from the record alone; None = the stored page itself.
 
@@ -160,7 +126,8 @@ class Scaler:
         quality = params.quality or self.settings.default_quality
         name = f"{label}-{out_w}x{out_h}-{quality}.{params.fmt}"
         return Variant(
-            source=source, source_key=f"{record.processing_id}:{record.version}:{source}",
+            processing_id=record.processing_id, source=source,
+            source_key=f"{record.processing_id}:{record.version}:{source}",
             source_size=(page_w, page_h), width=out_w, height=out_h,
             fmt=params.fmt, quality=quality,
             etag=etag_for(record.version, name),
@@ -168,50 +135,43 @@ class Scaler:
             media_type=imaging.FORMATS[params.fmt],
         )
 
-    # -- endpoints -----------------------------------------------------------
+    # -- the cache tiers, then one render per key ---------------------------
 
-    async def page(self, request: Request, record: Record, page_num: int,
-                   params: ScaleParams) -> Response:
-        variant = self.variant(record, page_num, params)
-        if variant is None:
-            path = self.store.artifact(record.processing_id, page_file(page_num))
-            return file_response(request, path, media_type="image/jpeg",
-                                 etag=etag_for(record.version, "page", page_num))
-        return await self.scaled(request, record, variant)
+    async def cached(self, variant: Rendering) -> tuple[bytes, Outcome] | None:
+        """The variant from the memory tier, then Redis (copied into memory); None on a miss."""
+        body = self.memory.get_nowait(variant.key)
+        if body is not None:
+            self._memory_hits.inc()
+            return body, "hit-memory"
+        shared = self.cache.l2
+        body = await shared.get(variant.key) if shared is not None else None
+        if body is None:
+            return None
+        self.memory.set_nowait(variant.key, body)
+        self._redis_hits.inc()
+        return body, "hit-redis"
 
-    async def thumbnail(self, request: Request) -> Response:
-        errors: list[dict[str, Any]] = []
-        params = self.parse(request, errors)
-        record = await processing(request, errors)
-        pending = ready(record, "thumbnail")
-        if pending is not None:
-            return pending
-        if not record.pages:
-            raise NotFound("This processing has no pages.")
-        variant = self.variant(record, None, params)
-        assert variant is not None
-        return await self.scaled(request, record, variant)
+    async def image(self, variant: Rendering, known_miss: bool = False) -> tuple[bytes, Outcome]:
+        """The variant's bytes, rendering it once however many ask at the same time.
 
-    async def scaled(self, request: Request, record: Record, variant: Rendering) -> Response:
-        if not_modified(request, variant.etag):
-            return not_modified_response(variant.etag)
-        path = str(self.store.artifact(record.processing_id, page_file(variant.source)))
+        `known_miss`: `cached` has just missed, so the tiers are not read again.
+        """
+        path = str(self.store.artifact(variant.processing_id, page_file(variant.source)))
 
         async def compute() -> bytes:
             return await self._render(path, variant)
 
         body, outcome = await self.flight.get_or_compute(
-            variant.key, compute, ttl=self.settings.redis_cache_ttl)
+            variant.key, compute, ttl=self.settings.redis_cache_ttl, known_miss=known_miss)
         if outcome == "hit-memory":
-            self.metrics.cache_hits.labels("memory").inc()
+            self._memory_hits.inc()
         elif outcome == "hit-redis":
-            self.metrics.cache_hits.labels("redis").inc()
+            self._redis_hits.inc()
         elif outcome == "coalesced":
             self.metrics.coalesced.inc()
         else:
             self.metrics.cache_misses.inc()
-        return Response(body, media_type=variant.media_type, headers={
-            "etag": variant.etag, "cache-control": IMMUTABLE, "x-cache": outcome})
+        return body, outcome
 
     async def _render(self, path: str, variant: Rendering) -> bytes:
         # the stored page's size from the record: checked before anything is decoded

@@ -22,8 +22,11 @@ from typing import Any
 
 import pyvips
 
+from service.artifacts.record import Record
+from service.images import iiif
 from service.images.iiif import Plan
 from service.images.imaging import ImagingError, encode
+from service.web.conditional import etag_for
 
 _SHRINKS = (8, 4, 2, 1)
 _ENCODERS = {"jpg": "jpeg", "png": "png", "webp": "webp"}
@@ -33,6 +36,7 @@ _ENCODERS = {"jpg": "jpeg", "png": "png", "webp": "webp"}
 class Tile:
     """One IIIF image of a page, as the scaler's cache and render pool take it."""
 
+    processing_id: str
     source: int  # page number
     source_key: str  # the stored page's identity: id, version, page
     source_size: tuple[int, int]
@@ -44,6 +48,23 @@ class Tile:
 
     def draw(self, path: str, image: Any) -> bytes:
         return render(path, image, self.plan, self.quality)
+
+
+def tile_for(record: Record, page: int, segments: tuple[str, str, str, str],
+             quality: int) -> Tile:
+    """The image an IIIF request names, from the record alone; raises the IIIF errors.
+
+    ETag and cache key come from the canonical form: every spelling of one image
+    shares them.
+    """
+    plan = iiif.resolve(iiif.parse(*segments), *record.pages[page - 1])
+    name = f"iiif-p{page}-{plan.canonical}-{quality}"
+    return Tile(processing_id=record.processing_id, source=page,
+                source_key=f"{record.processing_id}:{record.version}:{page}",
+                source_size=record.pages[page - 1], plan=plan, quality=quality,
+                etag=etag_for(record.version, name),
+                key=f"img:{record.processing_id}:{record.version}:{name}",
+                media_type=plan.media_type)
 
 
 def shrink_factor(plan: Plan) -> int:

@@ -37,6 +37,9 @@ class DirectoryQueue:
     async def submit(self, processing_id: str) -> None:
         await asyncio.to_thread(self.submit_now, processing_id)
 
+    async def close(self) -> None:
+        return None  # nothing held open: every call is a file operation
+
     def submit_now(self, processing_id: str) -> None:
         if any(self.running.glob(f"{processing_id}@*")):
             return

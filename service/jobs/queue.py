@@ -9,16 +9,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from service.config import Settings
+from service.jobs.arq_queue import ArqQueue
+from service.jobs.embedded import DirectoryQueue
 
 
 class Queue(Protocol):
     async def submit(self, processing_id: str) -> None: ...
 
+    async def close(self) -> None: ...
+
 
 def queue_for(settings: Settings) -> Queue:
-    from service.jobs.arq_queue import ArqQueue
-    from service.jobs.embedded import DirectoryQueue
-
     if settings.redis_url:
         return ArqQueue(settings.redis_url)
     return DirectoryQueue(settings.data_dir)

@@ -14,9 +14,8 @@ import pikepdf
 import pypdfium2 as pdfium
 import pyvips
 
-from service.pipeline.errors import ProcessingError, TooLarge
+from service.errors import ProcessingError, TooLarge
 
-KINDS = ("pdf", "png", "jpeg", "tiff", "gif", "webp")
 MULTI_FRAME = frozenset({"tiff", "gif", "webp"})
 
 

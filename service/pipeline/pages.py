@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
 from service.pipeline.tesseract import ocr_image

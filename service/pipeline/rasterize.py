@@ -17,8 +17,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pyvips
 
+from service.errors import ProcessingError
 from service.pipeline.detect import MULTI_FRAME, check_page_size, open_pdf, pdf_pixel_size
-from service.pipeline.errors import ProcessingError
 
 DEFAULT_DPI = 220
 DEFAULT_MAX_MEGAPIXELS = 100.0

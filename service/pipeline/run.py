@@ -9,32 +9,32 @@ is ever visible or tripped over.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import shutil
 from pathlib import Path
 
-from service.artifacts.catalogue import COMPRESSED, write_full_body
+from service.artifacts.catalogue import (
+    compressed,
+    page_file,
+    produced,
+    sub_pdf_index,
+    sub_pdf_name,
+    write_full_body,
+)
 from service.artifacts.record import SUCCEEDED
 from service.artifacts.store import FileStore
 from service.config import Settings
+from service.errors import ProcessingError
 from service.jobs import workflows
 from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
-from service.pipeline.errors import ProcessingError
 from service.pipeline.language import detect_language
 from service.pipeline.pages import PageJob, parts, process_pages
 
 log = logging.getLogger("folio.pipeline")
 
 SOURCE = "source"
-RESULT_OF_FILE = {
-    "ocr.json": "ocr", "hocr.html": "hocr", "extractions.json": "extractions",
-    "language.json": "language", "thumbnail.jpg": "thumbnail",
-    "document-splitting.json": "document-splitting", "searchable.pdf": "pdf",
-}
-SUB_PDF = re.compile(r"sub-pdfs/(\d+)\.pdf")
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
@@ -76,30 +76,25 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         for step in workflow.steps:
             artifacts.update(step(doc))
         for number, page in enumerate(doc.pages, 1):
-            store.put_file(processing_id, f"pages/{number}.jpg", page)
-        sub_pdfs: list[tuple[int, str]] = []
+            store.put_file(processing_id, page_file(number), page)
+        sub_pdfs: list[int] = []
         for name, value in artifacts.items():
             if isinstance(value, Path):
                 store.put_file(processing_id, name, value)
-                if name in COMPRESSED:
+                if compressed(name):
                     store.write_artifact(processing_id, name,
                                          store.artifact(processing_id, name).read_bytes(),
                                          compress=True)
             else:
-                store.write_artifact(processing_id, name, value, compress=name in COMPRESSED)
-            match = SUB_PDF.fullmatch(name)
-            if match:
-                sub_pdfs.append((int(match.group(1)), f"sub_document_{match.group(1)}.pdf"))
-        results = [RESULT_OF_FILE[n] for n in artifacts if n in RESULT_OF_FILE]
-        results.append("page-images")
-        if sub_pdfs:
-            results.append("sub-pdfs")
-        ordered = [r for r in workflow.results if r in results]
-        ordered += [r for r in results if r not in ordered]
+                store.write_artifact(processing_id, name, value, compress=compressed(name))
+            index = sub_pdf_index(name)
+            if index is not None:
+                sub_pdfs.append(index)
+        ordered = produced(list(artifacts), len(doc.pages), workflow.results)
         # the full body needs the final record; write it, then flip the status last
         record.pages = list(doc.sizes)
         record.results = ordered
-        record.sub_pdfs = [name for _, name in sorted(sub_pdfs)]
+        record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
         write_full_body(store, record, workflow.name)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
                       sub_pdfs=record.sub_pdfs, source_kind=doc.kind)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pikepdf
 import pyvips
 
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
 from service.pipeline.words import PageText, Word
 
 # Helvetica advance widths (1/1000 em) for every character of WinAnsiEncoding,

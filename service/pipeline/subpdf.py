@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pikepdf
 
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
 from service.pipeline.searchable_pdf import save_pdf, searchable_pdf
 from service.pipeline.words import PageText
 

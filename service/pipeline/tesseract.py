@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyvips
 
+from service.errors import ProcessingError
 from service.pipeline.binarize import prepare
-from service.pipeline.errors import ProcessingError
 from service.pipeline.words import PageText, Word
 
 # the other language second: German names and umlauts appear on English invoices too

@@ -19,8 +19,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from service.errors import ProcessingError
 from service.pipeline.detect import open_pdf
-from service.pipeline.errors import ProcessingError
 from service.pipeline.words import PageText, Word
 
 # Fewer letters and digits than this and the page is treated as having no text

@@ -215,11 +215,6 @@ def parse_date(text: str, language: str = "de") -> dt.date | None:
     return None
 
 
-_AMOUNT = re.compile(
-    r"[-\u2212]?\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?(?!\d)|[-\u2212]?\d+(?:[.,]\d{1,2})?"
-)
-
-
 def parse_amount(text: str) -> float | None:
     """A number from '1.234,56', '1,234.56', '1234.5', '-12,00 €', "1'234.00".
 
@@ -292,8 +287,3 @@ def normalize_currency(text: str) -> str | None:
         if symbol in token:
             return CURRENCIES[symbol]
     return None
-
-
-def find_amounts(text: str) -> list[str]:
-    """Substrings of text that look like one amount each."""
-    return [m.group(0) for m in _AMOUNT.finditer(text)]

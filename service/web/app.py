@@ -13,13 +13,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from cache import RedisCache
 from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.images.arenas import cap_malloc_arenas
-from service.images.scaler import Scaler
 from service.jobs import workflows
-from service.jobs.queue import queue_for
 from service.web.context import Services
 from service.web.fastpath import FastPath
 from service.web.iiif_cors import IiifCors
@@ -41,9 +38,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return NotFound("Not found.").response()
-    error = ApiError(exc.detail)
-    error.status = exc.status_code
-    return error.response()
+    return ApiError(exc.detail, exc.status_code).response()
 
 
 async def unexpected(request: Request, exc: Exception) -> Response:
@@ -51,31 +46,15 @@ async def unexpected(request: Request, exc: Exception) -> Response:
     return ApiError("Internal server error.").response()
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     cap_malloc_arenas()  # before the render threads exist
     workflows.load_plugins(settings.plugins)
-    svc = services or Services.build(settings)
-    if "scaler" not in svc.extras:
-        redis_cache = None
-        if svc.redis is not None:
-            redis_cache = RedisCache(svc.redis, settings.redis_cache_ttl, settings.redis_timeout)
-        svc.extras["scaler"] = Scaler(settings, svc.store, svc.metrics, redis_cache)
-    scaler: Scaler = svc.extras["scaler"]
-    if "queue" not in svc.extras:
-        svc.extras["queue"] = queue_for(settings)
+    svc = Services.build(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for hook in svc.extras.get("startup", []):
-            await hook()
         yield
-        for hook in svc.extras.get("shutdown", []):
-            await hook()
-        scaler.close()
-        close = getattr(svc.extras["queue"], "close", None)
-        if close is not None:
-            await close()
         await svc.close()
 
     middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,
@@ -89,7 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                            "Content-Type"],
             expose_headers=EXPOSED, max_age=600,
         ))
-    middleware.append(Middleware(FastPath, services=svc, scaler=scaler))
+    middleware.append(Middleware(FastPath, services=svc))
     app = Starlette(
         routes=[*results.routes, *ops.routes, *submit.routes, *image_api.routes,
                 *viewer.routes],

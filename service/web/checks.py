@@ -1,10 +1,12 @@
 """The checks every results request passes, in the contract's order:
 credentials (401) → rate limit (429) → validation (422) → existence (404) →
-tenant (403). State (202/500) is checked by `require_finished`."""
+tenant (403). State (202/500) is checked by `require_finished`. The query
+parameters (`include`, `wait_for`, image size) are parsed here too."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -12,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.access.ratelimit import retry_after_header
+from service.artifacts.catalogue import KINDS, RESULT_NAMES
 from service.artifacts.record import FAILED, SUCCEEDED, CorruptRecord, Record
 from service.artifacts.store import valid_id
 from service.errors import (
@@ -23,12 +26,16 @@ from service.errors import (
     ValidationFailed,
     invalid,
 )
+from service.images.imaging import FORMATS
+from service.images.scaler import DEFAULT_FORMAT, ScaleParams
 from service.jobs import workflows
 from service.web.context import Services
+from service.web.media import JSON, NO_STORE
 
 NO_PROCESSING = "No processing with this id."
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 CORRUPT = "The processing's record is damaged and cannot be read."
+MAX_WAIT = 180  # seconds a request may wait for a processing to finish
 
 
 def services(request: Request) -> Services:
@@ -44,10 +51,15 @@ async def tenant_of(request: Request) -> str:
     tenant = svc.keys.tenant_for(request.headers.get("authorization"))
     if tenant is None:
         raise Unauthorized()
+    await rate_limit(svc, tenant)
+    return tenant
+
+
+async def rate_limit(svc: Services, tenant: str) -> None:
+    """Count one request against the tenant's budget; 429 when it is spent."""
     wait = await svc.limiter.retry_after(tenant)
     if wait > 0:
         raise TooMany("Rate limit exceeded.", headers={"retry-after": retry_after_header(wait)})
-    return tenant
 
 
 def check_id(request: Request, errors: list[dict[str, Any]]) -> str:
@@ -77,8 +89,8 @@ async def processing(request: Request, errors: list[dict[str, Any]]) -> Record:
 
 def accepted(processing_id: str) -> Response:
     body = {"processing_id": processing_id, "url": f"/processing/results/{processing_id}"}
-    return Response(orjson.dumps(body), status_code=202, media_type="application/json",
-                    headers={"cache-control": "no-store"})
+    return Response(orjson.dumps(body), status_code=202, media_type=JSON,
+                    headers={"cache-control": NO_STORE})
 
 
 def require_finished(record: Record) -> Response | None:
@@ -124,3 +136,48 @@ def int_param(
                               "less_than_equal"))
         return None
     return value
+
+
+def include_param(request: Request, errors: list[dict[str, Any]]) -> tuple[str, ...] | None:
+    raw = request.query_params.getlist("include")
+    if not raw:
+        return None
+    names = [n.strip() for item in raw for n in item.split(",") if n.strip()]
+    unknown = [n for n in names if n not in KINDS]
+    if unknown:
+        errors.append(invalid(("query", "include"),
+                              f"Unknown result {unknown[0]!r}; expected one of "
+                              + ", ".join(RESULT_NAMES), "enum"))
+        return None
+    return tuple(dict.fromkeys(names))
+
+
+def wait_param(request: Request, errors: list[dict[str, Any]], default: int) -> int:
+    value = int_param(request.query_params.get("wait_for"), ("query", "wait_for"), errors,
+                      minimum=0, maximum=MAX_WAIT)
+    return default if value is None else value
+
+
+def scale_params(request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
+    return scale_query(request.query_params, errors,
+                       services(request).settings.image_max_dimension)
+
+
+def scale_query(query: Mapping[str, str], errors: list[dict[str, Any]], limit: int
+                ) -> ScaleParams:
+    """width/height/format/quality of a page image or thumbnail."""
+    width = int_param(query.get("width"), ("query", "width"), errors, minimum=1,
+                      maximum=limit)
+    height = int_param(query.get("height"), ("query", "height"), errors, minimum=1,
+                       maximum=limit)
+    quality = int_param(query.get("quality"), ("query", "quality"), errors, minimum=1,
+                        maximum=100)
+    fmt = query.get("format", DEFAULT_FORMAT).lower()
+    if fmt == "jpg":
+        fmt = "jpeg"
+    if fmt not in FORMATS:
+        errors.append({"loc": ["query", "format"],
+                       "msg": "Input should be " + ", ".join(FORMATS),
+                       "type": "enum"})
+        fmt = DEFAULT_FORMAT
+    return ScaleParams(width, height, fmt, quality)

@@ -18,9 +18,8 @@ import aiofiles
 from starlette.requests import Request
 from starlette.responses import FileResponse, MalformedRangeHeader, Response
 
-IMMUTABLE = "private, max-age=31536000, immutable"
-NO_STORE = "no-store"
-JSON = "application/json"
+from service.web.media import HTML, IMMUTABLE, JSON
+
 COMPRESS_ABOVE = 1024  # bytes; below this gzip's framing outweighs the saving
 
 
@@ -75,8 +74,18 @@ def accepts_gzip(request: Request) -> bool:
     return star_q is not None and star_q > 0
 
 
+def validator_headers(etag: str) -> dict[str, str]:
+    """What a 304 repeats from the 200 (RFC 9110 15.4.5)."""
+    return {"etag": etag, "cache-control": IMMUTABLE}
+
+
+def image_headers(etag: str, media_type: str, outcome: str) -> dict[str, str]:
+    """A scaled image's 200: the handler's and the fast path's, byte for byte."""
+    return {"content-type": media_type, **validator_headers(etag), "x-cache": outcome}
+
+
 def not_modified_response(etag: str, vary: bool = False) -> Response:
-    headers = {"etag": etag, "cache-control": IMMUTABLE}
+    headers = validator_headers(etag)
     if vary:
         headers["vary"] = "Accept-Encoding"
     return Response(status_code=304, headers=headers)
@@ -156,7 +165,7 @@ def bytes_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Serve bytes held in memory (JSON made on the fly, scaled images)."""
-    compressible = media_type in (JSON, "text/html; charset=utf-8")
+    compressible = media_type in (JSON, HTML)
     use_gzip = compressible and len(body) > COMPRESS_ABOVE and accepts_gzip(request)
     tag = etag[:-1] + '-gz"' if use_gzip else etag
     if not_modified(request, tag):

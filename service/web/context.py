@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from cache import RedisCache
 from service.access.apikeys import KeyFile, KeyRing
 from service.access.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from service.artifacts.records import Records
 from service.artifacts.store import FileStore
 from service.artifacts.watch import RecordWatcher
 from service.config import Settings
+from service.images.scaler import Scaler
+from service.jobs.queue import Queue, queue_for
 from service.web.metrics import Metrics
 
 log = logging.getLogger("folio")
@@ -28,15 +30,18 @@ class Services:
     records: Records
     watcher: RecordWatcher
     metrics: Metrics
+    scaler: Scaler
+    queue: Queue
     redis: Redis | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         store = FileStore(settings.data_dir)
+        metrics = Metrics()
         watcher = RecordWatcher()
         redis = None
         limiter: RateLimiter
+        redis_cache = None
         if settings.redis_url:
             # no socket_timeout: every call is already bounded by its caller's
             # asyncio.timeout, and a second timer per read costs on the hot path
@@ -44,6 +49,7 @@ class Services:
                                    socket_connect_timeout=settings.redis_timeout * 4)
             limiter = RedisRateLimiter(redis, settings.rate_limit_rps,
                                        settings.rate_limit_burst, settings.redis_timeout)
+            redis_cache = RedisCache(redis, settings.redis_cache_ttl, settings.redis_timeout)
         else:
             limiter = MemoryRateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
         return cls(
@@ -53,11 +59,15 @@ class Services:
             limiter=limiter,
             records=Records(store, watcher),
             watcher=watcher,
-            metrics=Metrics(),
+            metrics=metrics,
+            scaler=Scaler(settings, store, metrics, redis_cache),
+            queue=queue_for(settings),
             redis=redis,
         )
 
     async def close(self) -> None:
+        self.scaler.close()
+        await self.queue.close()
         self.watcher.close()
         if self.redis is not None:
             await self.redis.aclose()

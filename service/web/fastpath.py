@@ -17,16 +17,17 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.access.ratelimit import retry_after_header
 from service.artifacts.record import SUCCEEDED, Record
 from service.errors import ApiError, TooMany
-from service.images.scaler import Rendering, Scaler, Variant
-from service.images.tiles import Tile
-from service.web.conditional import IMMUTABLE, not_modified_header
+from service.images.iiif_info import links
+from service.images.scaler import Rendering, Variant
+from service.images.tiles import Tile, tile_for
+from service.web.checks import rate_limit, scale_query
+from service.web.conditional import image_headers, not_modified_header, validator_headers
 from service.web.context import Services
-from service.web.routes import image_api
 
 _UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 PATH = re.compile(_UUID.join(("/processing/results/",
@@ -34,8 +35,10 @@ PATH = re.compile(_UUID.join(("/processing/results/",
 # an IIIF image request: id, page, then region/size/rotation/quality.format
 IIIF_PATH = re.compile(_UUID.join(("/iiif/3/", r"~([1-9][0-9]{0,5})/([^/]+/[^/]+/[^/]+/[^/]+)")))
 TENANT = "folio.tenant"
+MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
 QUERY_NAMES = frozenset({"width", "height", "format", "quality"})
 VARIANT_MEMO = 50_000
+RawHeaders = list[tuple[bytes, bytes]]
 
 
 class _Template:
@@ -51,16 +54,22 @@ IIIF_ROUTE = _Template("/iiif/3/{processing_id}~{page}/{region}/{size}/{rotation
                        "{quality_format}")
 
 
+def missed(request: Request, variant: Rendering) -> bool:
+    """True when the fast path has just looked for this variant in both tiers."""
+    return bool(request.scope.get(MISSED) == variant.key)
+
+
 class FastPath:
-    def __init__(self, app: ASGIApp, services: Services, scaler: Scaler) -> None:
+    def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.svc = services
-        self.scaler = scaler
-        self._memory_hits = services.metrics.cache_hits.labels("memory")
-        self._redis_hits = services.metrics.cache_hits.labels("redis")
-        # (id, page, raw query or IIIF path) → variant: finished records never
-        # change, so the parsing and size math for a URL is done once
-        self._variants: dict[tuple[str, int | None, bytes | str], Rendering] = {}
+        self.scaler = services.scaler
+        self.limit = services.settings.image_max_dimension
+        # (id, page, raw query or IIIF path) → variant: finished records never change,
+        # so the parsing and size math for a URL is done once, and its 304 headers and
+        # any extra headers (IIIF Link) encoded once
+        self._variants: dict[tuple[str, int | None, bytes | str],
+                             tuple[Rendering, RawHeaders, RawHeaders]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -80,49 +89,37 @@ class FastPath:
         tenant = self.svc.keys.tenant_for(authorization)
         if tenant is None:
             return False
-        wait = await self.svc.limiter.retry_after(tenant)
         scope[TENANT] = tenant
-        if wait > 0:
-            error = TooMany("Rate limit exceeded.",
-                            headers={"retry-after": retry_after_header(wait)})
+        try:
+            await rate_limit(self.svc, tenant)
+        except TooMany as error:
             await error.response()(scope, _no_receive, send)
             return True
         record = self.svc.records.final(match.group(1))
         if record is None or record.tenant != tenant or record.status != SUCCEEDED:
             return False
-        found = self._lookup(record, match, scope["query_string"])
-        if found is None:
+        memo = self._lookup(record, match, scope["query_string"])
+        if memo is None:
             return False
-        variant, route, extra = found
-        scope["route"] = route
+        variant, not_modified_headers, extra = memo
+        scope["route"] = IIIF_ROUTE if extra else PAGE_ROUTE if match.group(2) else THUMB_ROUTE
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, [(b"etag", variant.etag.encode()),
-                                    (b"cache-control", IMMUTABLE.encode()), *extra], b"")
+            await _send(send, 304, not_modified_headers, b"")
             return True
-        outcome = b"hit-memory"
-        body = self.scaler.memory.get_nowait(variant.key)
-        if body is not None:
-            self._memory_hits.inc()
-        else:
-            shared = self.scaler.cache.l2
-            body = await shared.get(variant.key) if shared is not None else None
-            if body is None:
-                return False  # a miss: the app renders it once, coalescing
-            self.scaler.memory.set_nowait(variant.key, body)
-            self._redis_hits.inc()
-            outcome = b"hit-redis"
-        headers = [(b"content-type", variant.media_type.encode()),
-                   (b"content-length", str(len(body)).encode()),
-                   (b"etag", variant.etag.encode()),
-                   (b"cache-control", IMMUTABLE.encode()),
-                   (b"x-cache", outcome), *extra]
-        await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
+        hit = await self.scaler.cached(variant)
+        if hit is None:
+            scope[MISSED] = variant.key  # the app renders it once, coalescing
+            return False
+        body, outcome = hit
+        headers = image_headers(variant.etag, variant.media_type, outcome)
+        headers["content-length"] = str(len(body))
+        await _send(send, 200, _raw(headers) + extra,
+                    b"" if scope["method"] == "HEAD" else body)
         return True
 
-
     def _lookup(self, record: Record, match: re.Match[str], raw: bytes
-                ) -> tuple[Rendering, _Template, list[tuple[bytes, bytes]]] | None:
-        """What the URL resolves to (memoized), its route template and extra headers."""
+                ) -> tuple[Rendering, RawHeaders, RawHeaders] | None:
+        """What the URL resolves to, its 304 headers and extra headers (memoized)."""
         iiif_request = match.re is IIIF_PATH
         page = match.group(2)
         page_num = int(page) if page else None
@@ -133,27 +130,29 @@ class FastPath:
         if iiif_request and raw:
             return None  # the app checks whatever the query carries
         memo_key = (record.processing_id, page_num, match.group(3) if iiif_request else raw)
-        variant = self._variants.get(memo_key)
-        if variant is None:
-            variant = (self._resolve_tile(record, page_num or 1, match.group(3))
-                       if iiif_request else self._resolve(record, page_num, raw))
-            if variant is None:
+        memo = self._variants.get(memo_key)
+        if memo is None:
+            resolved: Rendering | None = (
+                self._resolve_tile(record, page_num or 1, match.group(3)) if iiif_request
+                else self._resolve(record, page_num, raw))
+            if resolved is None:
                 return None
+            extra: RawHeaders = []
+            if isinstance(resolved, Tile):
+                link = links(record.processing_id, resolved.source, resolved.plan)
+                extra = [(b"link", link.encode())]
             if len(self._variants) >= VARIANT_MEMO:
                 self._variants.clear()
-            self._variants[memo_key] = variant
-        if isinstance(variant, Tile):
-            link = image_api.links(record, variant.source, variant.plan)
-            return variant, IIIF_ROUTE, [(b"link", link.encode())]
-        return variant, PAGE_ROUTE if page_num else THUMB_ROUTE, []
+            memo = self._variants[memo_key] = (
+                resolved, _raw(validator_headers(resolved.etag)) + extra, extra)
+        return memo
 
     def _resolve_tile(self, record: Record, page_num: int, tail: str) -> Tile | None:
         """The IIIF tile a path names; None for errors and the stored page itself."""
-        segments = tail.split("/")
+        region, size, rotation, quality_format = tail.split("/")
         try:
-            tile = image_api.tile_for(record, page_num, (segments[0], segments[1],
-                                                         segments[2], segments[3]),
-                                      self.scaler.settings.default_quality)
+            tile = tile_for(record, page_num, (region, size, rotation, quality_format),
+                            self.svc.settings.default_quality)
         except ApiError:
             return None
         return None if tile.plan.identity and tile.plan.fmt == "jpg" else tile
@@ -167,14 +166,17 @@ class FastPath:
                     return None
                 query[key] = value
         errors: list[dict[str, Any]] = []
-        params = self.scaler.parse_query(query, errors)
+        params = scale_query(query, errors, self.limit)
         if errors:
             return None
-        return self.scaler.variant(record, page_num, params)
+        return self.scaler.resolve(record, page_num, params)
 
 
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]],
-                body: bytes) -> None:
+def _raw(headers: dict[str, str]) -> RawHeaders:
+    return [(name.encode(), value.encode("latin-1")) for name, value in headers.items()]
+
+
+async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 

@@ -5,13 +5,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-import pyvips
 
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
 from service.pipeline.searchable_pdf import searchable_pdf, winansi
 from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
 from service.pipeline.textlayer import pdf_text_layer
-from service.pipeline.thumbnail import make_thumbnail
 from service.pipeline.words import PageText, Word
 from tests.pipeline.conftest import A4, A4_AT_220, INVOICE, make_text_pdf, words_of
 
@@ -97,17 +95,3 @@ def test_sub_pdf_from_images(tmp_path: Path, invoice_page_jpg: Path, invoice_ocr
     with_text = tmp_path / "text.pdf"
     sub_pdf_from_images([invoice_page_jpg], 220, with_text, pages=[invoice_ocr])
     assert "Gesamtbetrag" in pdftotext(with_text)
-
-
-def test_thumbnail_fits_256(tmp_path: Path, invoice_page_jpg: Path) -> None:
-    out = tmp_path / "thumb.jpg"
-    assert make_thumbnail(invoice_page_jpg, out) == (181, 256)
-    thumb = pyvips.Image.new_from_file(str(out))
-    assert (thumb.width, thumb.height) == (181, 256)
-    assert not (tmp_path / "thumb.jpg.part").exists()
-
-
-def test_thumbnail_never_upscales(tmp_path: Path) -> None:
-    small = tmp_path / "small.jpg"
-    pyvips.Image.black(100, 50).colourspace("srgb").jpegsave(str(small))
-    assert make_thumbnail(small, tmp_path / "t.jpg") == (100, 50)

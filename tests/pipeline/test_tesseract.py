@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
 from service.pipeline.rasterize import rasterize
 from service.pipeline.tesseract import ocr_image, parse_tsv
 from service.pipeline.words import PageText

@@ -19,13 +19,21 @@ from starlette.routing import Route
 from service.artifacts.catalogue import page_file
 from service.artifacts.record import Record
 from service.errors import NotFound
-from service.images import iiif, iiif_info
-from service.images.scaler import scaler_of
-from service.images.tiles import Tile
-from service.web.checks import processing, ready
-from service.web.conditional import bytes_response, etag_for, file_response
+from service.images import iiif_info
+from service.images.tiles import tile_for
+from service.web.checks import processing, ready, services
+from service.web.conditional import (
+    bytes_response,
+    etag_for,
+    file_response,
+    image_headers,
+    not_modified,
+    not_modified_response,
+)
+from service.web.fastpath import missed
+from service.web.media import JPEG
 
-PREFIX = "/iiif/3"
+PREFIX = iiif_info.PREFIX
 _JSON_LD = "application/ld+json"
 
 
@@ -70,7 +78,7 @@ async def info_json(request: Request) -> Response:
     record, page = found
     width, height = record.pages[page - 1]
     sid = service_id(request, record, page)
-    tile = request.app.state.services.settings.iiif_tile_size
+    tile = services(request).settings.iiif_tile_size
     body = orjson.dumps(iiif_info.info(sid, width, height, tile))
     # JSON-LD when asked for it (spec 5.1), plain JSON otherwise
     ld = wants_json_ld(request.headers.get("accept", ""))
@@ -85,40 +93,26 @@ async def info_json(request: Request) -> Response:
     return response
 
 
-def tile_for(record: Record, page: int, segments: tuple[str, str, str, str],
-             quality: int) -> Tile:
-    """The tile a request names, from the record alone; raises the IIIF errors."""
-    plan = iiif.resolve(iiif.parse(*segments), *record.pages[page - 1])
-    name = f"iiif-p{page}-{plan.canonical}-{quality}"
-    return Tile(source=page, source_key=f"{record.processing_id}:{record.version}:{page}",
-                source_size=record.pages[page - 1], plan=plan, quality=quality,
-                etag=etag_for(record.version, name),
-                key=f"img:{record.processing_id}:{record.version}:{name}",
-                media_type=plan.media_type)
-
-
-def links(record: Record, page: int, plan: iiif.Plan) -> str:
-    # root-relative, so one cached answer is right behind any host name
-    return (f'<{PREFIX}/{record.processing_id}~{page}/{plan.canonical}>;rel="canonical",'
-            f'<{iiif_info.PROFILE_URI}>;rel="profile"')
-
-
 async def image(request: Request) -> Response:
     found = await page_of(request)
     if isinstance(found, Response):
         return found
     record, page = found
     params = request.path_params
-    scaler = scaler_of(request)
+    svc = services(request)
     tile = tile_for(record, page, (params["region"], params["size"], params["rotation"],
-                                   params["quality_format"]), scaler.settings.default_quality)
-    if tile.plan.identity and tile.plan.fmt == "jpg":
-        path = scaler.store.artifact(record.processing_id, page_file(page))
-        response = file_response(request, path, media_type="image/jpeg",
+                                   params["quality_format"]), svc.settings.default_quality)
+    link = iiif_info.links(record.processing_id, page, tile.plan)
+    if tile.plan.identity and tile.plan.fmt == "jpg":  # exactly the stored page
+        path = svc.store.artifact(record.processing_id, page_file(page))
+        response = file_response(request, path, media_type=JPEG,
                                  etag=etag_for(record.version, "page", page))
+    elif not_modified(request, tile.etag):
+        response = not_modified_response(tile.etag)
     else:
-        response = await scaler.scaled(request, record, tile)
-    response.headers["link"] = links(record, page, tile.plan)
+        body, outcome = await svc.scaler.image(tile, known_miss=missed(request, tile))
+        response = Response(body, headers=image_headers(tile.etag, tile.media_type, outcome))
+    response.headers["link"] = link
     return response
 
 

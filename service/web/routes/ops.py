@@ -12,12 +12,11 @@ from starlette.routing import Route
 
 from service.jobs import workflows
 from service.web.checks import services, tenant_of
-
-JSON = "application/json"
+from service.web.media import JSON, NO_STORE
 
 
 async def healthz(request: Request) -> Response:
-    return Response(b'{"status":"ok"}', media_type=JSON, headers={"cache-control": "no-store"})
+    return Response(b'{"status":"ok"}', media_type=JSON, headers={"cache-control": NO_STORE})
 
 
 async def readyz(request: Request) -> Response:
@@ -34,19 +33,19 @@ async def readyz(request: Request) -> Response:
     ready = all(v == "ok" for v in checks.values())
     body = orjson.dumps({"status": "ok" if ready else "unavailable", "checks": checks})
     return Response(body, status_code=200 if ready else 503, media_type=JSON,
-                    headers={"cache-control": "no-store"})
+                    headers={"cache-control": NO_STORE})
 
 
 async def metrics(request: Request) -> Response:
     return Response(services(request).metrics.expose(),
                     media_type="text/plain; version=0.0.4; charset=utf-8",
-                    headers={"cache-control": "no-store"})
+                    headers={"cache-control": NO_STORE})
 
 
 async def list_workflows(request: Request) -> Response:
     await tenant_of(request)
     body = orjson.dumps([w.listing() for w in workflows.REGISTRY.values()])
-    return Response(body, media_type=JSON, headers={"cache-control": "no-store"})
+    return Response(body, media_type=JSON, headers={"cache-control": NO_STORE})
 
 
 routes = [

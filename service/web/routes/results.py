@@ -11,42 +11,38 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from service.artifacts.catalogue import (
-    COMPRESSED,
     FULL_BODY,
     KINDS,
-    RESULT_NAMES,
+    file_of,
     full_body,
+    page_file,
     sub_pdf_file,
     url_value,
 )
 from service.artifacts.record import Record
-from service.errors import NotFound, invalid
-from service.images.scaler import scaler_of
+from service.errors import NotFound
+from service.images.scaler import ScaleParams
 from service.jobs import workflows
-from service.web.checks import int_param, processing, ready, require_finished, services
-from service.web.conditional import JSON, bytes_response, etag_for, file_response
-
-MAX_WAIT = 180
-
-
-def include_param(request: Request, errors: list[dict[str, Any]]) -> tuple[str, ...] | None:
-    raw = request.query_params.getlist("include")
-    if not raw:
-        return None
-    names = [n.strip() for item in raw for n in item.split(",") if n.strip()]
-    unknown = [n for n in names if n not in KINDS]
-    if unknown:
-        errors.append(invalid(("query", "include"),
-                              f"Unknown result {unknown[0]!r}; expected one of "
-                              + ", ".join(RESULT_NAMES), "enum"))
-        return None
-    return tuple(dict.fromkeys(names))
-
-
-def wait_param(request: Request, errors: list[dict[str, Any]], default: int) -> int:
-    value = int_param(request.query_params.get("wait_for"), ("query", "wait_for"), errors,
-                      minimum=0, maximum=MAX_WAIT)
-    return default if value is None else value
+from service.web.checks import (
+    include_param,
+    int_param,
+    processing,
+    ready,
+    require_finished,
+    scale_params,
+    services,
+    wait_param,
+)
+from service.web.conditional import (
+    bytes_response,
+    etag_for,
+    file_response,
+    image_headers,
+    not_modified,
+    not_modified_response,
+)
+from service.web.fastpath import missed
+from service.web.media import JPEG, JSON, PDF
 
 
 def workflow_name(record: Record) -> str:
@@ -85,8 +81,7 @@ async def answer_full(
 
 def single_file(name: str) -> Any:
     kind = KINDS[name]
-    assert kind.file is not None
-    filename = kind.file
+    filename = file_of(name)
 
     async def endpoint(request: Request) -> Response:
         record = await processing(request, [])
@@ -95,7 +90,7 @@ def single_file(name: str) -> Any:
             return pending
         path = services(request).store.artifact(record.processing_id, filename)
         return file_response(request, path, media_type=kind.media_type,
-                             compressed=filename in COMPRESSED,
+                             compressed=kind.compressed,
                              etag=etag_for(record.version, name))
 
     endpoint.__name__ = name.replace("-", "_")
@@ -121,8 +116,7 @@ async def page_image(request: Request) -> Response:
     errors: list[dict[str, Any]] = []
     page_num = int_param(request.path_params["page_num"], ("path", "page_num"), errors,
                          minimum=1)
-    scaler = scaler_of(request)
-    params = scaler.parse(request, errors)
+    params = scale_params(request, errors)
     record = await processing(request, errors)
     pending = ready(record, "page-images")
     if pending is not None:
@@ -130,11 +124,35 @@ async def page_image(request: Request) -> Response:
     assert page_num is not None
     if page_num > len(record.pages):
         raise NotFound(f"No page {page_num}; this document has {len(record.pages)} pages.")
-    return await scaler.page(request, record, page_num, params)
+    return await image(request, record, page_num, params)
 
 
 async def thumbnail(request: Request) -> Response:
-    return await scaler_of(request).thumbnail(request)
+    """Page 1 inside the FOLIO_THUMBNAIL_SIZE box, scaled on request like any page image."""
+    errors: list[dict[str, Any]] = []
+    params = scale_params(request, errors)
+    record = await processing(request, errors)
+    pending = ready(record, "thumbnail")
+    if pending is not None:
+        return pending
+    if not record.pages:
+        raise NotFound("This processing has no pages.")
+    return await image(request, record, None, params)
+
+
+async def image(request: Request, record: Record, page_num: int | None,
+                params: ScaleParams) -> Response:
+    scaler = services(request).scaler
+    variant = scaler.resolve(record, page_num, params)
+    if variant is None:  # exactly the stored page
+        page = page_num or 1
+        path = services(request).store.artifact(record.processing_id, page_file(page))
+        return file_response(request, path, media_type=JPEG,
+                             etag=etag_for(record.version, "page", page))
+    if not_modified(request, variant.etag):
+        return not_modified_response(variant.etag)
+    body, outcome = await scaler.image(variant, known_miss=missed(request, variant))
+    return Response(body, headers=image_headers(variant.etag, variant.media_type, outcome))
 
 
 async def sub_pdf(request: Request) -> Response:
@@ -148,7 +166,7 @@ async def sub_pdf(request: Request) -> Response:
     if index >= len(record.sub_pdfs):
         raise NotFound(f"No sub-PDF {index}; this processing has {len(record.sub_pdfs)}.")
     path = services(request).store.artifact(record.processing_id, sub_pdf_file(index))
-    return file_response(request, path, media_type="application/pdf",
+    return file_response(request, path, media_type=PDF,
                          filename=record.sub_pdfs[index],
                          etag=etag_for(record.version, "sub-pdf", index))
 

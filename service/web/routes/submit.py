@@ -16,15 +16,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service.errors import NotFound, TooMany, ValidationFailed, invalid
+from service.config import LANGUAGES
+from service.errors import NotFound, ProcessingError, TooLarge, TooMany, ValidationFailed, invalid
 from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
-from service.pipeline.errors import ProcessingError, TooLarge
 from service.pipeline.run import SOURCE
-from service.web.checks import require_finished, services, tenant_of
-from service.web.routes.results import answer_full, include_param, wait_param
+from service.web.checks import (
+    include_param,
+    require_finished,
+    services,
+    tenant_of,
+    wait_param,
+)
+from service.web.routes.results import answer_full
 
-LANGUAGES = ("de", "en")
 DEFAULT_WAIT = 120
 
 
@@ -97,7 +102,7 @@ async def submit(request: Request) -> Response:
             max_files=1, max_fields=8)
     except UploadTooLarge:
         raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.") from None
-    except (MultipartParseError, MultiPartException, ClientDisconnect, AssertionError) as exc:
+    except (MultipartParseError, MultiPartException, ClientDisconnect) as exc:
         raise ValidationFailed([invalid(("body",), f"Malformed multipart body: {exc}",
                                         "value_error")]) from None
     try:
@@ -122,13 +127,12 @@ async def submit(request: Request) -> Response:
                 raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes."
                               ) from None
             if isinstance(exc, TooLarge):
-                raise TooMany(exc.detail) from None
+                raise  # 429 with the limit in the detail
             raise ValidationFailed([invalid(("body", "file"), exc.detail, "value_error")]
                                    ) from None
     finally:
         await form.close()
-    queue = svc.extras["queue"]
-    await queue.submit(record.processing_id)
+    await svc.queue.submit(record.processing_id)
     record = await svc.records.wait_done(record, wait_for)
     if not record.done:
         pending = require_finished(record)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import pyvips
-import redis
 
 from service.artifacts.record import Record
 from service.images.imaging import output_size
 from tests.conftest import TENANT_A, TENANT_B
-from tests.helpers import REDIS_URL, Server, free_port, make_processing, metric, run_server
+from tests.helpers import (
+    REDIS_URL,
+    Server,
+    SpareRedis,
+    make_processing,
+    metric,
+    run_server,
+)
 
 SECRET = TENANT_A[1]
 TENANT_B_SECRET = TENANT_B[1]
@@ -159,30 +163,6 @@ def test_concurrent_identical_misses_render_once(server: Server) -> None:
     assert outcomes.count("miss") == 1
 
 
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    port = free_port()
-    process = start_redis(port, tmp_path)
-    yield port, process
-    process.terminate()
-    process.wait(10)
-
-
-def start_redis(port: int, directory: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--dir", str(directory)],
-                               stdout=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    client.close()
-    return process
-
-
 def test_two_processes_sharing_redis_render_once(tmp_path: Path) -> None:
     data = tmp_path / "d"
     env = {"FOLIO_REDIS_URL": REDIS_URL, "FOLIO_API_KEYS": f"acme:{SECRET}",
@@ -204,24 +184,20 @@ def test_two_processes_sharing_redis_render_once(tmp_path: Path) -> None:
     assert total == 1
 
 
-def test_redis_outage_never_fails_a_request(tmp_path: Path,
-                                            private_redis: tuple[int, subprocess.Popen[bytes]]
-                                            ) -> None:
-    port, process = private_redis
-    env = {"FOLIO_REDIS_URL": f"redis://127.0.0.1:{port}/0", "FOLIO_API_KEYS": f"acme:{SECRET}",
+def test_redis_outage_never_fails_a_request(tmp_path: Path, spare_redis: SpareRedis) -> None:
+    env = {"FOLIO_REDIS_URL": spare_redis.url, "FOLIO_API_KEYS": f"acme:{SECRET}",
            "FOLIO_MEMORY_CACHE_BYTES": "1"}
     with run_server(tmp_path / "d", env) as srv:
         record = make_processing(srv.store, "acme", workflow="ocr", sizes=[(640, 640)])
         client = srv.client(SECRET)
         assert client.get(url(record, 1, width=100)).headers["x-cache"] == "miss"
         assert client.get(url(record, 1, width=100)).headers["x-cache"] == "hit-redis"
-        process.terminate()
-        process.wait(10)
+        spare_redis.stop()
         for width in (101, 102, 103, 100):
             response = client.get(url(record, 1, width=width))
             assert response.status_code == 200
             assert response.headers["x-cache"] == "miss"
-        restarted = start_redis(port, tmp_path)
+        spare_redis.start()
         try:
             # the breaker lets a trial call through after a few seconds
             outcome = ""
@@ -233,8 +209,7 @@ def test_redis_outage_never_fails_a_request(tmp_path: Path,
                 time.sleep(0.1)
             assert outcome == "hit-redis"
         finally:
-            restarted.terminate()
-            restarted.wait(10)
+            spare_redis.stop()
 
 
 def test_fast_path_hit_matches_the_slow_path(server: Server, sized: Record) -> None:

@@ -13,8 +13,8 @@ import pyvips
 from service.artifacts.store import FileStore
 from service.config import Settings
 from service.images import imaging, scaler
+from service.images.tiles import tile_for
 from service.web.metrics import Metrics
-from service.web.routes.image_api import tile_for
 from tests.helpers import make_processing
 
 A4 = (1819, 2573)
