@@ -149,3 +149,11 @@ def test_viewer_lists_the_split_documents_with_their_pdfs(
     assert starts == [g["pages"][0] for g in groups[1:]]
     pdf = server.client(TENANT_A[1]).get(items[-1][1])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_viewer_without_access_says_so(page: Page, server: Server,
+                                       document: dict[str, Any]) -> None:
+    page.goto(f"{server.url}/viewer/{document['processing_id']}")
+    page.wait_for(READY)
+    assert page.evaluate("document.body.dataset.error") == "1"
+    assert page.evaluate("document.getElementById('status').textContent").startswith("401")
