@@ -14,3 +14,7 @@ def lease(key: str) -> str:
 def ratelimit(tenant: str) -> str:
     return f"{PREFIX}ratelimit:{tenant}"
 
+
+
+def share_token_revoked(token_uuid: str) -> str:
+    return f"{PREFIX}share-token-revoked:{token_uuid}"

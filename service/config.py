@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,15 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # modules imported at start-up that register workflows of their own
     plugins: tuple[str, ...] = ()
+
+    # delivery: signed URLs (kid:secret, the first signs, all verify), share tokens
+    signing_keys: tuple[tuple[str, str], ...] = ()
+    signed_url_ttl: int = 3600  # default lifetime of a URL signed by folio, seconds
+    signed_url_max_ttl: int = 7 * 24 * 3600  # the longest lifetime folio signs for
+    signed_max_age: int = 24 * 3600  # cap of a signed answer's Cache-Control max-age
+    share_token_max_days: int = 366  # how far ahead a share token's expires_at may be
+    # when set, keyed and token requests snap `width` up to the next of these steps
+    image_widths: tuple[int, ...] = ()
 
     # rate limit per tenant: sustained requests per second and burst size
     rate_limit_rps: float = 200.0
@@ -102,7 +112,9 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog", "iiif_tile_size",
-                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers"):
+                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers",
+                     "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
+                     "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
@@ -117,6 +129,11 @@ class Settings:
         for name in ("default_quality", "jpeg_quality"):
             if not 1 <= getattr(self, name) <= 100:
                 problems.append(f"{PREFIX}{name.upper()} must be between 1 and 100")
+        if self.signed_url_ttl > self.signed_url_max_ttl:
+            problems.append(f"{PREFIX}SIGNED_URL_TTL must not exceed {PREFIX}SIGNED_URL_MAX_TTL")
+        if any(w < 1 or w > self.image_max_dimension for w in self.image_widths):
+            problems.append(f"{PREFIX}IMAGE_WIDTHS must be between 1 and "
+                            f"{PREFIX}IMAGE_MAX_DIMENSION")
         if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
@@ -158,6 +175,30 @@ def _keys(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+_KID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+MIN_SIGNING_SECRET = 16
+
+
+def _signing_keys(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        pairs = _keys(raw)
+    except ValueError:
+        raise ValueError("expected kid:secret[,kid:secret...]") from None
+    for kid, secret in pairs:
+        if not _KID.fullmatch(kid):
+            raise ValueError(f"key id {kid!r}: use 1-32 of A-Z a-z 0-9 _ . -")
+        if len(secret) < MIN_SIGNING_SECRET:
+            raise ValueError(f"key {kid!r}: the secret needs at least "
+                             f"{MIN_SIGNING_SECRET} characters")
+    if len({kid for kid, _ in pairs}) != len(pairs):
+        raise ValueError("a key id appears twice")
+    return pairs
+
+
+def _widths(raw: str) -> tuple[int, ...]:
+    return tuple(sorted({_int(item) for item in _list(raw)}))
+
+
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
@@ -189,6 +230,8 @@ _PARSERS: dict[str, Any] = {
     "cors_origins": _list,
     "iiif_cors_origins": _origins,
     "plugins": _list,
+    "signing_keys": _signing_keys,
+    "image_widths": _widths,
     "default_language": str,
 }
 for _f in dataclasses.fields(Settings):

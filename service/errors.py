@@ -21,6 +21,9 @@ upload is inspected (`web/routes/submit.py`) answers 422, TooLarge answers 429.
 Internal exceptions, each translated where it is caught:
     config.ConfigError            `folio` exits with the list of bad settings (cli/commands.py)
     access.apikeys.KeyFileError   startup/CLI error; a reload keeps the old keys (access/apikeys.py)
+    access.signing.SignatureError   Forbidden 403 with its detail (access/gate.py)
+    access.signing.SigningKeyError  startup/CLI error: the generated signing key is damaged
+    access.share_tokens.TokenRefused  Forbidden 403 with its detail (access/gate.py)
     artifacts.record.CorruptRecord  Failed 500 (web/checks.py)
     images.imaging.ImagingError   ApiError 500 (images/scaler.py)
     web.routes.submit.UploadTooLarge  TooMany 429 (web/routes/submit.py)

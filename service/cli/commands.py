@@ -1,4 +1,4 @@
-"""The `folio` command: serve, worker, keys, submit, get."""
+"""The `folio` command: serve, worker, keys, submit, get, sign."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from service.access.apikeys import KeyFile, KeyFileError
 from service.cli.client import add_commands
+from service.cli.sign import add_sign_command
 from service.config import ConfigError, Settings
 
 
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.set_defaults(func=cmd_keys)
 
     add_commands(sub)
+    add_sign_command(sub)
     return parser
 
 

@@ -82,6 +82,7 @@ class ScaleParams:
     height: int | None
     fmt: str
     quality: int | None
+    negotiated: bool = False  # fmt was chosen from Accept (format=auto)
 
 
 class Scaler:

@@ -17,11 +17,12 @@ from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.images.arenas import cap_malloc_arenas
 from service.jobs import workflows
+from service.web.cache_policy import CachePolicy
 from service.web.context import Services
 from service.web.fastpath import FastPath
 from service.web.iiif_cors import IiifCors
 from service.web.middleware import ObserveMiddleware
-from service.web.routes import image_api, ops, results, submit, viewer
+from service.web.routes import image_api, ops, results, sharing, submit, viewer
 
 log = logging.getLogger("folio")
 
@@ -63,15 +64,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Range", "If-None-Match", "If-Range",
                            "Content-Type"],
             expose_headers=EXPOSED, max_age=600,
         ))
     middleware.append(Middleware(FastPath, services=svc))
+    # behind the fast path, which applies the same policy to its own answers
+    middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
     app = Starlette(
-        routes=[*results.routes, *ops.routes, *submit.routes, *image_api.routes,
-                *viewer.routes],
+        routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes,
+                *image_api.routes, *viewer.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},

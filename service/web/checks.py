@@ -1,7 +1,11 @@
 """The checks every results request passes, in the contract's order:
 credentials (401) → rate limit (429) → validation (422) → existence (404) →
 tenant (403). State (202/500) is checked by `require_finished`. The query
-parameters (`include`, `wait_for`, image size) are parsed here too."""
+parameters (`include`, `wait_for`, image size) are parsed here too.
+
+A signed URL or a share token stands in for the credentials (`service.access.gate`
+decides which applies, once per request); a signed URL is checked before
+anything else and has no tenant to compare."""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.access.ratelimit import retry_after_header
+from service.access.gate import SCOPE_KEY, Access
+from service.access.signing import SIGNATURE
 from service.artifacts.catalogue import KINDS, RESULT_NAMES
 from service.artifacts.record import FAILED, SUCCEEDED, CorruptRecord, Record
 from service.artifacts.store import valid_id
@@ -21,14 +26,15 @@ from service.errors import (
     Failed,
     Forbidden,
     NotFound,
-    TooMany,
-    Unauthorized,
     ValidationFailed,
     invalid,
 )
+from service.images import negotiate
 from service.images.imaging import FORMATS
 from service.images.scaler import DEFAULT_FORMAT, ScaleParams
+from service.images.widths import snap
 from service.jobs import workflows
+from service.web.cache_policy import NEGOTIATED
 from service.web.context import Services
 from service.web.media import JSON, NO_STORE
 
@@ -44,22 +50,21 @@ def services(request: Request) -> Services:
 
 
 async def tenant_of(request: Request) -> str:
-    known: str | None = request.scope.get("folio.tenant")
+    """The API key's tenant (rate limit taken): routes that only a key opens."""
+    return await services(request).gate.keyed(request.headers.get("authorization"))
+
+
+async def access_of(request: Request) -> Access:
+    """How a results request got in; decided once (the fast path may have done it)."""
+    known: Access | None = request.scope.get(SCOPE_KEY)
     if known is not None:
-        return known  # the fast path authenticated and counted this request already
-    svc = services(request)
-    tenant = svc.keys.tenant_for(request.headers.get("authorization"))
-    if tenant is None:
-        raise Unauthorized()
-    await rate_limit(svc, tenant)
-    return tenant
-
-
-async def rate_limit(svc: Services, tenant: str) -> None:
-    """Count one request against the tenant's budget; 429 when it is spent."""
-    wait = await svc.limiter.retry_after(tenant)
-    if wait > 0:
-        raise TooMany("Rate limit exceeded.", headers={"retry-after": retry_after_header(wait)})
+        return known
+    scope = request.scope
+    access = await services(request).gate.admit(
+        scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
+        request.headers.get("authorization"), request.path_params["processing_id"])
+    scope[SCOPE_KEY] = access
+    return access
 
 
 def check_id(request: Request, errors: list[dict[str, Any]]) -> str:
@@ -72,7 +77,7 @@ def check_id(request: Request, errors: list[dict[str, Any]]) -> str:
 
 async def processing(request: Request, errors: list[dict[str, Any]]) -> Record:
     """Authenticate, validate, find the record and check it belongs to the caller."""
-    tenant = await tenant_of(request)
+    access = await access_of(request)
     processing_id = check_id(request, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -82,7 +87,7 @@ async def processing(request: Request, errors: list[dict[str, Any]]) -> Record:
         raise Failed(CORRUPT) from None
     if record is None:
         raise NotFound(NO_PROCESSING)
-    if record.tenant != tenant:
+    if access.tenant is not None and record.tenant != access.tenant:
         raise Forbidden()
     return record
 
@@ -159,15 +164,25 @@ def wait_param(request: Request, errors: list[dict[str, Any]], default: int) -> 
 
 
 def scale_params(request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
-    return scale_query(request.query_params, errors,
-                       services(request).settings.image_max_dimension)
+    settings = services(request).settings
+    params = scale_query(request.query_params, errors, settings.image_max_dimension,
+                         settings.image_widths, request.headers.get("accept"))
+    if params.negotiated:
+        request.scope[NEGOTIATED] = True
+    return params
 
 
-def scale_query(query: Mapping[str, str], errors: list[dict[str, Any]], limit: int
-                ) -> ScaleParams:
-    """width/height/format/quality of a page image or thumbnail."""
+def scale_query(query: Mapping[str, str], errors: list[dict[str, Any]], limit: int,
+                widths: tuple[int, ...] = (), accept: str | None = None) -> ScaleParams:
+    """width/height/format/quality of a page image or thumbnail.
+
+    `format=auto` is chosen from `accept`. With `widths` (FOLIO_IMAGE_WIDTHS) the
+    width snaps up to a step, except on a signed URL: the signer chose it.
+    """
     width = int_param(query.get("width"), ("query", "width"), errors, minimum=1,
                       maximum=limit)
+    if widths and SIGNATURE not in query:
+        width = snap(width, widths)
     height = int_param(query.get("height"), ("query", "height"), errors, minimum=1,
                        maximum=limit)
     quality = int_param(query.get("quality"), ("query", "quality"), errors, minimum=1,
@@ -175,9 +190,12 @@ def scale_query(query: Mapping[str, str], errors: list[dict[str, Any]], limit: i
     fmt = query.get("format", DEFAULT_FORMAT).lower()
     if fmt == "jpg":
         fmt = "jpeg"
+    negotiated = fmt == negotiate.AUTO
+    if negotiated:
+        fmt = negotiate.choose(accept)
     if fmt not in FORMATS:
         errors.append({"loc": ["query", "format"],
-                       "msg": "Input should be " + ", ".join(FORMATS),
+                       "msg": "Input should be " + ", ".join([*FORMATS, negotiate.AUTO]),
                        "type": "enum"})
         fmt = DEFAULT_FORMAT
-    return ScaleParams(width, height, fmt, quality)
+    return ScaleParams(width, height, fmt, quality, negotiated)

@@ -9,7 +9,10 @@ from redis.asyncio import Redis
 
 from cache import RedisCache
 from service.access.apikeys import KeyFile, KeyRing
+from service.access.gate import Gate
 from service.access.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from service.access.share_tokens import ShareTokens
+from service.access.signing import Signer
 from service.artifacts.records import Records
 from service.artifacts.store import FileStore
 from service.artifacts.watch import RecordWatcher
@@ -32,6 +35,7 @@ class Services:
     metrics: Metrics
     scaler: Scaler
     queue: Queue
+    gate: Gate  # signed URL, share token or API key
     redis: Redis | None = None
 
     @classmethod
@@ -52,16 +56,21 @@ class Services:
             redis_cache = RedisCache(redis, settings.redis_cache_ttl, settings.redis_timeout)
         else:
             limiter = MemoryRateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
+        keys = KeyRing(KeyFile(settings.data_dir), settings.api_keys)
+        gate = Gate(Signer.for_deployment(settings.signing_keys, settings.data_dir),
+                    ShareTokens(settings.data_dir, redis, settings.redis_timeout),
+                    keys, limiter, metrics.access)
         return cls(
             settings=settings,
             store=store,
-            keys=KeyRing(KeyFile(settings.data_dir), settings.api_keys),
+            keys=keys,
             limiter=limiter,
             records=Records(store, watcher),
             watcher=watcher,
             metrics=metrics,
             scaler=Scaler(settings, store, metrics, redis_cache),
             queue=queue_for(settings),
+            gate=gate,
             redis=redis,
         )
 

@@ -1,14 +1,16 @@
 """The hot path of an image origin, in front of the router.
 
 A CDN or viewer asks for the same few page sizes (and IIIF tiles) of finished
-processings over and over. For exactly those requests — GET/HEAD of a scaled page
-image, a thumbnail or an IIIF image without a query, valid key, finished record
-already in memory, valid parameters, and either a matching If-None-Match or a
-cache hit (memory, then Redis) — this answers with raw ASGI messages, skipping
-routing and request/response objects. Everything else (every error, every miss,
-every first sight of a record) falls through to the regular app, which gives
-the same answer the slow way. The tenant found here travels in the scope so the
-request is never counted twice against the rate limit.
+processings over and over. For exactly those requests — GET/HEAD of a scaled
+page image, a thumbnail or an IIIF image (with no query but access parameters),
+admitted by the gate (signed URL, share token or key), finished record already
+in memory, valid parameters, and either a matching If-None-Match or a cache hit
+(memory, then Redis) — this answers with raw ASGI messages, skipping routing
+and request/response objects. A refusal by the gate is answered here too;
+everything else (every other error, every miss, every first sight of a record)
+falls through to the regular app, which gives the same answer the slow way. The
+gate's decision travels in the scope, so a request is never admitted, counted
+or rate-limited twice.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.access.gate import SCOPE_KEY
 from service.artifacts.record import SUCCEEDED, Record
-from service.errors import ApiError, TooMany
+from service.errors import ApiError
 from service.images.iiif_info import links
+from service.images.negotiate import AUTO, choose
 from service.images.scaler import Rendering, Variant
 from service.images.tiles import Tile, tile_for
-from service.web.checks import rate_limit, scale_query
+from service.web.cache_policy import NEGOTIATED, cache_headers
+from service.web.checks import scale_query
 from service.web.conditional import image_headers, not_modified_header, validator_headers
 from service.web.context import Services
 
@@ -34,9 +39,11 @@ PATH = re.compile(_UUID.join(("/processing/results/",
                               r"/(?:page-images/([1-9][0-9]{0,5})|thumbnail)")))
 # an IIIF image request: id, page, then region/size/rotation/quality.format
 IIIF_PATH = re.compile(_UUID.join(("/iiif/3/", r"~([1-9][0-9]{0,5})/([^/]+/[^/]+/[^/]+/[^/]+)")))
-TENANT = "folio.tenant"
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
-QUERY_NAMES = frozenset({"width", "height", "format", "quality"})
+QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
+                         "signature", "token"})
+ACCESS_NAMES = frozenset({"expires", "kid", "signature", "token"})
+_AUTO = b"format=" + AUTO.encode()
 VARIANT_MEMO = 50_000
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -65,10 +72,12 @@ class FastPath:
         self.svc = services
         self.scaler = services.scaler
         self.limit = services.settings.image_max_dimension
-        # (id, page, raw query or IIIF path) → variant: finished records never change,
-        # so the parsing and size math for a URL is done once, and its 304 headers and
-        # any extra headers (IIIF Link) encoded once
-        self._variants: dict[tuple[str, int | None, bytes | str],
+        self.widths = services.settings.image_widths
+        self.max_age = services.settings.signed_max_age
+        # (id, page, raw query or IIIF path, format chosen for format=auto) → variant:
+        # finished records never change, so the parsing and size math for a URL is
+        # done once, and its 304 headers (and an IIIF image's Link) encoded once
+        self._variants: dict[tuple[str, int | None, bytes | str, str | None],
                              tuple[Rendering, RawHeaders, RawHeaders]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,63 +89,49 @@ class FastPath:
             await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, send: Send, match: re.Match[str]) -> bool:
-        authorization = if_none_match = None
+        authorization = if_none_match = accept = None
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
             elif name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
-        tenant = self.svc.keys.tenant_for(authorization)
-        if tenant is None:
-            return False
-        scope[TENANT] = tenant
-        try:
-            await rate_limit(self.svc, tenant)
-        except TooMany as error:
-            await error.response()(scope, _no_receive, send)
-            return True
-        record = self.svc.records.final(match.group(1))
-        if record is None or record.tenant != tenant or record.status != SUCCEEDED:
-            return False
-        memo = self._lookup(record, match, scope["query_string"])
-        if memo is None:
-            return False
-        variant, not_modified_headers, extra = memo
-        scope["route"] = IIIF_ROUTE if extra else PAGE_ROUTE if match.group(2) else THUMB_ROUTE
-        if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, not_modified_headers, b"")
-            return True
-        hit = await self.scaler.cached(variant)
-        if hit is None:
-            scope[MISSED] = variant.key  # the app renders it once, coalescing
-            return False
-        body, outcome = hit
-        headers = image_headers(variant.etag, variant.media_type, outcome)
-        headers["content-length"] = str(len(body))
-        await _send(send, 200, _raw(headers) + extra,
-                    b"" if scope["method"] == "HEAD" else body)
-        return True
-
-    def _lookup(self, record: Record, match: re.Match[str], raw: bytes
-                ) -> tuple[Rendering, RawHeaders, RawHeaders] | None:
-        """What the URL resolves to, its 304 headers and extra headers (memoized)."""
+            elif name == b"accept":
+                accept = value.decode("latin-1")
         iiif_request = match.re is IIIF_PATH
         page = match.group(2)
+        route = IIIF_ROUTE if iiif_request else PAGE_ROUTE if page else THUMB_ROUTE
+        try:
+            access = await self.svc.gate.admit(
+                scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
+                authorization, match.group(1))
+        except ApiError as error:
+            scope["route"] = route
+            await error.response()(scope, _no_receive, send)
+            return True
+        scope[SCOPE_KEY] = access
+        record = self.svc.records.final(match.group(1))
+        if record is None or record.status != SUCCEEDED or (
+                access.tenant is not None and record.tenant != access.tenant):
+            return False
         page_num = int(page) if page else None
         if page_num is not None and page_num > len(record.pages):
-            return None
+            return False
         if page_num is None and ("thumbnail" not in record.results or not record.pages):
-            return None
-        if iiif_request and raw:
-            return None  # the app checks whatever the query carries
-        memo_key = (record.processing_id, page_num, match.group(3) if iiif_request else raw)
+            return False
+        negotiated = not iiif_request and _AUTO in scope["query_string"]
+        if negotiated:
+            scope[NEGOTIATED] = True
+        memo_key = (record.processing_id, page_num,
+                    match.group(3) if iiif_request else scope["query_string"],
+                    choose(accept) if negotiated else None)
         memo = self._variants.get(memo_key)
         if memo is None:
             resolved: Rendering | None = (
-                self._resolve_tile(record, page_num or 1, match.group(3)) if iiif_request
-                else self._resolve(record, page_num, raw))
+                self._resolve_tile(record, page_num or 1, match.group(3),
+                                   scope["query_string"]) if iiif_request
+                else self._resolve(record, page_num, scope["query_string"], accept))
             if resolved is None:
-                return None
+                return False
             extra: RawHeaders = []
             if isinstance(resolved, Tile):
                 link = links(record.processing_id, resolved.source, resolved.plan)
@@ -145,10 +140,31 @@ class FastPath:
                 self._variants.clear()
             memo = self._variants[memo_key] = (
                 resolved, _raw(validator_headers(resolved.etag)) + extra, extra)
-        return memo
+        variant, not_modified_headers, extra = memo
+        scope["route"] = route
+        if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
+            await _send(send, 304, cache_headers(access, negotiated, not_modified_headers,
+                                                 self.max_age), b"")
+            return True
+        hit = await self.scaler.cached(variant)
+        if hit is None:
+            scope[MISSED] = variant.key  # the app renders it once, coalescing
+            return False
+        body, outcome = hit
+        headers = image_headers(variant.etag, variant.media_type, outcome)
+        headers["content-length"] = str(len(body))
+        await _send(send, 200, cache_headers(access, negotiated, _raw(headers) + extra,
+                                             self.max_age),
+                    b"" if scope["method"] == "HEAD" else body)
+        return True
 
-    def _resolve_tile(self, record: Record, page_num: int, tail: str) -> Tile | None:
-        """The IIIF tile a path names; None for errors and the stored page itself."""
+    def _resolve_tile(self, record: Record, page_num: int, tail: str, raw: bytes
+                      ) -> Tile | None:
+        """The IIIF image a path names; None for errors, the stored page itself, and a
+        query with anything but access parameters (the app answers those)."""
+        if raw and any(key not in ACCESS_NAMES for key, _ in
+                       parse_qsl(raw.decode("latin-1"), keep_blank_values=True)):
+            return None
         region, size, rotation, quality_format = tail.split("/")
         try:
             tile = tile_for(record, page_num, (region, size, rotation, quality_format),
@@ -157,7 +173,8 @@ class FastPath:
             return None
         return None if tile.plan.identity and tile.plan.fmt == "jpg" else tile
 
-    def _resolve(self, record: Record, page_num: int | None, raw: bytes) -> Variant | None:
+    def _resolve(self, record: Record, page_num: int | None, raw: bytes,
+                 accept: str | None) -> Variant | None:
         """The scaled variant a query asks for; None when the app must answer instead."""
         query: dict[str, str] = {}
         if raw:
@@ -166,7 +183,7 @@ class FastPath:
                     return None
                 query[key] = value
         errors: list[dict[str, Any]] = []
-        params = scale_query(query, errors, self.limit)
+        params = scale_query(query, errors, self.limit, self.widths, accept)
         if errors:
             return None
         return self.scaler.resolve(record, page_num, params)

@@ -13,6 +13,8 @@ from prometheus_client.metrics_core import (
 )
 from prometheus_client.registry import Collector
 
+from service.access.outcomes import AccessOutcomes
+
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 RENDER_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
@@ -23,6 +25,8 @@ class Metrics:
         r = self.registry
         self.http = RequestMetrics()
         r.register(self.http)
+        self.access = AccessOutcomes()
+        r.register(self.access)
         self.cache_hits = Counter("folio_image_cache_hits_total", "Scaled image cache hits",
                                   ["tier"], registry=r)
         self.cache_misses = Counter("folio_image_cache_misses_total",

@@ -1,16 +1,23 @@
-"""One structured log line and the request metrics for every request (pure ASGI)."""
+"""One structured log line and the request metrics for every request (pure ASGI).
+
+The line has the query (which widths and formats are asked for) without the
+parts that grant access: `signature` and `token`."""
 
 from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import unquote
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.access.gate import SCOPE_KEY, TOKEN_PARAM
+from service.access.signing import SIGNATURE
 from service.web.metrics import Metrics
 
 log = logging.getLogger("folio.access")
+_SECRET = frozenset({SIGNATURE, TOKEN_PARAM})
 
 
 class ObserveMiddleware:
@@ -44,7 +51,18 @@ class ObserveMiddleware:
             template = getattr(route, "path", None) or "unmatched"
             self._observe(template, scope["method"], status, elapsed)
             if self.access_log and log.isEnabledFor(logging.INFO):
+                access = scope.get(SCOPE_KEY)
                 log.info(orjson.dumps({
-                    "method": scope["method"], "path": scope["path"], "route": template,
+                    "method": scope["method"], "path": scope["path"],
+                    "query": loggable_query(scope["query_string"]), "route": template,
+                    "access": access.kind if access is not None else None,
                     "status": status, "bytes": size, "ms": round(elapsed * 1000, 3),
                 }).decode())
+
+
+def loggable_query(raw: bytes) -> str:
+    if not raw:
+        return ""
+    text = raw.decode("latin-1")
+    return "&".join(part for part in text.split("&")
+                    if unquote(part.partition("=")[0]) not in _SECRET)
