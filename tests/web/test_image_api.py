@@ -7,12 +7,14 @@ access rules (401/403/404/202) on the same URLs.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import httpx
 import pytest
 import pyvips
 
+from service.access.signing import Signer
 from tests.conftest import TENANT_A, TENANT_B
 from tests.helpers import Server, make_processing, run_server
 
@@ -262,3 +264,49 @@ def test_iiif_cors_limited_to_listed_origins(tmp_path: Path) -> None:
         preflight = srv.client().options(url, headers={
             "Origin": "https://b.example", "Access-Control-Request-Method": "GET"})
         assert preflight.status_code == 400
+
+
+# -- share tokens and signed URLs open IIIF images like page images ------------------
+
+def _share(client: httpx.Client, pid: str) -> str:
+    expires = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    created = client.post("/share-tokens/documents",
+                          json={"document_id": pid, "expires_at": expires})
+    assert created.status_code in (200, 201), created.text
+    token: str = created.json()["token"]
+    return token
+
+
+def test_share_token_opens_info_and_tiles(server: Server, client: httpx.Client,
+                                          pid: str) -> None:
+    token = _share(client, pid)
+    anonymous = server.client()
+    info = anonymous.get(f"/iiif/3/{pid}~1/info.json", params={"token": token})
+    assert info.status_code == 200
+    assert info.headers["cache-control"] == "private, no-cache"
+    url = f"/iiif/3/{pid}~1/512,0,512,512/256,/0/default.jpg"
+    first = anonymous.get(url, params={"token": token})
+    second = anonymous.get(url, params={"token": token})
+    assert first.status_code == second.status_code == 200
+    assert second.headers["x-cache"] == "hit-memory"
+    assert second.headers["cache-control"] == "private, no-cache"
+    assert second.headers["link"] == first.headers["link"]
+
+
+def test_share_token_of_another_processing_is_403(server: Server, client: httpx.Client,
+                                                   pid: str) -> None:
+    other = make_processing(server.store, TENANT_A[0], sizes=[(100, 100)]).processing_id
+    token = _share(client, other)
+    response = server.client().get(f"/iiif/3/{pid}~1/0,0,64,64/max/0/default.jpg",
+                                   params={"token": token})
+    assert response.status_code == 403
+
+
+def test_signed_tile_is_public_and_bound_to_its_region(server: Server, pid: str) -> None:
+    signer = Signer.for_deployment([], server.data_dir)
+    url = signer.sign(f"/iiif/3/{pid}~1/0,512,512,512/128,/0/default.jpg", 600)
+    response = server.client().get(url)
+    assert response.status_code == 200
+    assert response.headers["cache-control"].startswith("public, max-age=")
+    forged = url.replace("0,512,512,512", "0,0,512,512")
+    assert server.client().get(forged).status_code == 403
