@@ -68,6 +68,9 @@ class Settings:
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
+    # PDFs made to the /pdf options: renders at once per process, and waiting beyond those
+    pdf_render_threads: int = 1
+    pdf_render_backlog: int = 4
 
     # IIIF Image API: tile edge in pixels (info.json), and the origins allowed to
     # read /iiif/ across sites ("*" by default: every request carries its own
@@ -79,6 +82,8 @@ class Settings:
     upload_max_bytes: int = 100 * 1024 * 1024
     max_pages: int = 500
     max_megapixels: float = 100.0
+    # what one stream, or one page's content and images, of a PDF may inflate to
+    max_decompressed_bytes: int = 256 * 1024 * 1024
     dpi: int = 220
     jpeg_quality: int = 90
     job_timeout: float = 600.0
@@ -111,8 +116,10 @@ class Settings:
     def _check(self) -> list[str]:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
-                     "thumbnail_size", "render_threads", "render_backlog", "iiif_tile_size",
-                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers",
+                     "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
+                     "pdf_render_backlog", "iiif_tile_size",
+                     "upload_max_bytes", "max_decompressed_bytes", "max_pages", "dpi",
+                     "job_workers", "page_workers",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:

@@ -2,8 +2,10 @@
 
 A page is rendered and read independently of the others, so the pages of one
 document go to a small pool of processes (PDFium is not thread-safe, and
-tesseract runs one thread per process). Each task takes a run of pages, so a
-PDF is opened once per task, not once per page.
+tesseract runs one thread per process); in-process (one page, or one page
+worker) the PDFium calls take `pdfium_guard.PDFIUM` like every other caller.
+Each task takes a run of pages, so a PDF is opened once per task, not once per
+page.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import ProcessingError
+from service.pipeline.pdfium_guard import PDFIUM
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
 from service.pipeline.tesseract import ocr_image
@@ -47,8 +50,10 @@ def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], P
     """Render and read the pages `indices` (0-based): their pixel sizes and words."""
     sizes = rasterize(job.source, job.kind, job.out_dir, job.dpi, job.quality,
                       job.max_megapixels, indices)
-    layers: list[PageText | None] = (pdf_text_layers(job.source, sizes, indices)
-                                     if job.kind == "pdf" else [None] * len(indices))
+    layers: list[PageText | None] = [None] * len(indices)
+    if job.kind == "pdf":
+        with PDFIUM:  # textlayer calls PDFium without the lock of its own
+            layers = pdf_text_layers(job.source, sizes, indices)
     done = []
     for index, size, layer in zip(indices, sizes, layers, strict=True):
         text = layer if layer is not None else ocr_image(

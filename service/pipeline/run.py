@@ -42,7 +42,7 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
     source = store.artifact(processing_id, SOURCE)
     kind = detect(source)
     count = check_limits(source, kind, settings.max_pages, settings.max_megapixels,
-                         settings.dpi)
+                         settings.dpi, settings.max_decompressed_bytes)
     job = PageJob(source=source, kind=kind, out_dir=scratch / "pages", dpi=settings.dpi,
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,

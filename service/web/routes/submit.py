@@ -78,9 +78,10 @@ def parameters_field(raw: Any, errors: list[dict[str, Any]], default: str) -> di
     return {**value, "language": language}
 
 
-def inspect(path: Path, max_pages: int, max_megapixels: float, dpi: int) -> str:
+def inspect(path: Path, max_pages: int, max_megapixels: float, dpi: int,
+            max_decompressed_bytes: int) -> str:
     kind = detect(path)
-    check_limits(path, kind, max_pages, max_megapixels, dpi)
+    check_limits(path, kind, max_pages, max_megapixels, dpi, max_decompressed_bytes)
     return kind
 
 
@@ -119,7 +120,8 @@ async def submit(request: Request) -> Response:
         try:
             await asyncio.to_thread(_save, upload, target, settings.upload_max_bytes)
             await asyncio.to_thread(inspect, target, settings.max_pages,
-                                    settings.max_megapixels, settings.dpi)
+                                    settings.max_megapixels, settings.dpi,
+                                    settings.max_decompressed_bytes)
         except (UploadTooLarge, TooLarge, ProcessingError) as exc:
             await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id),
                                     True)
