@@ -2,7 +2,7 @@
 
 A CDN or viewer asks for the same few page sizes (and IIIF tiles) of finished
 processings over and over. For exactly those requests — GET/HEAD of a scaled
-page image, a thumbnail or an IIIF image (with no query but access parameters),
+page image, a thumbnail or an IIIF image (whose query only the gate reads),
 admitted by the gate (signed URL, share token or key), finished record already
 in memory, valid parameters, and either a matching If-None-Match or a cache hit
 (memory, then Redis) — this answers with raw ASGI messages, skipping routing
@@ -42,7 +42,6 @@ IIIF_PATH = re.compile(_UUID.join(("/iiif/3/", r"~([1-9][0-9]{0,5})/([^/]+/[^/]+
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
                          "signature", "token"})
-ACCESS_NAMES = frozenset({"expires", "kid", "signature", "token"})
 _AUTO = b"format=" + AUTO.encode()
 VARIANT_MEMO = 50_000
 RawHeaders = list[tuple[bytes, bytes]]
@@ -127,8 +126,7 @@ class FastPath:
         memo = self._variants.get(memo_key)
         if memo is None:
             resolved: Rendering | None = (
-                self._resolve_tile(record, page_num or 1, match.group(3),
-                                   scope["query_string"]) if iiif_request
+                self._resolve_tile(record, page_num or 1, match.group(3)) if iiif_request
                 else self._resolve(record, page_num, scope["query_string"], accept))
             if resolved is None:
                 return False
@@ -158,13 +156,8 @@ class FastPath:
                     b"" if scope["method"] == "HEAD" else body)
         return True
 
-    def _resolve_tile(self, record: Record, page_num: int, tail: str, raw: bytes
-                      ) -> Tile | None:
-        """The IIIF image a path names; None for errors, the stored page itself, and a
-        query with anything but access parameters (the app answers those)."""
-        if raw and any(key not in ACCESS_NAMES for key, _ in
-                       parse_qsl(raw.decode("latin-1"), keep_blank_values=True)):
-            return None
+    def _resolve_tile(self, record: Record, page_num: int, tail: str) -> Tile | None:
+        """The IIIF image a path names; None for errors and the stored page itself."""
         region, size, rotation, quality_format = tail.split("/")
         try:
             tile = tile_for(record, page_num, (region, size, rotation, quality_format),
