@@ -40,6 +40,13 @@ class Settings:
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
+    # when set, /metrics answers only `Authorization: Bearer <this>`
+    metrics_token: str | None = None
+    # incoming connections: a request's head at most this many bytes, complete
+    # within header_timeout s; a body never idle for body_timeout s
+    header_max_bytes: int = 32 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     # modules imported at start-up that register workflows of their own
     plugins: tuple[str, ...] = ()
 
@@ -65,6 +72,7 @@ class Settings:
     memory_cache_bytes: int = 96 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
+    decode_concurrency: int = 1  # whole-page decodes in flight per process
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
@@ -80,6 +88,7 @@ class Settings:
 
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
+    parameters_max_bytes: int = 1024  # the `parameters` JSON of an upload
     max_pages: int = 500
     max_megapixels: float = 100.0
     # what one stream, or one page's content and images, of a PDF may inflate to
@@ -118,13 +127,15 @@ class Settings:
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
                      "pdf_render_backlog", "iiif_tile_size",
-                     "upload_max_bytes", "max_decompressed_bytes", "max_pages", "dpi",
+                     "upload_max_bytes", "parameters_max_bytes", "max_decompressed_bytes",
+                     "max_pages", "header_max_bytes", "decode_concurrency", "dpi",
                      "job_workers", "page_workers",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
-        for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
+        for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
+                     "body_timeout",
                      "tesseract_timeout", "redis_timeout"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
@@ -141,6 +152,9 @@ class Settings:
         if any(w < 1 or w > self.image_max_dimension for w in self.image_widths):
             problems.append(f"{PREFIX}IMAGE_WIDTHS must be between 1 and "
                             f"{PREFIX}IMAGE_MAX_DIMENSION")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_SIGNING_SECRET:
+            problems.append(f"{PREFIX}METRICS_TOKEN needs at least {MIN_SIGNING_SECRET} "
+                            "characters")
         if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
@@ -232,6 +246,7 @@ _PARSERS: dict[str, Any] = {
     "redis_url": _redis_url,
     "api_keys": _keys,
     "host": str,
+    "metrics_token": str,
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,

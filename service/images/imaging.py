@@ -130,10 +130,16 @@ def render(path: str, out_w: int, out_h: int, fmt: str, quality: int) -> bytes:
         raise ImagingError(f"cannot render image: {path}") from exc
 
 
-def decode(path: str) -> pyvips.Image:
-    """The whole stored page decoded into memory, for rendering many sizes of it."""
+def decode(path: str, max_bytes: int) -> pyvips.Image | None:
+    """The whole stored page decoded into memory, for rendering many sizes of it.
+
+    None, after reading only the header, when the decoded page would take more
+    than `max_bytes`.
+    """
     try:
         image = pyvips.Image.new_from_file(path, access="sequential", fail_on="error")
+        if image.width * image.height * image.bands > max_bytes:
+            return None
         return image.copy_memory()
     except pyvips.Error as exc:
         raise ImagingError(f"cannot decode image: {path}") from exc

@@ -16,7 +16,7 @@ import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from cache import MemoryCache, Outcome, RedisCache, SingleFlight, TieredCache
 from service.artifacts.catalogue import page_file
@@ -45,6 +45,9 @@ class Variant:
     etag: str
     key: str  # cache key: id, version, page, output size, format, quality
     media_type: str
+    # a whole-page size renders from the file (shrink-on-load, little memory) rather
+    # than wait for another render's decode of the page
+    waits_for_decode: ClassVar[bool] = False
 
     def draw(self, path: str, image: Any) -> bytes:
         """In a render thread: from the decoded page when there is one, else the file."""
@@ -72,6 +75,8 @@ class Rendering(Protocol):
     def etag(self) -> str: ...
     @property
     def media_type(self) -> str: ...
+    # True: when a decode of the page is in flight, wait for it and render from memory
+    waits_for_decode: ClassVar[bool]
 
     def draw(self, path: str, image: Any) -> bytes: ...
 
@@ -96,7 +101,7 @@ class Scaler:
         self.flight = SingleFlight(self.cache, redis_cache, lease_ms=settings.render_lease_ms,
                                    wait_timeout=settings.render_lease_ms / 1000 * 2)
         self.pool = ThreadPoolExecutor(settings.render_threads, thread_name_prefix="render")
-        self.decoded = DecodedPages(settings.decoded_cache_bytes)
+        self.decoded = DecodedPages(settings.decoded_cache_bytes, settings.decode_concurrency)
         # source key -> the decode of that page in flight, for renders arriving meanwhile
         self.decoding: dict[str, asyncio.Future[Any]] = {}
         self.backlog = 0
@@ -184,12 +189,16 @@ class Scaler:
         self.metrics.backlog.set(self.backlog)
         start = time.perf_counter()
         try:
-            image = self.decoded.get(variant.source_key)
-            if image is None and variant.source_key in self.decoding:
-                # a viewer's burst of tiles for one page: one decode, shared
-                image = await self.decoding[variant.source_key]
-            if image is None and self.decoded.wants(variant.source_key):
-                image = await self._decode(path, variant.source_key)
+            key = variant.source_key
+            image = self.decoded.get(key)
+            if image is None and variant.waits_for_decode and key in self.decoding:
+                # a viewer's burst of tiles for one page: they wait for the one decode
+                # in flight rather than each reading the file
+                image = await self.decoding[key]
+            # at least one byte a pixel: a page that cannot fit is never decoded whole
+            if image is None and self.decoded.claim(
+                    key, variant.source_size[0] * variant.source_size[1]):
+                image = await self._decode(path, key)
             loop = asyncio.get_running_loop()
             body: bytes = await loop.run_in_executor(self.pool, variant.draw, path, image)
             return body
@@ -202,17 +211,23 @@ class Scaler:
             self.metrics.render_seconds.observe(time.perf_counter() - start)
 
     async def _decode(self, path: str, source_key: str) -> Any:
-        """Decode a page whole, once, for the renders waiting on it (None if it failed)."""
+        """Decode a claimed page whole, once, for the renders waiting on it.
+
+        None when it failed or would not fit the budget: the waiters read the file.
+        """
         loop = asyncio.get_running_loop()
         shared: asyncio.Future[Any] = loop.create_future()
         self.decoding[source_key] = shared
         image = None
         try:
-            image = await loop.run_in_executor(self.pool, imaging.decode, path)
-            self.decoded.put(source_key, image)
+            image = await loop.run_in_executor(self.pool, imaging.decode, path,
+                                               self.decoded.max_bytes)
+            if image is not None:
+                self.decoded.put(source_key, image)
             return image
         finally:
-            shared.set_result(image)  # waiters fall back to the file on None
+            self.decoded.release(source_key)
+            shared.set_result(image)
             del self.decoding[source_key]
 
     def close(self) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pyvips
 
@@ -45,6 +45,9 @@ class Tile:
     etag: str
     key: str
     media_type: str
+    # a tile is a crop: from the decoded page it costs a millisecond or two and
+    # little memory, so a burst of tiles waits for one decode of the page
+    waits_for_decode: ClassVar[bool] = True
 
     def draw(self, path: str, image: Any) -> bytes:
         return render(path, image, self.plan, self.quality)

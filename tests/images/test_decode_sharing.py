@@ -26,9 +26,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = imaging.decode
 
-    def decode(path: str) -> Any:
+    def decode(path: str, max_bytes: int) -> Any:
         calls.append(path)
-        return real(path)
+        return real(path, max_bytes)
 
     monkeypatch.setattr(imaging, "decode", decode)
     return calls

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 
 import orjson
 from redis.exceptions import RedisError
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from service.errors import Unauthorized
 from service.jobs import workflows
 from service.web.checks import services, tenant_of
 from service.web.media import JSON, NO_STORE
@@ -37,6 +39,13 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
+    token = services(request).settings.metrics_token
+    if token is not None:
+        # the exposition names tenants' routes and outcomes: not for everyone
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
+                                                                 token.encode()):
+            raise Unauthorized("/metrics needs Authorization: Bearer <FOLIO_METRICS_TOKEN>.")
     return Response(services(request).metrics.expose(),
                     media_type="text/plain; version=0.0.4; charset=utf-8",
                     headers={"cache-control": NO_STORE})

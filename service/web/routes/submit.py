@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import orjson
 from python_multipart.exceptions import MultipartParseError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
@@ -16,7 +15,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service.config import LANGUAGES
 from service.errors import NotFound, ProcessingError, TooLarge, TooMany, ValidationFailed, invalid
 from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
@@ -28,6 +26,7 @@ from service.web.checks import (
     tenant_of,
     wait_param,
 )
+from service.web.parameters import parse_parameters
 from service.web.routes.results import answer_full
 
 DEFAULT_WAIT = 120
@@ -52,30 +51,6 @@ def limited(request: Request, limit: int) -> Request:
         return message
 
     return Request(request.scope, counting)
-
-
-def parameters_field(raw: Any, errors: list[dict[str, Any]], default: str) -> dict[str, Any]:
-    if raw is None or raw == "":
-        return {"language": default}
-    if not isinstance(raw, str):
-        errors.append(invalid(("body", "parameters"), "Input should be a JSON string",
-                              "string_type"))
-        return {}
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        errors.append(invalid(("body", "parameters"), "Invalid JSON", "json_invalid"))
-        return {}
-    if not isinstance(value, dict):
-        errors.append(invalid(("body", "parameters"), "Input should be a JSON object",
-                              "dict_type"))
-        return {}
-    language = value.get("language", default)
-    if language not in LANGUAGES:
-        errors.append(invalid(("body", "parameters", "language"),
-                              "Input should be 'de' or 'en'", "enum"))
-        return {}
-    return {**value, "language": language}
 
 
 def inspect(path: Path, max_pages: int, max_megapixels: float, dpi: int,
@@ -110,7 +85,8 @@ async def submit(request: Request) -> Response:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             errors.append(invalid(("body", "file"), "Field required", "missing"))
-        parameters = parameters_field(form.get("parameters"), errors, settings.default_language)
+        parameters = parse_parameters(form.get("parameters"), errors,
+                                      settings.default_language, settings.parameters_max_bytes)
         if errors:
             raise ValidationFailed(errors)
         assert isinstance(upload, UploadFile)
