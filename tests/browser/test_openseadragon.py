@@ -88,6 +88,9 @@ def test_deep_zoom_fetches_tiles_and_shows_the_word_where_the_ocr_says(
     assert all(int(w) <= TILE and int(h) <= TILE
                for w, h in (r.split(",")[2:] for r in full_res))
     assert len(set(full_res)) < 24
+    print(f"{home} image requests at the home view, {len(images)} in all after zooming in; "
+          f"{len(set(full_res))} full-resolution tiles of 24; largest answer "
+          f"{max(int(r.headers.get('content-length', 0)) for r, _ in images):,} bytes")
 
     shot = grey(page.screenshot())
     left, top = on_screen(page, word["x1"], word["y1"])
