@@ -83,6 +83,12 @@ class Settings:
     pdf_render_threads: int = 1
     pdf_render_backlog: int = 4
 
+    # IIIF Image API: tile edge in pixels (info.json), and the origins allowed to
+    # read /iiif/ across sites ("*" by default: every request carries its own
+    # credentials, nothing is ambient; "none" turns the header off)
+    iiif_tile_size: int = 512
+    iiif_cors_origins: tuple[str, ...] = ("*",)
+
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
     # one multipart part's headers (a file name past this is a 422, not held in memory)
@@ -125,7 +131,8 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
-                     "pdf_render_backlog", "upload_max_bytes", "upload_max_header_bytes",
+                     "pdf_render_backlog", "iiif_tile_size", "upload_max_bytes",
+                     "upload_max_header_bytes",
                      "parameters_max_bytes", "max_decompressed_bytes", "max_pages",
                      "header_max_bytes", "decode_concurrency", "dpi",
                      "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
@@ -223,6 +230,11 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = _list(raw)
+    return () if origins == ("none",) else origins
+
+
 def _redis_url(raw: str) -> str:
     if not raw.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("expected a redis://, rediss:// or unix:// URL")
@@ -245,6 +257,7 @@ _PARSERS: dict[str, Any] = {
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,
+    "iiif_cors_origins": _origins,
     "plugins": _list,
     "signing_keys": _signing_keys,
     "image_widths": _widths,

@@ -7,6 +7,8 @@
     ├── ValidationFailed         422  detail is the list of {loc, msg, type}
     ├── TooMany                  429  rate limit (with Retry-After) or upload too large
     ├── Busy                     503  render backlog full (with Retry-After)
+    ├── BadIiifRequest           400  an IIIF Image API request the spec calls malformed
+    ├── NotImplementedHere       501  a valid IIIF request folio does not implement
     ├── Failed                   500  the processing failed; detail says why
     ├── QueueUnavailable         503  the job queue (Redis) refused the upload (with Retry-After)
     └── ProcessingError          500  a document cannot be processed (raised by pipeline steps)
@@ -122,6 +124,18 @@ class TooLarge(ProcessingError):
 class WorkerLost(ProcessingError):
     """A page process died (killed, out of memory, a crash in a decoder): not the
     document's fault for certain, so `pipeline/run.py` retries the job."""
+
+
+class BadIiifRequest(ApiError):
+    """The IIIF Image API answers 400 to bad syntax (the rest of folio answers 422)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 400)
+
+
+class NotImplementedHere(ApiError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 501)
 
 
 def invalid(loc: tuple[str, ...], msg: str, type_: str) -> dict[str, Any]:
