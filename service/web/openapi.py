@@ -145,6 +145,10 @@ ERRORS: dict[int, tuple[str, str]] = {
     429: ("Rate limit exceeded, or the upload is too large (bytes or pages).", "Error"),
     500: ("The processing failed; `detail` says why.", "Error"),
     503: ("Not ready, or the render backlog is full; try again shortly.", "Error"),
+    400: ("An IIIF request the IIIF Image API calls malformed (region, size, rotation, "
+          "quality or format).", "Error"),
+    501: ("A valid IIIF request folio does not implement (upscaling, other rotations "
+          "or formats).", "Error"),
 }
 
 JSON = ("application/json",)
@@ -237,6 +241,38 @@ SHARING = [
 ]
 
 
+IIIF_ID = "/iiif/3/{processing_id}~{page}"
+IIIF_PAGE = path("page", integer(1), "1-based page number.")
+IIIF_ERRORS = (400, 401, 403, 404, 429, 500, 501, 503)
+IIIF = [
+    Operation("get", IIIF_ID, "iiif_base", "IIIF image service base URI",
+              {303: Body("Redirect to info.json (query kept).", ())},
+              (PROCESSING_ID, IIIF_PAGE, *SIGNED_URL), errors=(), secured=False,
+              tags=("iiif",), conditional=False),
+    Operation("get", f"{IIIF_ID}/info.json", "iiif_info", "IIIF Image API 3.0 info.json",
+              {200: Body("Image information (JSON, or JSON-LD when Accept asks for it).",
+                         ("application/json", "application/ld+json"),
+                         {"type": "object"}, FILE_HEADERS), 202: ACCEPTED},
+              (PROCESSING_ID, IIIF_PAGE, *SIGNED_URL), errors=IIIF_ERRORS,
+              shareable=True, tags=("iiif",)),
+    Operation("get", f"{IIIF_ID}/{{region}}/{{size}}/{{rotation}}/{{quality_format}}",
+              "iiif_image", "An IIIF image request (a tile, a region, a size)",
+              {200: Body("The image.", image_types(), None, FILE_HEADERS), 202: ACCEPTED},
+              (PROCESSING_ID, IIIF_PAGE,
+               path("region", {"type": "string"}, "full | square | x,y,w,h | pct:x,y,w,h"),
+               path("size", {"type": "string"}, "max | w, | ,h | w,h | !w,h | pct:n"),
+               path("rotation", {"type": "string"}, "0, 90, 180 or 270, ! to mirror"),
+               path("quality_format", {"type": "string"},
+                    "{default|color|gray|bitonal}.{jpg|png|webp}"),
+               *SIGNED_URL), errors=IIIF_ERRORS, shareable=True, tags=("iiif",)),
+    Operation("get", "/viewer/{processing_id}", "viewer", "The built-in document viewer",
+              {200: Body("The viewer page (the same for every processing; it fetches "
+                         "with the ?token= it was opened with).", ("text/html",))},
+              (PROCESSING_ID,), errors=(), secured=False, tags=("viewer",),
+              conditional=False),
+]
+
+
 def operations(results: tuple[str, ...]) -> list[Operation]:
     """Every route folio serves; `results` are the result names the document covers."""
     return [
@@ -283,6 +319,7 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
                                              PDF, None, FILE_HEADERS),
                parameters=PDF_OPTIONS, busy=True),
         *SHARING,
+        *IIIF,
         *PUBLIC,
     ]
 
