@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from service.pipeline.boundaries import Marks, page_marks
 from service.pipeline.extract_invoice import find_labeled, parse_ident
 from service.pipeline.invoice_layout import build_layout, norm
 from service.pipeline.invoice_parties import find_blocks
@@ -33,13 +34,16 @@ class PageInfo:
     invoice_number: str | None = None
     first_page_look: bool = False
     top_words: frozenset[str] = frozenset()
+    marks: Marks = Marks(title=False, number=None)
+    size: tuple[int, int] = (0, 0)
 
 
 def _page_info(page: PageText) -> PageInfo:
     if sum(len(w.text) for w in page.words) < 8:
         return PageInfo(blank=True)
-    info = PageInfo(blank=False)
+    info = PageInfo(blank=False, size=(page.width, page.height))
     layout = build_layout([page])
+    info.marks = page_marks(layout, page.height)
     for row in layout.rows:
         text = norm(row.text)
         m = _PAGE_OF.search(text)
@@ -69,10 +73,34 @@ def _page_info(page: PageText) -> PageInfo:
     return info
 
 
-def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool) -> float:
-    """How sure we are that cur begins a new document, given the page before it."""
+def _other_size(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return abs(a[0] - b[0]) > 0.03 * max(a[0], b[0]) or abs(a[1] - b[1]) > 0.03 * max(a[1], b[1])
+
+
+def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
+                      doc_number: str | None, doc_titled: bool) -> float:
+    """How sure we are that cur begins a new document, given the page before it.
+
+    doc_number is the number the current document printed with its title or label, if any;
+    doc_titled tells whether its first page printed a title.
+    """
     continues = (cur.number is not None and prev.number is not None
                  and prev.number[0] + 1 == cur.number[0])
+    midway = (prev.number is not None and prev.number[1] is not None
+              and prev.number[0] < prev.number[1])
+    later_page = cur.number is not None and cur.number[0] > 1
+    if not continues and not midway and not later_page:
+        if prev.number is not None and prev.number[0] == prev.number[1]:
+            return 0.97  # the page before said "page n of n": its document has ended
+        if cur.marks.number and doc_number and cur.marks.number != doc_number:
+            return 0.95
+        if _other_size(prev.size, cur.size):
+            return 0.9  # one producer prints a document on one paper size
+        running = prev.marks.title and prev.marks.number == cur.marks.number
+        if cur.marks.title and not running:
+            return 0.9
+    if cur.marks.number and cur.marks.number == doc_number and not continues:
+        return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
     # a different invoice number outweighs a stray number read as a page number
     if (cur.invoice_number and prev.invoice_number and not continues
             and cur.invoice_number != prev.invoice_number):
@@ -90,9 +118,13 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool) -> flo
     if cur.invoice_number and prev.invoice_number:
         return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
     score = 0.85 if cur.first_page_look else 0.25
+    if doc_titled and not cur.marks.title:
+        # a document whose first page has a title: its later pages may show addresses
+        # (delivery, payee) and labels without being a first page
+        score = 0.4 if cur.first_page_look else 0.25
     if prev.top_words and cur.top_words:
         overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
-        if overlap < 0.2 and cur.first_page_look:
+        if overlap < 0.2 and cur.first_page_look and not (doc_titled and not cur.marks.title):
             score = max(score, 0.9)
     if blank_between:
         score = max(score, 0.9)
@@ -104,11 +136,17 @@ def split_documents(pages: list[PageText]) -> dict[str, Any]:
     starts: dict[int, float] = {}  # 0-based page index -> start confidence
     prev: PageInfo | None = None
     blank_between = False
+    doc_number: str | None = None
+    doc_titled = False
     for i, info in enumerate(infos):
         if info.blank:
             blank_between = prev is not None
             continue
-        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between)
+        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between,
+                                                               doc_number, doc_titled)
+        if starts[i] >= 0.5:
+            doc_number, doc_titled = info.marks.number, info.marks.title
+        doc_number = doc_number or info.marks.number
         prev, blank_between = info, False
 
     documents: list[list[int]] = []
