@@ -19,7 +19,8 @@ from service.pipeline.invoice_layout import Layout, norm
 TITLE_ZONE = 0.6
 
 _TYPE = (
-    r"(?:[a-zäöüß]+-?)?(?:rechnung|gutschrift)|rechnungs-?\s?kor\s?rektur|"
+    r"(?:keine\s+|pro-?forma-?\s?)?(?:[a-zäöüß]+-?)?(?:rechnung|gutschrift)|buchungshilfe|"
+    r"rechnungs-?\s?kor\s?rektur|"
     r"(?:tax\s+|commercial\s+)?invoice|credit\s+note|facture|avoir|factuur|creditnota"
 )
 _IDENT = r"(?=[a-z0-9./_-]*\d)[a-z0-9][a-z0-9./_-]*"

@@ -101,8 +101,11 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
             return 0.9
     if cur.marks.number and cur.marks.number == doc_number and not continues:
         return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
+    # numbers read from any label ("Nr. 10a UStG") count only when the document printed
+    # no number with its title or a strict label
+    loose = doc_number is None
     # a different invoice number outweighs a stray number read as a page number
-    if (cur.invoice_number and prev.invoice_number and not continues
+    if (loose and cur.invoice_number and prev.invoice_number and not continues
             and cur.invoice_number != prev.invoice_number):
         return 0.95
     if blank_between and cur.first_page_look and not continues:
@@ -115,7 +118,7 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
         return 0.15
     if prev.number is not None and prev.number[1] is not None and prev.number[0] < prev.number[1]:
         return 0.08
-    if cur.invoice_number and prev.invoice_number:
+    if loose and cur.invoice_number and prev.invoice_number:
         return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
     score = 0.85 if cur.first_page_look else 0.25
     if doc_titled and not cur.marks.title:
