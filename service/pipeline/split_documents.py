@@ -89,11 +89,12 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     midway = (prev.number is not None and prev.number[1] is not None
               and prev.number[0] < prev.number[1])
     later_page = cur.number is not None and cur.number[0] > 1
+    # a different document number outweighs a stray number read as a page number
+    if not continues and cur.marks.number and doc_number and cur.marks.number != doc_number:
+        return 0.95
     if not continues and not midway and not later_page:
         if prev.number is not None and prev.number[0] == prev.number[1]:
             return 0.97  # the page before said "page n of n": its document has ended
-        if cur.marks.number and doc_number and cur.marks.number != doc_number:
-            return 0.95
         if _other_size(prev.size, cur.size):
             return 0.9  # one producer prints a document on one paper size
         running = prev.marks.title and prev.marks.number == cur.marks.number
