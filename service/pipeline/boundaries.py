@@ -31,8 +31,10 @@ _TITLE_ONLY = re.compile(rf"^(?:{_TYPE})(?:\s+(?:seite|page)\s*\d.*)?$")
 _TITLE_NUMBER = re.compile(
     rf"^(?:{_TYPE})\b.{{0,50}}?(?:\b(?:nr|no|nummer|number|num)\b\.?|n°|#)\s*:?\s*({_IDENT})"
 )
-# "Facture FA-2017-0009", "Invoice #123"
-_TITLE_IDENT = re.compile(rf"^(?:{_TYPE})\s*(?:#|n°)?\s*:?\s*({_IDENT})$")
+# "Facture FA-2017-0009", "Invoice #123 of 3 Aug 2014"
+_TITLE_IDENT = re.compile(
+    rf"^(?:{_TYPE})\s*(?:#|n°)?\s*:?\s*({_IDENT})(?:\s+(?:vom|du|of|dated|from|van)\b.*)?$"
+)
 _LABEL = re.compile(
     r"^(?:rechnungs-?(?:nummer|nr)|rechnung\s*nr|invoice\s*(?:no|number|#)|"
     r"n°\s*(?:de\s*)?facture|facture\s*n°|num[ée]ro\s*de\s*facture|factuur\s*(?:nummer|nr)|"

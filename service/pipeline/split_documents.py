@@ -18,7 +18,8 @@ from service.pipeline.invoice_parties import find_blocks
 from service.pipeline.words import PageText
 
 _PAGE_OF = re.compile(r"\b(?:seite|page|blatt|s\.)\s*(\d{1,3})\s*(?:von|of|/|aus)\s*(\d{1,3})\b")
-_PAGE_ONLY = re.compile(r"\b(?:seite|page|blatt)\s*(\d{1,3})\b")
+# not "500 Blatt 6,50": a page number is no amount
+_PAGE_ONLY = re.compile(r"\b(?:seite|page|blatt)\s*(\d{1,3})\b(?![.,]\d)")
 _BARE = re.compile(r"^(?:-\s*)?(\d{1,3})\s*(?:/\s*(\d{1,3}))?(?:\s*-)?$")
 _FIRST_PAGE_LABELS = re.compile(
     r"rechnungs?(?:nummer|datum|-?nr)|invoice\s*(?:no|number|date|#)|kunden-?(?:nummer|nr)|"
