@@ -77,7 +77,7 @@ def _strip(doc: pikepdf.Pdf) -> None:
 
 
 def usable(paths: list[Path]) -> dict[Path, int]:
-    """Corpus PDFs that open and have 1-4 pages with a text layer on every page, and their page counts."""
+    """Corpus PDFs that open and have 1-4 pages, each with a text layer; with their page counts."""
     import pypdfium2 as pdfium
 
     out: dict[Path, int] = {}
@@ -178,12 +178,14 @@ def report(bundles: list[Bundle], command: str, docs: dict[Path, int], root: Pat
         "",
         f"Run {dt.date.today().isoformat()}: `{command}` ({seconds:.0f} s).",
         "",
-        f"{len(bundles)} bundles of {len(docs)} usable corpus PDFs (1-{MAX_DOC_PAGES} pages, text layer "
-        f"on every page) from {len(producers)} producers; members of a bundle are from different "
+        f"{len(bundles)} bundles of {len(docs)} usable corpus PDFs (1-{MAX_DOC_PAGES} pages, "
+        f"text layer on every page) from {len(producers)} producers; members of a bundle are from "
+        "different "
         "producers; attachments stripped; split by the generic_splitting step on the text-layer "
         "path. A boundary is the first page of every document after the first.",
         "",
-        "| bundle size | bundles | boundaries | found right | wrong | missed | precision | recall | F1 |",
+        "| bundle size | bundles | boundaries | found right | wrong | missed | precision | recall "
+        "| F1 |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for size in (*SIZES, 0):
@@ -195,7 +197,8 @@ def report(bundles: list[Bundle], command: str, docs: dict[Path, int], root: Pat
     errors = [b for b in bundles if b.found != b.truth]
     lines += ["", f"## Bundles split wrong ({len(errors)})", ""]
     for b in errors:
-        lines.append(f"- truth {sorted(b.truth)}, found {sorted(b.found)}: " + " + ".join(b.members))
+        lines.append(f"- truth {sorted(b.truth)}, found {sorted(b.found)}: "
+                     + " + ".join(b.members))
     return "\n".join(lines) + "\n"
 
 
@@ -224,7 +227,7 @@ def main() -> None:
     command = "python -m benchmarks.corpus.bundles " + " ".join(sys.argv[1:])
     args.out.write_text(report(done, command, docs, root, time.monotonic() - started))
     for size in SIZES:
-        print(size, "F1 %.3f" % scores([b for b in done if b.size == size])[5])
+        print(f"{size}: F1 {scores([b for b in done if b.size == size])[5]:.3f}")
     print(f"wrote {args.out}")
 
 

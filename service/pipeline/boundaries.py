@@ -51,6 +51,9 @@ class Marks:
     number: str | None  # the document's own number, as printed with its title or label
 
 
+NO_MARKS = Marks(title=False, number=None)
+
+
 def _ident(text: str) -> str | None:
     m = _VALUE.match(text)
     if m is None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from service.pipeline.boundaries import Marks, page_marks
+from service.pipeline.boundaries import NO_MARKS, Marks, page_marks
 from service.pipeline.extract_invoice import find_labeled, parse_ident
 from service.pipeline.invoice_layout import build_layout, norm
 from service.pipeline.invoice_parties import find_blocks
@@ -35,7 +35,7 @@ class PageInfo:
     invoice_number: str | None = None
     first_page_look: bool = False
     top_words: frozenset[str] = frozenset()
-    marks: Marks = Marks(title=False, number=None)
+    marks: Marks = NO_MARKS
     size: tuple[int, int] = (0, 0)
 
 

@@ -140,7 +140,8 @@ def test_multi_page_document_with_addresses_on_later_pages_is_not_split(tmp_path
 def test_page_after_last_page_of_n_starts_a_document(tmp_path: Path) -> None:
     # the second document's page looks like a continuation: only "Seite 2 von 2" ended the first
     pages = _bundle(tmp_path, [
-        [("first", "Handelsrechnung Nr. 471102", "05.03.2018"), ("ended", "12,00", "Seite 2 von 2")],
+        [("first", "Handelsrechnung Nr. 471102", "05.03.2018"),
+         ("ended", "12,00", "Seite 2 von 2")],
         [("items", "19,90")],
     ], [ACME, MOULIN])
     assert _documents(pages) == [[1, 2], [3]]
