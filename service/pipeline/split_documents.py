@@ -36,13 +36,12 @@ class PageInfo:
     first_page_look: bool = False
     top_words: frozenset[str] = frozenset()
     marks: Marks = NO_MARKS
-    size: tuple[int, int] = (0, 0)
 
 
 def _page_info(page: PageText) -> PageInfo:
     if sum(len(w.text) for w in page.words) < 8:
         return PageInfo(blank=True)
-    info = PageInfo(blank=False, size=(page.width, page.height))
+    info = PageInfo(blank=False)
     layout = build_layout([page])
     info.marks = page_marks(layout, page.height)
     for row in layout.rows:
@@ -74,10 +73,6 @@ def _page_info(page: PageText) -> PageInfo:
     return info
 
 
-def _other_size(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return abs(a[0] - b[0]) > 0.03 * max(a[0], b[0]) or abs(a[1] - b[1]) > 0.03 * max(a[1], b[1])
-
-
 def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
                       doc_number: str | None, doc_titled: bool) -> float:
     """How sure we are that cur begins a new document, given the page before it.
@@ -96,8 +91,6 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     if not continues and not midway and not later_page:
         if prev.number is not None and prev.number[0] == prev.number[1]:
             return 0.97  # the page before said "page n of n": its document has ended
-        if _other_size(prev.size, cur.size):
-            return 0.9  # one producer prints a document on one paper size
         running = prev.marks.title and prev.marks.number == cur.marks.number
         if cur.marks.title and not running:
             return 0.9
