@@ -26,19 +26,19 @@ _TYPE = (
 _IDENT = r"(?=[a-z0-9./_-]*\d)[a-z0-9][a-z0-9./_-]*"
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\.?")
 # "Rechnung", "KOSTENRECHNUNG", "Invoice" alone in their phrase
-_TITLE_ONLY = re.compile(rf"^(?:{_TYPE})(?:\s+(?:seite|page)\s*\d.*)?$")
+_TITLE_ONLY = re.compile(rf"^({_TYPE})(?:\s+(?:seite|page)\s*\d.*)?$")
 # "Rechnung Nr. 42", "Rechnung des Versicherers Nr. 01.234", "Gutschrift (...) (389) Nr. 4711"
 _TITLE_NUMBER = re.compile(
-    rf"^(?:{_TYPE})\b.{{0,50}}?(?:\b(?:nr|no|nummer|number|num)\b\.?|n°|#)\s*:?\s*({_IDENT})"
+    rf"^({_TYPE})\b.{{0,50}}?(?:\b(?:nr|no|nummer|number|num)\b\.?|n°|#)\s*:?\s*({_IDENT})"
 )
 # "Facture FA-2017-0009", "Invoice #123 of 3 Aug 2014"
 _TITLE_IDENT = re.compile(
-    rf"^(?:{_TYPE})\s*(?:#|n°)?\s*:?\s*({_IDENT})(?:\s+(?:vom|du|of|dated|from|van)\b.*)?$"
+    rf"^({_TYPE})\s*(?:#|n°)?\s*:?\s*({_IDENT})(?:\s+(?:vom|du|of|dated|from|van)\b.*)?$"
 )
 _LABEL = re.compile(
     r"^(?:rechnungs-?(?:nummer|nr)|rechnung\s*nr|invoice\s*(?:no|number|#)|"
     r"n°\s*(?:de\s*)?facture|facture\s*n°|num[ée]ro\s*de\s*facture|factuur\s*(?:nummer|nr)|"
-    r"factuurnummer|beleg-?(?:nr|nummer))\b\.?\s*:?\s*"
+    r"factuurnummer|beleg-?(?:nr|nummer))(?!\w)\.?\s*:?\s*"
 )
 _VALUE = re.compile(rf"^({_IDENT})")
 # "W A R E N R E C H N U N G": letters printed apart for emphasis
@@ -47,11 +47,11 @@ _SPACED = re.compile(r"\b(?:\w ){3,}\w\b")
 
 @dataclass(frozen=True, slots=True)
 class Marks:
-    title: bool  # a document title in the top part of the page
+    title: str | None  # the document type of a title in the top part of the page ("rechnung")
     number: str | None  # the document's own number, as printed with its title or label
 
 
-NO_MARKS = Marks(title=False, number=None)
+NO_MARKS = Marks(title=None, number=None)
 
 
 def _ident(text: str) -> str | None:
@@ -63,7 +63,7 @@ def _ident(text: str) -> str | None:
 
 
 def page_marks(layout: Layout, height: int) -> Marks:
-    title = False
+    title: str | None = None
     number: str | None = None
     for row in layout.rows:
         if row.y1 > height * TITLE_ZONE:
@@ -72,15 +72,16 @@ def page_marks(layout: Layout, height: int) -> Marks:
         raw = [s.text for s in row.segments]
         segments = [_SPACED.sub(lambda m: m.group(0).replace(" ", ""), norm(t)) for t in raw]
         whole = " ".join(segments)
-        if _TITLE_ONLY.match(whole) or any(
-            _TITLE_ONLY.match(t) and r.isupper() for t, r in zip(segments, raw, strict=True)
-        ):
-            title = True
+        if m := _TITLE_ONLY.match(whole):
+            title = title or m.group(1)
+        for text, original in zip(segments, raw, strict=True):
+            if original.isupper() and (m := _TITLE_ONLY.match(text)):
+                title = title or m.group(1)
         for k in range(len(segments)):
             rest = " ".join(segments[k:])
             m = _TITLE_NUMBER.match(rest) or _TITLE_IDENT.match(rest)
-            if m and (value := _ident(m.group(1))):
-                title = True
+            if m and (value := _ident(m.group(2))):
+                title = title or m.group(1)
                 number = number or value
                 break
             if number is None and (m := _LABEL.match(rest)):

@@ -74,11 +74,11 @@ def _page_info(page: PageText) -> PageInfo:
 
 
 def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
-                      doc_number: str | None, doc_titled: bool) -> float:
+                      doc_number: str | None, doc_title: str | None) -> float:
     """How sure we are that cur begins a new document, given the page before it.
 
     doc_number is the number the current document printed with its title or label, if any;
-    doc_titled tells whether its first page printed a title.
+    doc_title is the document type its first page printed as its title, if any.
     """
     continues = (cur.number is not None and prev.number is not None
                  and prev.number[0] + 1 == cur.number[0])
@@ -91,8 +91,8 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     if not continues and not midway and not later_page:
         if prev.number is not None and prev.number[0] == prev.number[1]:
             return 0.97  # the page before said "page n of n": its document has ended
-        running = prev.marks.title and prev.marks.number == cur.marks.number
-        if cur.marks.title and not running:
+        # a title printed again on later pages ("INVOICE" atop each) is a running header
+        if cur.marks.title and cur.marks.title != doc_title:
             return 0.9
     if cur.marks.number and cur.marks.number == doc_number and not continues:
         return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
@@ -116,13 +116,13 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     if loose and cur.invoice_number and prev.invoice_number:
         return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
     score = 0.85 if cur.first_page_look else 0.25
-    if doc_titled and not cur.marks.title:
+    if doc_title and not cur.marks.title:
         # a document whose first page has a title: its later pages may show addresses
         # (delivery, payee) and labels without being a first page
         score = 0.4 if cur.first_page_look else 0.25
     if prev.top_words and cur.top_words:
         overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
-        if overlap < 0.2 and cur.first_page_look and not (doc_titled and not cur.marks.title):
+        if overlap < 0.2 and cur.first_page_look and not (doc_title and not cur.marks.title):
             score = max(score, 0.9)
     if blank_between:
         score = max(score, 0.9)
@@ -135,15 +135,15 @@ def split_documents(pages: list[PageText]) -> dict[str, Any]:
     prev: PageInfo | None = None
     blank_between = False
     doc_number: str | None = None
-    doc_titled = False
+    doc_title: str | None = None
     for i, info in enumerate(infos):
         if info.blank:
             blank_between = prev is not None
             continue
         starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between,
-                                                               doc_number, doc_titled)
+                                                               doc_number, doc_title)
         if starts[i] >= 0.5:
-            doc_number, doc_titled = info.marks.number, info.marks.title
+            doc_number, doc_title = info.marks.number, info.marks.title
         doc_number = doc_number or info.marks.number
         prev, blank_between = info, False
 

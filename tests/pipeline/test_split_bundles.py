@@ -84,6 +84,14 @@ def _bundle(tmp_path: Path, documents: list[list[tuple[str, ...]]], senders: lis
             first = False
             if page[0] == "first":
                 _first_page(c, sender, page[1], page[2])
+            elif page[0] == "invoice":  # "INVOICE" atop every page, the number on the first
+                c.text(400, 50, "INVOICE", size=16, bold=True)
+                if page[1]:
+                    _letterhead(c, sender)
+                    c.text(60, 150, f"Invoice No: {page[1]}")
+                    c.text(60, 164, "Invoice date: 3 Aug 2014")
+                for k in range(1, 8):
+                    c.text(60, 200 + 18 * k, f"{k} Consulting services {k * 3}.50")
             elif page[0] == "items":  # items and totals only, as a continuation page looks
                 for k in range(1, 8):
                     c.text(60, 60 + 18 * k, f"{k} Kopierpapier A4 500 Blatt {k * 3},50")
@@ -127,14 +135,16 @@ def test_same_sender_consecutive_invoices_with_different_numbers(tmp_path: Path)
 
 
 def test_multi_page_document_with_addresses_on_later_pages_is_not_split(tmp_path: Path) -> None:
-    # page 2 has an address block, labels and a stray "Nr. 10a": still page 2 of the invoice
+    # page 2 has an address block, labels and a stray "Nr. 10a": still page 2 of the invoice;
+    # the next invoice prints its title again on its second page
     pages = _bundle(tmp_path, [
         [("first", "Rechnungskorrektur Nr. RK21012345", "16.09.2018"), ("later", "-8,79"),
          ("later", "-8,79")],
-    ], [ACME])
+        [("invoice", "INV-2014-7"), ("invoice", "")],
+    ], [ACME, MOULIN])
     result = split_documents(pages)
-    assert _documents(pages) == [[1, 2, 3]]
-    assert all(c < 0.5 for c in result["split_point_confidences"])
+    assert _documents(pages) == [[1, 2, 3], [4, 5]]
+    assert [c > 0.5 for c in result["split_point_confidences"]] == [False, False, True, False]
 
 
 def test_page_after_last_page_of_n_starts_a_document(tmp_path: Path) -> None:
