@@ -41,6 +41,10 @@ _LABEL = re.compile(
     r"factuurnummer|beleg-?(?:nr|nummer))(?!\w)\.?\s*:?\s*"
 )
 _VALUE = re.compile(rf"^({_IDENT})")
+# who issued the page: VAT ids, e-mail domains and web hosts (not IBANs: a direct debit
+# prints the buyer's)
+_VAT_ID = re.compile(r"\b[A-Z]{2}U? ?[0-9A-Z]{0,2}\d{8,11}(?:B\d{2})?\b")
+_MAIL_OR_WEB = re.compile(r"@([\w-]+(?:\.[\w-]+)+)|(?:https?://|\bwww\.)(?:www\.)?([\w-]+(?:\.[\w-]+)+)")
 # "W A R E N R E C H N U N G": letters printed apart for emphasis
 _SPACED = re.compile(r"\b(?:\w ){3,}\w\b")
 
@@ -49,6 +53,7 @@ _SPACED = re.compile(r"\b(?:\w ){3,}\w\b")
 class Marks:
     title: str | None  # the document type of a title in the top part of the page ("rechnung")
     number: str | None  # the document's own number, as printed with its title or label
+    senders: frozenset[str] = frozenset()  # identifiers of the parties printed on the page
 
 
 NO_MARKS = Marks(title=None, number=None)
@@ -60,6 +65,12 @@ def _ident(text: str) -> str | None:
         return None
     value = m.group(1).rstrip("./-")
     return None if _DATE.fullmatch(value) else value
+
+
+def parties(text: str) -> frozenset[str]:
+    found = {m.group(0).replace(" ", "") for m in _VAT_ID.finditer(text)}
+    found |= {(m.group(1) or m.group(2)).lower() for m in _MAIL_OR_WEB.finditer(text)}
+    return frozenset(found)
 
 
 def page_marks(layout: Layout, height: int) -> Marks:
@@ -86,4 +97,5 @@ def page_marks(layout: Layout, height: int) -> Marks:
                 break
             if number is None and (m := _LABEL.match(rest)):
                 number = _ident(rest[m.end():])
-    return Marks(title=title, number=number)
+    text = "\n".join(row.text for row in layout.rows)
+    return Marks(title=title, number=number, senders=parties(text))

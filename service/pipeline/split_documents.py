@@ -74,11 +74,13 @@ def _page_info(page: PageText) -> PageInfo:
 
 
 def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
-                      doc_number: str | None, doc_title: str | None) -> float:
+                      doc_number: str | None, doc_title: str | None,
+                      doc_senders: frozenset[str]) -> float:
     """How sure we are that cur begins a new document, given the page before it.
 
     doc_number is the number the current document printed with its title or label, if any;
-    doc_title is the document type its first page printed as its title, if any.
+    doc_title is the document type its first page printed as its title, if any;
+    doc_senders are the VAT ids, mail domains and web hosts its pages printed.
     """
     continues = (cur.number is not None and prev.number is not None
                  and prev.number[0] + 1 == cur.number[0])
@@ -94,6 +96,9 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
         # a title printed again on later pages ("INVOICE" atop each) is a running header
         if cur.marks.title and cur.marks.title != doc_title:
             return 0.9
+        if (cur.first_page_look and cur.marks.senders and doc_senders
+                and not cur.marks.senders & doc_senders):
+            return 0.9  # a first page that names none of the parties of the document so far
     if cur.marks.number and cur.marks.number == doc_number and not continues:
         return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
     # numbers read from any label ("Nr. 10a UStG") count only when the document printed
@@ -136,14 +141,18 @@ def split_documents(pages: list[PageText]) -> dict[str, Any]:
     blank_between = False
     doc_number: str | None = None
     doc_title: str | None = None
+    doc_senders: frozenset[str] = frozenset()
     for i, info in enumerate(infos):
         if info.blank:
             blank_between = prev is not None
             continue
         starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between,
-                                                               doc_number, doc_title)
+                                                               doc_number, doc_title,
+                                                               doc_senders)
         if starts[i] >= 0.5:
             doc_number, doc_title = info.marks.number, info.marks.title
+            doc_senders = frozenset()
+        doc_senders |= info.marks.senders
         doc_number = doc_number or info.marks.number
         prev, blank_between = info, False
 

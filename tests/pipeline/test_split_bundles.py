@@ -92,6 +92,14 @@ def _bundle(tmp_path: Path, documents: list[list[tuple[str, ...]]], senders: lis
                     c.text(60, 164, "Invoice date: 3 Aug 2014")
                 for k in range(1, 8):
                     c.text(60, 200 + 18 * k, f"{k} Consulting services {k * 3}.50")
+            elif page[0] == "untitled":  # a first page whose title the splitter cannot read
+                _letterhead(c, sender)
+                c.text(60, 150, "Kunden AG Mitte")
+                c.text(60, 164, "Kundenstraße 15")
+                c.text(60, 178, "69876 Frankfurt")
+                c.text(350, 150, "Kunden-Nr.: 4711")
+                c.text(350, 164, "Rechnungsdatum: 05.11.2017")
+                c.text(60, 230, f"Total TTC {page[1]}")
             elif page[0] == "items":  # items and totals only, as a continuation page looks
                 for k in range(1, 8):
                     c.text(60, 60 + 18 * k, f"{k} Kopierpapier A4 500 Blatt {k * 3},50")
@@ -153,5 +161,14 @@ def test_page_after_last_page_of_n_starts_a_document(tmp_path: Path) -> None:
         [("first", "Handelsrechnung Nr. 471102", "05.03.2018"),
          ("ended", "12,00", "Seite 2 von 2")],
         [("items", "19,90")],
+    ], [ACME, MOULIN])
+    assert _documents(pages) == [[1, 2], [3]]
+
+
+def test_first_page_of_another_sender_starts_a_document(tmp_path: Path) -> None:
+    # the second document's title is not read; its first page names another sender
+    pages = _bundle(tmp_path, [
+        [("first", "Handelsrechnung Nr. 471102", "05.03.2018"), ("later", "12,00")],
+        [("untitled", "19,90")],
     ], [ACME, MOULIN])
     assert _documents(pages) == [[1, 2], [3]]
