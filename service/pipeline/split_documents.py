@@ -1,8 +1,11 @@
 """Where one document ends and the next begins in a stack of scanned pages.
 
-Signals, strongest first: printed page numbers ("Seite 1 von 2"), the invoice
-number changing or staying, blank separator pages, and a first-page look
-(a letterhead with an address block and invoice labels) at the top of a page.
+Signals, strongest first: printed page numbers ("Seite 1 von 2", and a page
+after "Seite 2 von 2"), the document's number printed with its title or label
+changing or staying (service.pipeline.boundaries), a new title, a first page
+naming none of the parties of the document before, blank separator pages, and
+a first-page look (a letterhead with an address block and invoice labels) at
+the top of a page. Real invoices often print no page numbers at all.
 """
 
 from __future__ import annotations
