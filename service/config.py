@@ -94,6 +94,9 @@ class Settings:
     # processes that render and read the pages of one document in parallel
     page_workers: int = field(default_factory=_default_threads)
     tesseract_timeout: float = 120.0
+    # tesseract readings of a scanned page at most (binarize.order: more only when
+    # the first is poor)
+    ocr_readings: int = 2
     default_language: str = "de"
 
     @classmethod
@@ -123,7 +126,7 @@ class Settings:
                      "pdf_render_backlog",
                      "upload_max_bytes", "parameters_max_bytes", "max_decompressed_bytes",
                      "max_pages", "header_max_bytes", "decode_concurrency", "dpi",
-                     "job_workers", "page_workers",
+                     "job_workers", "page_workers", "ocr_readings",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:

@@ -42,6 +42,7 @@ class PageJob:
     max_megapixels: float
     language: str
     tesseract_timeout: float
+    ocr_readings: int = 2
     # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
     searchable: bool = False
 
@@ -58,7 +59,9 @@ def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], P
     for index, size, layer in zip(indices, sizes, layers, strict=True):
         text = layer if layer is not None else ocr_image(
             job.out_dir / f"{index + 1}.jpg", job.language, timeout=job.tesseract_timeout,
-            page=index + 1)
+            page=index + 1, readings=job.ocr_readings,
+            # a rendered PDF page is at job.dpi (its JPEG says 72); an image its own
+            dpi=job.dpi if job.kind == "pdf" else None)
         done.append((size, text))
     if job.searchable and indices:
         searchable_pdf([job.out_dir / f"{i + 1}.jpg" for i in indices],
