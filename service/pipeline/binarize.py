@@ -1,24 +1,28 @@
-"""The page images tesseract is given: three preparations, the best reading kept per page.
+"""The page images tesseract is given: the preparation the page's print calls for.
 
 Tesseract binarises with one global Otsu threshold, and no single preparation
 suits every page:
+- plain gray reads most real pages best, given their true DPI;
 - levels (the paper made white, the levels stretched so that light-gray print
-  at ~0.6 of the paper turns dark gray, table rules removed) reads the
-  generated invoices best, but makes small print on real pages heavy;
-- plain gray reads most real pages best;
-- thin light-gray print (gray ~170-200 on white) vanishes in both (0% on a
-  test page); a near-white threshold (everything darker than NEAR_WHITE of the
-  paper is ink, rules removed) keeps it (100%), but loses some small black print.
-So every page is read all three ways and `tesseract.ocr_image` keeps the reading
-with the most confidently read text.
+  at ~0.6 of the paper turns dark gray, table rules removed) reads pages with
+  part of their print light or colour, shading and thin gray rules, but makes
+  small black print on other real pages heavy;
+- thin light-gray print (gray ~170-200 on white) vanishes in both; a
+  near-white threshold (everything darker than NEAR_WHITE of the paper is ink,
+  rules removed) keeps it, but loses some small black print.
+Reading every page all three ways and keeping the most confident reading cost
+~2.8x the tesseract time. So `order` chooses the first preparation from the
+ink on the page (`light_ink`, ~0.1 s), and tesseract.read_page reads another
+only when the first reading is poor.
 
-Measured (loose word recall, truth = the PDF's text layer; page images as the
-pipeline hands them to tesseract), benchmarks/TEXTLAYER_CHECK.md and
-OCR_RECALL.md: 50 real corpus pages at 200 DPI, gray: levels alone 93.5%, the
-best of the three 95.0% (on 20 of them plain gray alone 94.7%, near-white
-alone 90.7%); 10 of them with the print below the letterhead lightened to
-gray 185: 37.9% -> 93.7%; ten generated invoice layouts at 220 DPI: 97.3% ->
-98.0%. It costs three tesseract runs per page instead of one (~2.8x the time).
+Measured (loose word recall, truth = the PDF's text layer; 200-DPI gray JPEG
+renders as the pipeline stores pages), benchmarks/TEXTLAYER_CHECK.md and
+OCR_RECALL.md, 2026-11-29: 50 real corpus pages: all three readings, best kept,
+at 72 DPI (before) 95.0%; one reading, chosen here, at 200 DPI 95.3%
+(1.00 readings per page; plain gray alone at 200 DPI 95.1%, levels alone
+91.6% on 20 of them); 10 of them with the print below the letterhead
+lightened to gray 185: 93.7% both (one near-white reading each); ten
+generated invoice layouts at 220 DPI: 98.0% both (loose; one reading).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """OCR one page image with the tesseract command line, into the shared word model.
 
-Each of the image's preparations (binarize.candidates) is piped to `tesseract
-stdin stdout ... tsv` and the reading with the most confident text is kept (see
-binarize for why one preparation does not fit every page); tesseract runs
+The image is prepared as the print on the page calls for (binarize.order) and
+piped to `tesseract stdin stdout ... tsv` at the image's true resolution; only
+when that reading is poor (`good`) is the next preparation read too, up to
+`readings` (FOLIO_OCR_READINGS), and the reading with the most confident text
+kept. `read_page` says which preparations were read. Tesseract runs
 single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
 all readings of a page within one timeout. From the TSV, level-5 rows are words;
 a word's line is its (block, paragraph, line) triple numbered in the order
