@@ -118,6 +118,14 @@ def image_dpi(image: pyvips.Image) -> int | None:
     return dpi if SANE_DPI[0] <= dpi <= SANE_DPI[1] else None
 
 
+def file_dpi(path: str | Path) -> int | None:
+    """The plausible resolution an uploaded image states (its stored page JPEGs do not keep it)."""
+    try:
+        return image_dpi(pyvips.Image.new_from_file(str(path)))
+    except pyvips.Error:
+        return None
+
+
 def good(page: PageText) -> bool:
     """Whether a reading is good enough to stop at: most of its text read with confidence."""
     chars = sum(len(w.text) for w in page.words)

@@ -11,7 +11,7 @@ import pyvips
 
 from service.pipeline.binarize import AS_GRAY, AS_NEAR_WHITE
 from service.pipeline.rasterize import save_jpeg
-from service.pipeline.tesseract import image_dpi, ocr_image, read_page
+from service.pipeline.tesseract import file_dpi, image_dpi, ocr_image, read_page
 from tests.pipeline.conftest import TextLine, make_text_pdf, words_of
 
 BLACK = (
@@ -91,3 +91,11 @@ def test_an_image_states_its_resolution(tmp_path: Path, dpi: int, believed: int 
     path = tmp_path / "page.jpg"
     pyvips.Image.black(40, 40).copy(xres=dpi / 25.4, yres=dpi / 25.4).jpegsave(str(path))
     assert image_dpi(pyvips.Image.new_from_file(str(path))) == believed
+
+
+def test_an_uploaded_image_keeps_its_resolution_for_ocr(tmp_path: Path) -> None:
+    # the stored page JPEG says 72 DPI whatever the upload said: the source is asked
+    path = tmp_path / "scan.png"
+    pyvips.Image.black(40, 40).copy(xres=300 / 25.4, yres=300 / 25.4).pngsave(str(path))
+    assert file_dpi(path) == 300
+    assert file_dpi(tmp_path / "missing.png") is None
