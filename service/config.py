@@ -105,6 +105,9 @@ class Settings:
     # processes that render and read the pages of one document in parallel
     page_workers: int = field(default_factory=_default_threads)
     tesseract_timeout: float = 120.0
+    # tesseract readings of a scanned page at most (binarize.order: more only when
+    # the first is poor)
+    ocr_readings: int = 2
     default_language: str = "de"
 
     @classmethod
@@ -134,7 +137,7 @@ class Settings:
                      "pdf_render_backlog", "iiif_tile_size", "upload_max_bytes",
                      "upload_max_header_bytes",
                      "parameters_max_bytes", "max_decompressed_bytes", "max_pages",
-                     "header_max_bytes", "decode_concurrency", "dpi",
+                     "header_max_bytes", "decode_concurrency", "dpi", "ocr_readings",
                      "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:

@@ -23,7 +23,7 @@ from service.errors import WorkerLost
 from service.pipeline.pdfium_guard import PDFIUM
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
-from service.pipeline.tesseract import ocr_image
+from service.pipeline.tesseract import file_dpi, ocr_image
 from service.pipeline.textlayer import pdf_text_layers
 from service.pipeline.words import PageText
 
@@ -42,6 +42,7 @@ class PageJob:
     max_megapixels: float
     language: str
     tesseract_timeout: float
+    ocr_readings: int = 2
     # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
     searchable: bool = False
 
@@ -54,11 +55,13 @@ def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], P
     if job.kind == "pdf":
         with PDFIUM:  # textlayer calls PDFium without the lock of its own
             layers = pdf_text_layers(job.source, sizes, indices)
+    # a rendered PDF page is at job.dpi (its JPEG says 72); an image at its own
+    dpi = job.dpi if job.kind == "pdf" else file_dpi(job.source)
     done = []
     for index, size, layer in zip(indices, sizes, layers, strict=True):
         text = layer if layer is not None else ocr_image(
             job.out_dir / f"{index + 1}.jpg", job.language, timeout=job.tesseract_timeout,
-            page=index + 1)
+            page=index + 1, readings=job.ocr_readings, dpi=dpi)
         done.append((size, text))
     if job.searchable and indices:
         searchable_pdf([job.out_dir / f"{i + 1}.jpg" for i in indices],

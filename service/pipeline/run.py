@@ -57,6 +57,7 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
     job = PageJob(source=source, kind=kind, out_dir=scratch / "pages", dpi=settings.dpi,
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,
+                  ocr_readings=settings.ocr_readings,
                   searchable=searchable)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     sizes, texts = process_pages(job, count, settings.page_workers)

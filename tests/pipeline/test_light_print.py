@@ -9,8 +9,9 @@ import pypdfium2 as pdfium
 import pytest
 import pyvips
 
+from service.pipeline.binarize import AS_GRAY, AS_NEAR_WHITE
 from service.pipeline.rasterize import save_jpeg
-from service.pipeline.tesseract import ocr_image
+from service.pipeline.tesseract import file_dpi, image_dpi, ocr_image, read_page
 from tests.pipeline.conftest import TextLine, make_text_pdf, words_of
 
 BLACK = (
@@ -58,3 +59,43 @@ def test_thin_light_gray_print_is_read(tmp_path: Path, gray: float, size: float)
     found = [w.text for w in page.words]
     assert recall(found, words_of(rows)) >= 0.95
     assert recall(found, words_of(BLACK)) >= 0.9
+
+
+def test_light_print_is_seen_and_read_near_white_first(tmp_path: Path) -> None:
+    rows = tuple(TextLine(56, 140 + 16 * k, 8, row, gray=0.74) for k, row in enumerate(ROWS))
+    reading = read_page(gray_render(tmp_path, BLACK + rows), "de", dpi=200)
+    assert reading.read[0] == AS_NEAR_WHITE
+    assert recall([w.text for w in reading.text.words], words_of(rows)) >= 0.95
+
+
+def test_black_print_page_is_read_once_in_gray(tmp_path: Path) -> None:
+    # the same page printed black: one tesseract run, no extra preparations
+    rows = tuple(TextLine(56, 140 + 16 * k, 8, row) for k, row in enumerate(ROWS))
+    reading = read_page(gray_render(tmp_path, BLACK + rows), "de", dpi=200)
+    assert reading.read == (AS_GRAY,)
+    assert recall([w.text for w in reading.text.words], words_of(BLACK + rows)) >= 0.95
+
+
+def test_at_most_the_readings_asked_for(tmp_path: Path) -> None:
+    # a page of nothing but blurred light print: every reading is poor
+    rows = tuple(TextLine(56, 140 + 16 * k, 8, row, gray=0.74) for k, row in enumerate(ROWS))
+    path = gray_render(tmp_path, rows)
+    blurred = tmp_path / "blurred.jpg"
+    save_jpeg(pyvips.Image.new_from_file(str(path)).gaussblur(2.5), blurred, 90)
+    assert len(read_page(blurred, "de", dpi=200, readings=2).read) <= 2
+    assert len(read_page(blurred, "de", dpi=200, readings=1).read) == 1
+
+
+@pytest.mark.parametrize(("dpi", "believed"), [(300, 300), (200, 200), (72, None), (96, None)])
+def test_an_image_states_its_resolution(tmp_path: Path, dpi: int, believed: int | None) -> None:
+    path = tmp_path / "page.jpg"
+    pyvips.Image.black(40, 40).copy(xres=dpi / 25.4, yres=dpi / 25.4).jpegsave(str(path))
+    assert image_dpi(pyvips.Image.new_from_file(str(path))) == believed
+
+
+def test_an_uploaded_image_keeps_its_resolution_for_ocr(tmp_path: Path) -> None:
+    # the stored page JPEG says 72 DPI whatever the upload said: the source is asked
+    path = tmp_path / "scan.png"
+    pyvips.Image.black(40, 40).copy(xres=300 / 25.4, yres=300 / 25.4).pngsave(str(path))
+    assert file_dpi(path) == 300
+    assert file_dpi(tmp_path / "missing.png") is None
