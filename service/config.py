@@ -65,6 +65,10 @@ class Settings:
     memory_cache_bytes: int = 96 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
+    # finished JSON/hOCR/PDF files answered from memory (plain and gzip bodies):
+    # all of them together, and the largest single file held
+    memory_artifact_bytes: int = 32 * 1024 * 1024
+    memory_artifact_max_bytes: int = 4 * 1024 * 1024
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
@@ -120,7 +124,8 @@ class Settings:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
-        for name in ("memory_cache_bytes", "decoded_cache_bytes"):
+        for name in ("memory_cache_bytes", "decoded_cache_bytes", "memory_artifact_bytes",
+                     "memory_artifact_max_bytes"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):
