@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import secrets
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from service.artifacts.catalogue import (
@@ -36,9 +35,6 @@ from service.pipeline.pages import PageJob, parts, process_pages
 log = logging.getLogger("folio.pipeline")
 
 SOURCE = "source"
-# artifacts written at once: gzip and fsync release the GIL, so the writes of
-# one document overlap instead of queueing behind each other
-WRITERS = 4
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
@@ -61,17 +57,6 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
                     pdf_parts=tuple(parts(job)) if searchable else ())
 
 
-def _store(store: FileStore, processing_id: str, name: str, value: Path | bytes) -> None:
-    if isinstance(value, Path):
-        store.put_file(processing_id, name, value)
-        if compressed(name):
-            store.write_artifact(processing_id, name,
-                                 store.artifact(processing_id, name).read_bytes(),
-                                 compress=True)
-    else:
-        store.write_artifact(processing_id, name, value, compress=compressed(name))
-
-
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:
     """Run the processing to its end: succeeded, or failed with a human detail."""
     record = store.load(processing_id)
@@ -92,11 +77,19 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
             artifacts.update(step(doc))
         for number, page in enumerate(doc.pages, 1):
             store.put_file(processing_id, page_file(number), page)
-        with ThreadPoolExecutor(WRITERS, thread_name_prefix="store") as writers:
-            # list() re-raises the first failed write here
-            list(writers.map(lambda item: _store(store, processing_id, *item),
-                             artifacts.items()))
-        sub_pdfs = [i for i in map(sub_pdf_index, artifacts) if i is not None]
+        sub_pdfs: list[int] = []
+        for name, value in artifacts.items():
+            if isinstance(value, Path):
+                store.put_file(processing_id, name, value)
+                if compressed(name):
+                    store.write_artifact(processing_id, name,
+                                         store.artifact(processing_id, name).read_bytes(),
+                                         compress=True)
+            else:
+                store.write_artifact(processing_id, name, value, compress=compressed(name))
+            index = sub_pdf_index(name)
+            if index is not None:
+                sub_pdfs.append(index)
         ordered = produced(list(artifacts), len(doc.pages), workflow.results)
         # the full body needs the final record; write it, then flip the status last
         record.pages = list(doc.sizes)
