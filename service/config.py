@@ -72,6 +72,9 @@ class Settings:
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
+    # PDFs made to the /pdf options: renders at once per process, and waiting beyond those
+    pdf_render_threads: int = 1
+    pdf_render_backlog: int = 4
 
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
@@ -111,7 +114,8 @@ class Settings:
     def _check(self) -> list[str]:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
-                     "thumbnail_size", "render_threads", "render_backlog",
+                     "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
+                     "pdf_render_backlog",
                      "upload_max_bytes", "max_decompressed_bytes", "max_pages", "dpi",
                      "job_workers", "page_workers",
                      "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",

@@ -16,7 +16,6 @@ from service.artifacts.catalogue import (
     file_of,
     full_body,
     page_file,
-    sub_pdf_file,
     url_value,
 )
 from service.artifacts.record import Record
@@ -42,7 +41,8 @@ from service.web.conditional import (
     not_modified_response,
 )
 from service.web.fastpath import missed
-from service.web.media import JPEG, JSON, PDF
+from service.web.media import JPEG, JSON
+from service.web.routes import pdfs
 
 
 def workflow_name(record: Record) -> str:
@@ -155,22 +155,6 @@ async def image(request: Request, record: Record, page_num: int | None,
     return Response(body, headers=image_headers(variant.etag, variant.media_type, outcome))
 
 
-async def sub_pdf(request: Request) -> Response:
-    errors: list[dict[str, Any]] = []
-    index = int_param(request.path_params["index"], ("path", "index"), errors, minimum=0)
-    record = await processing(request, errors)
-    pending = ready(record, "sub-pdfs")
-    if pending is not None:
-        return pending
-    assert index is not None
-    if index >= len(record.sub_pdfs):
-        raise NotFound(f"No sub-PDF {index}; this processing has {len(record.sub_pdfs)}.")
-    path = services(request).store.artifact(record.processing_id, sub_pdf_file(index))
-    return file_response(request, path, media_type=PDF,
-                         filename=record.sub_pdfs[index],
-                         etag=etag_for(record.version, "sub-pdf", index))
-
-
 BASE = "/processing/results/{processing_id}"
 routes = [
     Route(BASE, result, methods=["GET"]),
@@ -179,10 +163,10 @@ routes = [
     Route(BASE + "/extractions", single_file("extractions"), methods=["GET"]),
     Route(BASE + "/language", single_file("language"), methods=["GET"]),
     Route(BASE + "/document-splitting", single_file("document-splitting"), methods=["GET"]),
-    Route(BASE + "/pdf", single_file("pdf"), methods=["GET"]),
+    Route(BASE + "/pdf", pdfs.pdf, methods=["GET"]),
     Route(BASE + "/thumbnail", thumbnail, methods=["GET"]),
     Route(BASE + "/page-images", listing("page-images", "pages"), methods=["GET"]),
     Route(BASE + "/page-images/{page_num}", page_image, methods=["GET"]),
     Route(BASE + "/sub-pdfs", listing("sub-pdfs", None), methods=["GET"]),
-    Route(BASE + "/sub-pdfs/{index}", sub_pdf, methods=["GET"]),
+    Route(BASE + "/sub-pdfs/{index}", pdfs.sub_pdf, methods=["GET"]),
 ]
