@@ -4,10 +4,10 @@ A finished processing's files never change (the store writes each once, by
 rename, before the record turns succeeded), so once read, the plain and the
 gzip body of an OCR JSON, an hOCR page or a small PDF can be answered from
 memory for as long as there is room: no open/read/close per request. Entries
-are keyed by (processing id, stored file, gzip or not) and evicted least
-recently used; the values' bytes are bounded by FOLIO_MEMORY_ARTIFACT_BYTES,
-and a file above FOLIO_MEMORY_ARTIFACT_MAX_BYTES is never read here (it keeps
-streaming from disk).
+are keyed by (processing id and record version, stored file, gzip or not) and
+evicted least recently used; the values' bytes are bounded by
+FOLIO_MEMORY_ARTIFACT_BYTES, and a file above FOLIO_MEMORY_ARTIFACT_MAX_BYTES
+is never read here (it keeps streaming from disk).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-BodyKey = tuple[str, str, bool]  # processing id, stored file, gzip twin
+BodyKey = tuple[str, str, bool]  # "<processing id>/<record version>", stored file, gzip twin
 RawHeaders = list[tuple[bytes, bytes]]
 LARGE_MEMO = 20_000  # keys known to be too large or absent, before the memo is cleared
 

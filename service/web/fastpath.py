@@ -241,7 +241,9 @@ class FastPath:
             await _send(send, 304, cache_headers(access, False, _raw(validators),
                                                  self.max_age), b"")
             return True
-        key: BodyKey = (record.processing_id, artifact.file, use_gzip)
+        # the version too: a finished record never changes, and if it ever did, the
+        # tier would miss rather than answer the old bytes
+        key: BodyKey = (f"{record.processing_id}/{record.version}", artifact.file, use_gzip)
         body = self.bodies.get(key)
         if body is None:
             if self.bodies.skipped(key):
@@ -272,7 +274,8 @@ class FastPath:
 
     def _load(self, key: BodyKey, artifact: Artifact, etag: str) -> Body | None:
         """Read a stored representation into a Body; None when it must stream instead."""
-        processing_id, file, use_gzip = key
+        owner, file, use_gzip = key
+        processing_id = owner.partition("/")[0]
         path = self.svc.store.artifact(processing_id, file + ".gz" if use_gzip else file)
         read = read_small(path, self.bodies.max_body_bytes)
         if read is None:
