@@ -2,7 +2,8 @@
 
 Digital invoices (benchmarks/invoices, all layouts) are rendered to page
 images exactly as the pipeline renders them; the images are OCRed by the
-pipeline's own `ocr_image`, raw and prepared; the words are compared with the
+pipeline's own `ocr_image`, raw (read once as rendered) and prepared (read
+three ways, the most confident reading kept; see binarize); the words are compared with the
 PDF's own text layer (a multiset: each expected word can be found once).
 
     .venv/bin/python -m benchmarks.ocr_recall [--seeds N]
@@ -80,8 +81,9 @@ def main() -> None:
         f"`python -m benchmarks.ocr_recall --seeds {args.seeds}` on "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Page 1 of each generated digital "
         "invoice rendered at 220 DPI by the pipeline, OCRed by the pipeline's tesseract step "
-        "without (raw) and with the image preparation (contrast levels, table rules "
-        "removed), compared with the PDF's own text layer. Exact tokens; 'loose' ignores "
+        "without (raw: once, as rendered) and with the image preparation (read levels-"
+        "stretched, as gray and near-white-thresholded, the most confident reading kept), compared "
+        "with the PDF's own text layer. Exact tokens; 'loose' ignores "
         "leading/trailing punctuation and percent signs and drops tokens that are only "
         "punctuation (\"7 %\" in the text layer is \"7%\" to tesseract).",
         "",

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import fixtures
+from benchmarks import fixtures, iiif_zoom
 from benchmarks.tools import (
     HERE,
     REPO,
@@ -323,6 +323,8 @@ MAX_AGE = 31536000
             if self.only == "p6":
                 say("P6 memory (alone)")
                 self.p6()
+            elif self.only == "iiif":
+                iiif_zoom.run(self, AUTH, HEADERS)
             elif self.only == "p8":
                 say("P8 signed URLs (alone)")
                 self.p8()
@@ -350,7 +352,7 @@ MAX_AGE = 31536000
                                  ("varnishd", [["varnish"]])):
             if ensure_binary(binary, packages) is None:
                 raise SystemExit(f"{binary} is missing and apt-get could not install it")
-        if self.only != "p8":  # the one scenario without thumbor
+        if self.only not in ("p8", "iiif"):  # the scenarios without thumbor
             self.thumbor_exe, how = ensure_thumbor()
             if self.thumbor_exe is None:
                 self.notes.append(how)
@@ -475,6 +477,7 @@ MAX_AGE = 31536000
         if self.only is None:
             say("P1 with two processes")
             self.two_processes(p1)
+            iiif_zoom.run(self, AUTH, HEADERS)
             say("P5 thundering herd")
             self.p5()
             say("P6 memory")
@@ -995,7 +998,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p2", "p6", "p8"],
+    parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     args = parser.parse_args()

@@ -33,6 +33,9 @@ def _default_threads() -> int:
 class Settings:
     data_dir: Path = Path("./data")
     redis_url: str | None = None
+    # the image cache's Redis (and render leases): another instance with maxmemory +
+    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL
+    redis_cache_url: str | None = None
     api_keys: tuple[tuple[str, str], ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
@@ -40,6 +43,13 @@ class Settings:
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
+    # when set, /metrics answers only `Authorization: Bearer <this>`
+    metrics_token: str | None = None
+    # incoming connections: a request's head at most this many bytes, complete
+    # within header_timeout s; a body never idle for body_timeout s
+    header_max_bytes: int = 32 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     # modules imported at start-up that register workflows of their own
     plugins: tuple[str, ...] = ()
 
@@ -65,6 +75,7 @@ class Settings:
     memory_cache_bytes: int = 96 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
+    decode_concurrency: int = 1  # whole-page decodes in flight per process
     # finished JSON/hOCR/PDF files answered from memory (plain and gzip bodies):
     # all of them together, and the largest single file held
     memory_artifact_bytes: int = 32 * 1024 * 1024
@@ -76,8 +87,17 @@ class Settings:
     pdf_render_threads: int = 1
     pdf_render_backlog: int = 4
 
+    # IIIF Image API: tile edge in pixels (info.json), and the origins allowed to
+    # read /iiif/ across sites ("*" by default: every request carries its own
+    # credentials, nothing is ambient; "none" turns the header off)
+    iiif_tile_size: int = 512
+    iiif_cors_origins: tuple[str, ...] = ("*",)
+
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
+    # one multipart part's headers (a file name past this is a 422, not held in memory)
+    upload_max_header_bytes: int = 16 * 1024
+    parameters_max_bytes: int = 1024  # the `parameters` JSON of an upload
     max_pages: int = 500
     max_megapixels: float = 100.0
     # what one stream, or one page's content and images, of a PDF may inflate to
@@ -115,21 +135,24 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
-                     "pdf_render_backlog",
-                     "upload_max_bytes", "max_decompressed_bytes", "max_pages", "dpi",
-                     "job_workers", "page_workers",
-                     "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
+                     "pdf_render_backlog", "iiif_tile_size", "upload_max_bytes",
+                     "upload_max_header_bytes",
+                     "parameters_max_bytes", "max_decompressed_bytes", "max_pages",
+                     "header_max_bytes", "decode_concurrency", "dpi",
+                     "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
-        for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
+        for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
+                     "body_timeout",
                      "tesseract_timeout", "redis_timeout"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
-        for name in ("memory_cache_bytes", "decoded_cache_bytes", "memory_artifact_bytes",
-                     "memory_artifact_max_bytes"):
+        # 0: `folio serve` runs no job workers (they are `folio worker` processes)
+        for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
+                     "memory_artifact_bytes", "memory_artifact_max_bytes"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):
@@ -140,6 +163,9 @@ class Settings:
         if any(w < 1 or w > self.image_max_dimension for w in self.image_widths):
             problems.append(f"{PREFIX}IMAGE_WIDTHS must be between 1 and "
                             f"{PREFIX}IMAGE_MAX_DIMENSION")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_SIGNING_SECRET:
+            problems.append(f"{PREFIX}METRICS_TOKEN needs at least {MIN_SIGNING_SECRET} "
+                            "characters")
         if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
@@ -209,6 +235,11 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = _list(raw)
+    return () if origins == ("none",) else origins
+
+
 def _redis_url(raw: str) -> str:
     if not raw.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("expected a redis://, rediss:// or unix:// URL")
@@ -224,11 +255,14 @@ def _level(raw: str) -> str:
 _PARSERS: dict[str, Any] = {
     "data_dir": Path,
     "redis_url": _redis_url,
+    "redis_cache_url": _redis_url,
     "api_keys": _keys,
     "host": str,
+    "metrics_token": str,
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,
+    "iiif_cors_origins": _origins,
     "plugins": _list,
     "signing_keys": _signing_keys,
     "image_widths": _widths,

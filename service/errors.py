@@ -7,9 +7,13 @@
     ├── ValidationFailed         422  detail is the list of {loc, msg, type}
     ├── TooMany                  429  rate limit (with Retry-After) or upload too large
     ├── Busy                     503  render backlog full (with Retry-After)
+    ├── BadIiifRequest           400  an IIIF Image API request the spec calls malformed
+    ├── NotImplementedHere       501  a valid IIIF request folio does not implement
     ├── Failed                   500  the processing failed; detail says why
+    ├── QueueUnavailable         503  the job queue (Redis) refused the upload (with Retry-After)
     └── ProcessingError          500  a document cannot be processed (raised by pipeline steps)
-        └── TooLarge             429  a page or pixel limit exceeded (before any pixel is decoded)
+        ├── TooLarge             429  a page or pixel limit exceeded (before any pixel is decoded)
+        └── WorkerLost           500  a page process died mid-job; the job is retried (run.py)
 
 ApiErrors raised while a request is handled are rendered by `web/app.py`'s
 handler. A ProcessingError raised during processing is stored as the record's
@@ -88,6 +92,12 @@ class Busy(ApiError):
         super().__init__(detail, 503, headers)
 
 
+class QueueUnavailable(ApiError):
+    def __init__(self, detail: str = "The job queue is unavailable; try again shortly.",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, 503, {"retry-after": "5", **(headers or {})})
+
+
 class Failed(ApiError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail, 500)
@@ -109,6 +119,23 @@ class TooLarge(ProcessingError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.status = 429
+
+
+class WorkerLost(ProcessingError):
+    """A page process died (killed, out of memory, a crash in a decoder): not the
+    document's fault for certain, so `pipeline/run.py` retries the job."""
+
+
+class BadIiifRequest(ApiError):
+    """The IIIF Image API answers 400 to bad syntax (the rest of folio answers 422)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 400)
+
+
+class NotImplementedHere(ApiError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 501)
 
 
 def invalid(loc: tuple[str, ...], msg: str, type_: str) -> dict[str, Any]:

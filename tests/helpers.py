@@ -179,7 +179,11 @@ def make_processing(store: FileStore, tenant: str, workflow: str = "generic_spli
     if workflow == "invoice_extraction":
         store.write_artifact(pid, file_of("extractions"),
                              b'{"schema_version":2,"document_type":"invoice"}', compress=True)
-        results.append("extractions")
+        ner = {"types": [{"reference": {"page_num": 1, "bbox_id": 1}, "type": "VOID",
+                          "type_probs": [{"type": "VOID", "prob": 1.0}]}],
+               "groupings": {"line_item": [], "vendor": [], "customer": []}}
+        store.write_artifact(pid, "ner.json", orjson.dumps(ner), compress=True)
+        results += ["extractions", "ner"]
     if workflow == "generic_splitting":
         split = {"schema_version": 1, "sub_documents": [
             {"name": "sub_document_0", "pages": [1]},

@@ -4,7 +4,8 @@ In memory for one process; with Redis, one atomic Lua script so that every
 server process sharing the Redis enforces one limit together. The script takes
 the time from Redis itself, so clocks of different hosts never disagree.
 If Redis does not answer, the limit falls back to this process' own bucket
-rather than refusing traffic.
+rather than refusing traffic; a circuit breaker (the cache's) then keeps every
+request from paying the Redis timeout again until a trial call succeeds.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from cache import keys
+from cache.breaker import CircuitBreaker
 
 log = logging.getLogger("folio.ratelimit")
 
@@ -84,8 +86,10 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, client: Redis, rate: float, burst: int, timeout: float) -> None:
+    def __init__(self, client: Redis, rate: float, burst: int, timeout: float,
+                 breaker: CircuitBreaker | None = None) -> None:
         self.client = client
+        self.breaker = breaker or CircuitBreaker()
         self.rate = rate
         self.burst = burst
         self.timeout = timeout
@@ -130,13 +134,17 @@ class RedisRateLimiter:
 
     async def _refill(self, tenant: str) -> float:
         """Take a batch from the shared bucket: 0 when granted, else seconds to wait."""
+        if not self.breaker.allow():
+            return FALLBACK
         try:
             async with asyncio.timeout(self.timeout):
                 granted, retry = await self._script(keys=[keys.ratelimit(tenant)],
                                                     args=[self.rate, self.burst, self.batch])
         except (RedisError, OSError, TimeoutError) as exc:
-            log.warning("rate limit falls back to this process: %s", exc)
+            self.breaker.record_failure()
+            log.warning("rate limit falls back to this process: %s", exc or type(exc).__name__)
             return FALLBACK
+        self.breaker.record_success()
         if int(granted) == 0:
             return max(float(retry), 1e-6)
         self._held[tenant] = (int(granted), time.monotonic())

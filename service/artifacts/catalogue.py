@@ -49,6 +49,7 @@ KINDS: dict[str, ResultKind] = {
         ResultKind("hocr", "hocr.html", HTML, False, compressed=True),
         ResultKind("extractions", "extractions.json", JSON, True, compressed=True),
         ResultKind("language", "language.json", JSON, True),
+        ResultKind("ner", "ner.json", JSON, True, compressed=True),
         ResultKind("page-images", None, JPEG, False),
         # no stored file: the endpoint scales page 1 into the FOLIO_THUMBNAIL_SIZE box
         ResultKind("thumbnail", None, JPEG, False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections import OrderedDict
@@ -33,6 +34,8 @@ class Records:
             return record
         record = await asyncio.to_thread(self._load, processing_id)
         if record is not None and record.done:
+            # what the client sent is not kept: serving never needs it
+            record = dataclasses.replace(record, parameters={})
             self._final[processing_id] = record
             if len(self._final) > self.keep:
                 self._final.popitem(last=False)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from service.access.apikeys import KeyFile, KeyFileError
 from service.cli.client import add_commands
+from service.cli.logs import log_config, setup_logging
 from service.cli.sign import add_sign_command
 from service.config import ConfigError, Settings
+from service.web.connection_limits import IMPORT_PATH as LIMITED_HTTPTOOLS
 
 
 def _settings() -> Settings:
@@ -24,7 +25,7 @@ def _settings() -> Settings:
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(message)s", stream=sys.stderr)
+    setup_logging(level)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -48,9 +49,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     try:
+        # log_config: uvicorn applies it in every worker process
         uvicorn.run("service.web.asgi:app", host=settings.host, port=settings.port,
-                    workers=settings.workers, loop="uvloop", http="httptools",
-                    log_level=settings.log_level, access_log=False, lifespan="on")
+                    workers=settings.workers, loop="uvloop", http=LIMITED_HTTPTOOLS,
+                    log_config=log_config(settings.log_level), log_level=settings.log_level,
+                    access_log=False, lifespan="on")
     finally:
         if workers is not None:
             workers.stop()

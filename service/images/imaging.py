@@ -125,15 +125,21 @@ def render(path: str, out_w: int, out_h: int, fmt: str, quality: int) -> bytes:
         image = pyvips.Image.thumbnail(
             path, out_w, height=out_h, size="force", no_rotate=True, fail_on="error"
         )
-        return _encode(image, fmt, quality)
+        return encode(image, fmt, quality)
     except pyvips.Error as exc:
         raise ImagingError(f"cannot render image: {path}") from exc
 
 
-def decode(path: str) -> pyvips.Image:
-    """The whole stored page decoded into memory, for rendering many sizes of it."""
+def decode(path: str, max_bytes: int) -> pyvips.Image | None:
+    """The whole stored page decoded into memory, for rendering many sizes of it.
+
+    None, after reading only the header, when the decoded page would take more
+    than `max_bytes`.
+    """
     try:
         image = pyvips.Image.new_from_file(path, access="sequential", fail_on="error")
+        if image.width * image.height * image.bands > max_bytes:
+            return None
         return image.copy_memory()
     except pyvips.Error as exc:
         raise ImagingError(f"cannot decode image: {path}") from exc
@@ -144,7 +150,7 @@ def render_decoded(image: pyvips.Image, out_w: int, out_h: int, fmt: str,
     """`render` from a page already decoded by `decode`: no JPEG decode per size."""
     _check(out_w, out_h, fmt, quality)
     try:
-        return _encode(image.thumbnail_image(out_w, height=out_h, size="force",
+        return encode(image.thumbnail_image(out_w, height=out_h, size="force",
                                              no_rotate=True), fmt, quality)
     except pyvips.Error as exc:
         raise ImagingError("cannot render decoded image") from exc
@@ -159,7 +165,7 @@ def _check(out_w: int, out_h: int, fmt: str, quality: int) -> None:
         raise ValueError("quality must be between 1 and 100")
 
 
-def _encode(image: pyvips.Image, fmt: str, quality: int) -> bytes:
+def encode(image: pyvips.Image, fmt: str, quality: int) -> bytes:
     options: dict[str, Any] = {"keep": "none"}
     if fmt in _LOSSY:
         options["Q"] = quality

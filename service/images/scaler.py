@@ -16,7 +16,7 @@ import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from cache import MemoryCache, Outcome, RedisCache, SingleFlight, TieredCache
 from service.artifacts.catalogue import page_file
@@ -45,6 +45,40 @@ class Variant:
     etag: str
     key: str  # cache key: id, version, page, output size, format, quality
     media_type: str
+    # a whole-page size renders from the file (shrink-on-load, little memory) rather
+    # than wait for another render's decode of the page
+    waits_for_decode: ClassVar[bool] = False
+
+    def draw(self, path: str, image: Any) -> bytes:
+        """In a render thread: from the decoded page when there is one, else the file."""
+        if image is not None:
+            return imaging.render_decoded(image, self.width, self.height, self.fmt,
+                                          self.quality)
+        return imaging.render(path, self.width, self.height, self.fmt, self.quality)
+
+
+class Rendering(Protocol):
+    """What the cache tiers, singleflight and render pool need of an image made from a
+    stored page: a `Variant` here, an IIIF `Tile` in `service.images.tiles`."""
+
+    @property
+    def processing_id(self) -> str: ...
+    @property
+    def source(self) -> int: ...  # page number of the stored image it is made from
+    @property
+    def source_key(self) -> str: ...
+    @property
+    def source_size(self) -> tuple[int, int]: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def etag(self) -> str: ...
+    @property
+    def media_type(self) -> str: ...
+    # True: when a decode of the page is in flight, wait for it and render from memory
+    waits_for_decode: ClassVar[bool]
+
+    def draw(self, path: str, image: Any) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +101,9 @@ class Scaler:
         self.flight = SingleFlight(self.cache, redis_cache, lease_ms=settings.render_lease_ms,
                                    wait_timeout=settings.render_lease_ms / 1000 * 2)
         self.pool = ThreadPoolExecutor(settings.render_threads, thread_name_prefix="render")
-        self.decoded = DecodedPages(settings.decoded_cache_bytes)
+        self.decoded = DecodedPages(settings.decoded_cache_bytes, settings.decode_concurrency)
+        # source key -> the decode of that page in flight, for renders arriving meanwhile
+        self.decoding: dict[str, asyncio.Future[Any]] = {}
         self.backlog = 0
         self._memory_hits = metrics.cache_hits.labels("memory")
         self._redis_hits = metrics.cache_hits.labels("redis")
@@ -107,7 +143,7 @@ class Scaler:
 
     # -- the cache tiers, then one render per key ---------------------------
 
-    async def cached(self, variant: Variant) -> tuple[bytes, Outcome] | None:
+    async def cached(self, variant: Rendering) -> tuple[bytes, Outcome] | None:
         """The variant from the memory tier, then Redis (copied into memory); None on a miss."""
         body = self.memory.get_nowait(variant.key)
         if body is not None:
@@ -121,7 +157,7 @@ class Scaler:
         self._redis_hits.inc()
         return body, "hit-redis"
 
-    async def image(self, variant: Variant, known_miss: bool = False) -> tuple[bytes, Outcome]:
+    async def image(self, variant: Rendering, known_miss: bool = False) -> tuple[bytes, Outcome]:
         """The variant's bytes, rendering it once however many ask at the same time.
 
         `known_miss`: `cached` has just missed, so the tiers are not read again.
@@ -143,7 +179,7 @@ class Scaler:
             self.metrics.cache_misses.inc()
         return body, outcome
 
-    async def _render(self, path: str, variant: Variant) -> bytes:
+    async def _render(self, path: str, variant: Rendering) -> bytes:
         # the stored page's size from the record: checked before anything is decoded
         if not imaging.pixels_ok(*variant.source_size, self.settings.max_megapixels):
             raise ApiError("The stored page image is larger than the pixel limit.")
@@ -153,13 +189,18 @@ class Scaler:
         self.metrics.backlog.set(self.backlog)
         start = time.perf_counter()
         try:
-            image = self.decoded.get(variant.source_key)
-            decode = image is None and self.decoded.wants(variant.source_key)
+            key = variant.source_key
+            image = self.decoded.get(key)
+            if image is None and variant.waits_for_decode and key in self.decoding:
+                # a viewer's burst of tiles for one page: they wait for the one decode
+                # in flight rather than each reading the file
+                image = await self.decoding[key]
+            # at least one byte a pixel: a page that cannot fit is never decoded whole
+            if image is None and self.decoded.claim(
+                    key, variant.source_size[0] * variant.source_size[1]):
+                image = await self._decode(path, key)
             loop = asyncio.get_running_loop()
-            body, fresh = await loop.run_in_executor(self.pool, _render, path, image, decode,
-                                                     variant)
-            if fresh is not None:
-                self.decoded.put(variant.source_key, fresh)
+            body: bytes = await loop.run_in_executor(self.pool, variant.draw, path, image)
             return body
         except imaging.ImagingError:
             raise ApiError("The stored page image could not be read.") from None
@@ -169,17 +210,25 @@ class Scaler:
             self.metrics.renders.inc()
             self.metrics.render_seconds.observe(time.perf_counter() - start)
 
+    async def _decode(self, path: str, source_key: str) -> Any:
+        """Decode a claimed page whole, once, for the renders waiting on it.
+
+        None when it failed or would not fit the budget: the waiters read the file.
+        """
+        loop = asyncio.get_running_loop()
+        shared: asyncio.Future[Any] = loop.create_future()
+        self.decoding[source_key] = shared
+        image = None
+        try:
+            image = await loop.run_in_executor(self.pool, imaging.decode, path,
+                                               self.decoded.max_bytes)
+            if image is not None:
+                self.decoded.put(source_key, image)
+            return image
+        finally:
+            self.decoded.release(source_key)
+            shared.set_result(image)
+            del self.decoding[source_key]
+
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _render(path: str, image: Any, decode: bool, variant: Variant) -> tuple[bytes, Any]:
-    """In a render thread: from the decoded page when there is one (or should be)."""
-    fresh = None
-    if image is None and decode:
-        image = fresh = imaging.decode(path)
-    if image is not None:
-        return imaging.render_decoded(image, variant.width, variant.height, variant.fmt,
-                                      variant.quality), fresh
-    return imaging.render(path, variant.width, variant.height, variant.fmt,
-                          variant.quality), None

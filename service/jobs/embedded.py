@@ -18,6 +18,7 @@ import threading
 import time
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
+from typing import Protocol
 
 from service.artifacts.store import FileStore
 from service.config import Settings
@@ -160,19 +161,25 @@ class EmbeddedWorkers:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(worker, signal.SIGKILL)
                 self.queue.finish(processing_id, worker)
-                self.store.fail(processing_id, "processing took longer than the job timeout "
-                                f"of {self.settings.job_timeout:g} seconds")
+                self._give_up(processing_id, "processing took longer than the job timeout "
+                              f"of {self.settings.job_timeout:g} seconds")
 
     def _recover(self, processing_id: str, worker: int) -> None:
         record = self.store.load(processing_id)
         if record is not None and record.attempts >= MAX_ATTEMPTS:
             self.queue.finish(processing_id, worker)
-            self.store.fail(processing_id, "processing stopped unexpectedly "
-                            f"{record.attempts} times; giving up")
+            self._give_up(processing_id, "processing stopped unexpectedly "
+                          f"{record.attempts} times; giving up")
             return
         log.warning("worker %s died on processing %s; queueing it again", worker,
                     processing_id)
         self.queue.requeue(processing_id, worker)
+
+    def _give_up(self, processing_id: str, detail: str) -> None:
+        from service.pipeline.run import clear_scratch
+
+        clear_scratch(self.store, processing_id)  # first: done means nothing left behind
+        self.store.fail(processing_id, detail)
 
     def stop(self) -> None:
         self._stop.set()
@@ -185,7 +192,20 @@ class EmbeddedWorkers:
         return [p.pid for p in self._processes if p.pid is not None]
 
 
-def start_embedded_workers(settings: Settings) -> EmbeddedWorkers | None:
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+    def pids(self) -> list[int]: ...
+
+
+def start_embedded_workers(settings: Settings) -> Stoppable | None:
+    """The job workers `folio serve` runs: none with FOLIO_JOB_WORKERS=0 (workers are
+    then `folio worker` processes elsewhere), an arq worker on Redis, else the
+    embedded pool."""
+    if settings.job_workers == 0:
+        return None
     if settings.redis_url:
-        return None  # workers are `folio worker` processes on the Redis queue
+        from service.jobs.arq_queue import ArqWorkerProcess
+
+        return ArqWorkerProcess(settings).start()
     return EmbeddedWorkers(settings).start()

@@ -21,5 +21,5 @@ class Queue(Protocol):
 
 def queue_for(settings: Settings) -> Queue:
     if settings.redis_url:
-        return ArqQueue(settings.redis_url)
+        return ArqQueue(settings.redis_url, settings.data_dir, settings.redis_timeout)
     return DirectoryQueue(settings.data_dir)

@@ -22,6 +22,13 @@ class Workflow:
     description: str
     results: tuple[str, ...]
     steps: Sequence[Callable[..., Any]] = field(default=())
+    long_description: str = ""  # the listing falls back to `description`
+    visibility: str = "public"  # as the vendor's list says of its prebuilt workflows
+
+    def __post_init__(self) -> None:
+        # the pipeline types the words of every extraction (pipeline.steps.ner)
+        if "extractions" in self.results and "ner" not in self.results:
+            object.__setattr__(self, "results", (*self.results, "ner"))
 
     def listing(self) -> dict[str, Any]:
         return {
@@ -29,6 +36,8 @@ class Workflow:
             "category": "prebuilt",
             "name": self.name,
             "description": self.description,
+            "long_description": self.long_description or self.description,
+            "visibility": self.visibility,
             "permissions": ["process", "read"],
             "retrievable_results": list(self.results),
         }
@@ -42,15 +51,28 @@ def register(workflow: Workflow) -> Workflow:
     return workflow
 
 
-register(Workflow("ocr", "OCR", "Page images, text (PDF text layer or OCR), hOCR "
-                  "and a searchable PDF.", COMMON, steps.COMMON_STEPS))
-register(Workflow("invoice_extraction", "Invoice extraction",
-                  "OCR plus invoice fields with confidences and word references.",
-                  (*COMMON, "extractions"), (*steps.COMMON_STEPS, steps.invoice_fields)))
-register(Workflow("generic_splitting", "Generic document splitting",
-                  "OCR plus the split of a bundle into sub-documents and sub-PDFs.",
-                  (*COMMON, "document-splitting", "sub-pdfs"),
-                  (*steps.COMMON_STEPS, steps.splitting)))
+register(Workflow(
+    "ocr", "OCR", "Page images, text (PDF text layer or OCR), hOCR and a searchable PDF.",
+    COMMON, steps.COMMON_STEPS,
+    long_description="Renders every page at 220 DPI, takes the words from the PDF's own text "
+    "layer where it has one and from tesseract otherwise, and answers them as OCR JSON and "
+    "hOCR, with the document's language, page images at any size, a thumbnail and a "
+    "searchable PDF."))
+register(Workflow(
+    "invoice_extraction", "Invoice extraction",
+    "OCR plus invoice fields with confidences and word references.",
+    (*COMMON, "extractions", "ner"), (*steps.COMMON_STEPS, steps.invoice_fields),
+    long_description="Everything the OCR workflow answers, plus the invoice fields of the "
+    "published Invoice schema (number, dates, amounts, parties, bank details, tax lines, line "
+    "items), each with a confidence and the OCR words it was read from, and the NER result: "
+    "every OCR word typed by the field that points at it."))
+register(Workflow(
+    "generic_splitting", "Generic document splitting",
+    "OCR plus the split of a bundle into sub-documents and sub-PDFs.",
+    (*COMMON, "document-splitting", "sub-pdfs"), (*steps.COMMON_STEPS, steps.splitting),
+    long_description="Everything the OCR workflow answers, plus where a scanned bundle splits "
+    "into separate documents, with a confidence for every page boundary, and one PDF per "
+    "sub-document."))
 
 
 def get(workflow_id: str) -> Workflow | None:

@@ -1,19 +1,24 @@
-"""Prepare a page image for tesseract so that light-gray small print is read.
+"""The page images tesseract is given: three preparations, the best reading kept per page.
 
-Tesseract binarises with a global Otsu threshold. On an invoice, with black
-body text and light-gray table headers and amounts, that threshold falls
-between black and gray and the gray print vanishes. So, before tesseract sees
-the page: grayscale, scale so the paper is white, then stretch the levels so
-that everything at or below INK_LEVEL of the paper's brightness is black and
-everything at or above FILL_LEVEL is white. Light-gray print (~0.6) becomes
-dark gray (~0.45 -> Otsu puts it with the ink); light table shading (~0.85)
-stays light, so black text on it keeps its contrast (a steeper power curve
-was tried and darkened such shading until headers on it were lost).
+Tesseract binarises with one global Otsu threshold, and no single preparation
+suits every page:
+- levels (the paper made white, the levels stretched so that light-gray print
+  at ~0.6 of the paper turns dark gray, table rules removed) reads the
+  generated invoices best, but makes small print on real pages heavy;
+- plain gray reads most real pages best;
+- thin light-gray print (gray ~170-200 on white) vanishes in both (0% on a
+  test page); a near-white threshold (everything darker than NEAR_WHITE of the
+  paper is ink, rules removed) keeps it (100%), but loses some small black print.
+So every page is read all three ways and `tesseract.ocr_image` keeps the reading
+with the most confidently read text.
 
-Measured with exact-token recall on clean 220 DPI renders: the test invoice
-(tests/pipeline) 69% raw -> 100% prepared; ten generated invoice layouts
-(benchmarks/invoices) 94.0% raw -> 93.9% prepared (the same within noise; most misses
-there are tokenisation, e.g. "19 %" read as "19%").
+Measured (loose word recall, truth = the PDF's text layer; page images as the
+pipeline hands them to tesseract), benchmarks/TEXTLAYER_CHECK.md and
+OCR_RECALL.md: 50 real corpus pages at 200 DPI, gray: levels alone 93.5%, the
+best of the three 95.0% (on 20 of them plain gray alone 94.7%, near-white
+alone 90.7%); 10 of them with the print below the letterhead lightened to
+gray 185: 37.9% -> 93.7%; ten generated invoice layouts at 220 DPI: 97.3% ->
+98.0%. It costs three tesseract runs per page instead of one (~2.8x the time).
 """
 
 from __future__ import annotations
@@ -23,11 +28,20 @@ import pyvips
 # Fractions of the paper's brightness; see the module docstring.
 INK_LEVEL = 0.35
 FILL_LEVEL = 0.9
+# Darker than this is ink for the near-white preparation (235 on white paper;
+# 200 lost light print again, 220 was in between).
+NEAR_WHITE = 235 / 255
 PAPER_PERCENTILE = 90
 
 
-def prepare(image: pyvips.Image) -> pyvips.Image:
-    """An 8-bit one-band image, white paper, dark ink."""
+def candidates(image: pyvips.Image) -> list[pyvips.Image]:
+    """The preparations to read, in order of preference on a tie."""
+    gray = grayscale(image)
+    return [levels(gray), gray, near_white(gray)]
+
+
+def grayscale(image: pyvips.Image) -> pyvips.Image:
+    """An 8-bit one-band image, transparency on white."""
     if image.hasalpha():
         image = image.flatten(background=[255] * (image.bands - 1))
     gray = image if image.interpretation == "b-w" else image.colourspace("b-w")
@@ -35,11 +49,26 @@ def prepare(image: pyvips.Image) -> pyvips.Image:
         gray = gray.extract_band(0)
     if gray.format != "uchar":
         gray = gray.cast("uchar")
+    return gray
+
+
+def levels(gray: pyvips.Image) -> pyvips.Image:
+    """Everything at or below INK_LEVEL of the paper's brightness black, at or above
+    FILL_LEVEL white: light-gray print (~0.6) becomes dark gray (~0.45, Otsu puts
+    it with the ink); light table shading (~0.85) stays light, so black text on it
+    keeps its contrast (a steeper curve darkened such shading until headers on it
+    were lost)."""
     paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
-    normalised = gray / paper
-    levels = (normalised - INK_LEVEL) / (FILL_LEVEL - INK_LEVEL)
-    levels = (levels > 1).ifthenelse(1.0, (levels < 0).ifthenelse(0.0, levels))
-    return remove_rules((levels * 255).cast("uchar"))
+    stretched = (gray / paper - INK_LEVEL) / (FILL_LEVEL - INK_LEVEL)
+    stretched = (stretched > 1).ifthenelse(1.0, (stretched < 0).ifthenelse(0.0, stretched))
+    return remove_rules((stretched * 255).cast("uchar"))
+
+
+def near_white(gray: pyvips.Image) -> pyvips.Image:
+    """Black wherever the page is visibly darker than its paper, white elsewhere."""
+    paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
+    ink = (gray < paper * NEAR_WHITE).ifthenelse(0, 255).cast("uchar")
+    return remove_rules(ink)
 
 
 RULE_LENGTH = 81  # pixels; far longer than any glyph stroke at 200-300 DPI

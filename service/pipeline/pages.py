@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.errors import ProcessingError
+from service.errors import WorkerLost
 from service.pipeline.pdfium_guard import PDFIUM
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
@@ -88,7 +88,7 @@ def process_pages(job: PageJob, count: int, workers: int
                        for page in part]
         except BrokenProcessPool:
             _reset_pool()
-            raise ProcessingError("a page worker process stopped unexpectedly") from None
+            raise WorkerLost("a page worker process stopped unexpectedly") from None
     return [size for size, _ in results], [text for _, text in results]
 
 
@@ -117,6 +117,11 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
                                     initializer=_follow_parent, initargs=(os.getpid(),))
         _pool_size = workers
     return _pool
+
+
+def page_process_ids() -> list[int]:
+    """The page processes now running in this job worker (for tests that kill one)."""
+    return [] if _pool is None else list(getattr(_pool, "_processes", {}))
 
 
 def shutdown() -> None:

@@ -1,9 +1,12 @@
 """Runs one processing: shared steps, the workflow's output steps, then the store.
 
 Everything is written to a scratch directory first and moved into the store
-only when every step has succeeded; the record turns succeeded last. A retry
-after a crash starts from a fresh scratch directory, so nothing half-written
-is ever visible or tripped over.
+only when every step has succeeded; the record turns succeeded last. Every
+attempt starts by removing the scratch directories earlier attempts left
+behind (a worker killed mid-job leaves its own), so nothing half-written is
+ever visible, tripped over or kept. A page process that dies mid-job (killed,
+out of memory, a decoder crash) costs one attempt, not the processing: the job
+runs again, up to MAX_ATTEMPTS attempts in all.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from service.artifacts.catalogue import (
     sub_pdf_name,
     write_full_body,
 )
-from service.artifacts.record import SUCCEEDED
+from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.errors import ProcessingError
+from service.errors import ProcessingError, WorkerLost
 from service.jobs import workflows
+from service.jobs.embedded import MAX_ATTEMPTS
 from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
@@ -35,6 +39,13 @@ from service.pipeline.pages import PageJob, parts, process_pages
 log = logging.getLogger("folio.pipeline")
 
 SOURCE = "source"
+SCRATCH = ".scratch-"
+
+
+def clear_scratch(store: FileStore, processing_id: str) -> None:
+    """Remove what earlier attempts of this processing left in their scratch space."""
+    for leftover in store.directory(processing_id).glob(SCRATCH + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
@@ -60,11 +71,26 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:
     """Run the processing to its end: succeeded, or failed with a human detail."""
     record = store.load(processing_id)
-    if record is None or record.status == SUCCEEDED:
-        return  # submitted twice or already finished by another worker
+    if record is None or record.done:
+        return  # submitted twice, already finished by another worker, or timed out
+    while True:
+        record = store.mark_running(processing_id)
+        clear_scratch(store, processing_id)
+        try:
+            _attempt(store, settings, record)
+            return
+        except WorkerLost as exc:
+            if record.attempts >= MAX_ATTEMPTS:
+                clear_scratch(store, processing_id)
+                store.fail(processing_id, f"{exc.detail} {record.attempts} times; giving up")
+                return
+            log.warning("processing %s: %s; trying again", processing_id, exc.detail)
+
+
+def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
+    processing_id = record.processing_id
     workflow = workflows.get(record.workflow)
-    record = store.mark_running(processing_id)
-    scratch = store.directory(processing_id) / f".scratch-{secrets.token_hex(4)}"
+    scratch = store.directory(processing_id) / f"{SCRATCH}{secrets.token_hex(4)}"
     scratch.mkdir(parents=True)
     try:
         if workflow is None:
@@ -75,6 +101,7 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         artifacts: Artifacts = {}
         for step in workflow.steps:
             artifacts.update(step(doc))
+        artifacts.update(steps.ner(doc, artifacts))  # every workflow with extractions
         for number, page in enumerate(doc.pages, 1):
             store.put_file(processing_id, page_file(number), page)
         sub_pdfs: list[int] = []
@@ -96,13 +123,19 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         record.results = ordered
         record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
         write_full_body(store, record, workflow.name)
+        # gone before the record turns done, so that done means nothing left behind
+        shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
                       sub_pdfs=record.sub_pdfs, source_kind=doc.kind)
+    except WorkerLost:
+        raise
     except ProcessingError as exc:
         log.info("processing %s failed: %s", processing_id, exc.detail)
+        shutil.rmtree(scratch, ignore_errors=True)
         store.fail(processing_id, exc.detail)
     except Exception:
         log.exception("processing %s crashed", processing_id)
+        shutil.rmtree(scratch, ignore_errors=True)
         store.fail(processing_id, "folio could not process this document (internal error)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -39,6 +39,17 @@ def invoice_fields(doc: Document) -> Artifacts:
     return {file_of("extractions"): orjson.dumps(extract_invoice(list(doc.texts), doc.language))}
 
 
+def ner(doc: Document, artifacts: Artifacts) -> Artifacts:
+    """The words typed by the extraction, for any workflow that made one."""
+    extraction = artifacts.get("extractions.json")
+    if not isinstance(extraction, bytes):
+        return {}
+    from service.pipeline.ner import build_ner
+
+    counts = [len(text.words) for text in doc.texts]
+    return {"ner.json": orjson.dumps(build_ner(counts, orjson.loads(extraction)))}
+
+
 def splitting(doc: Document) -> Artifacts:
     from service.pipeline.split_documents import split_documents
 

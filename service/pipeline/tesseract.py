@@ -1,8 +1,10 @@
 """OCR one page image with the tesseract command line, into the shared word model.
 
-The image is prepared (binarize.prepare) and piped to `tesseract stdin stdout
-... tsv`; tesseract runs single-threaded (OMP_THREAD_LIMIT=1: the worker pool
-already uses every core) under a timeout. From the TSV, level-5 rows are words;
+Each of the image's preparations (binarize.candidates) is piped to `tesseract
+stdin stdout ... tsv` and the reading with the most confident text is kept (see
+binarize for why one preparation does not fit every page); tesseract runs
+single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
+all readings of a page within one timeout. From the TSV, level-5 rows are words;
 a word's line is its (block, paragraph, line) triple numbered in the order
 tesseract reports them, which is its reading order. Entropy = 1 - conf/100.
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pyvips
 
 from service.errors import ProcessingError
-from service.pipeline.binarize import prepare
+from service.pipeline.binarize import candidates
 from service.pipeline.words import PageText, Word
 
 # the other language second: German names and umlauts appear on English invoices too
@@ -32,15 +35,45 @@ def ocr_image(
     dpi: int | None = None,
     binarize: bool = True,
 ) -> PageText:
-    """Words of one page image; `page` (1-based) only names the page in error messages."""
+    """Words of one page image; `page` (1-based) only names the page in error messages.
+
+    Without `binarize` the image is read once, as it is."""
     try:
         original = pyvips.Image.new_from_file(str(image_path))
-        image = prepare(original) if binarize else original
-        png = image.pngsave_buffer(compression=1)
+        images = candidates(original) if binarize else [original]
+        pngs = [image.pngsave_buffer(compression=1) for image in images]
     except pyvips.Error as exc:
         raise ProcessingError(f"the image of page {page} could not be read") from exc
-    tsv = run_tesseract(png, LANGUAGES.get(lang, lang), timeout, page, dpi)
-    return parse_tsv(tsv, original.width, original.height)
+    deadline = time.monotonic() + timeout
+    best: PageText | None = None
+    for png in pngs:
+        left = deadline - time.monotonic()
+        if best is not None and left <= 0:
+            break
+        try:
+            tsv = run_tesseract(png, LANGUAGES.get(lang, lang), max(left, 0.001), page, dpi)
+        except ProcessingError:
+            if best is None:
+                raise
+            break  # out of time for a second reading: the first one stands
+        text = parse_tsv(tsv, original.width, original.height)
+        if best is None or confident_text(text) > confident_text(best):
+            best = text
+    assert best is not None
+    return best
+
+
+# A word read with less confidence than this does not count for its reading.
+CONFIDENT = 0.6
+
+
+def confident_text(page: PageText) -> int:
+    """How much text was read with confidence: the characters of the sure words.
+
+    (Chosen on corpus pages and generated invoices against summing characters
+    weighted by confidence and against thresholds of 0.8 and 0.9: it picked the
+    best of the three readings most often.)"""
+    return sum(len(w.text) for w in page.words if w.entropy <= 1 - CONFIDENT)
 
 
 def run_tesseract(image: bytes, lang: str, timeout: float, page: int, dpi: int | None) -> str:

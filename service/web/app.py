@@ -20,8 +20,9 @@ from service.jobs import workflows
 from service.web.cache_policy import CachePolicy
 from service.web.context import Services
 from service.web.fastpath import FastPath
+from service.web.iiif_cors import IiifCors
 from service.web.middleware import ObserveMiddleware
-from service.web.routes import ops, results, sharing, submit
+from service.web.routes import docs, image_api, ops, results, sharing, submit, viewer
 
 log = logging.getLogger("folio")
 
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await svc.close()
 
     middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,
-                             access_log=settings.access_log)]
+                             access_log=settings.access_log),
+                  Middleware(IiifCors, origins=settings.iiif_cors_origins)]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -71,7 +73,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # behind the fast path, which applies the same policy to its own answers
     middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
     app = Starlette(
-        routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes],
+        routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes,
+                *docs.routes, *image_api.routes, *viewer.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},

@@ -40,8 +40,11 @@ from service.web.media import JSON, NO_STORE
 
 NO_PROCESSING = "No processing with this id."
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
+_LONG_POSITIVE = re.compile(r"\+?0*[1-9][0-9]{18,}")  # past what _INT reads
+ANY_PAGE = 10**18  # a page side no page reaches
 CORRUPT = "The processing's record is damaged and cannot be read."
 MAX_WAIT = 180  # seconds a request may wait for a processing to finish
+DEFAULT_WAIT = 120  # the published default of wait_for, on POST and on GET alike
 
 
 def services(request: Request) -> Services:
@@ -163,6 +166,14 @@ def wait_param(request: Request, errors: list[dict[str, Any]], default: int) -> 
     return default if value is None else value
 
 
+def size_param(raw: str | None, loc: tuple[str, str], errors: list[dict[str, Any]]
+               ) -> int | None:
+    """An integer ≥ 1 of any length; one too long to read is larger than any page."""
+    if raw is not None and _LONG_POSITIVE.fullmatch(raw.strip()):
+        return ANY_PAGE
+    return int_param(raw, loc, errors, minimum=1)
+
+
 def scale_params(request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
     settings = services(request).settings
     params = scale_query(request.query_params, errors, settings.image_max_dimension,
@@ -177,14 +188,14 @@ def scale_query(query: Mapping[str, str], errors: list[dict[str, Any]], limit: i
     """width/height/format/quality of a page image or thumbnail.
 
     `format=auto` is chosen from `accept`. With `widths` (FOLIO_IMAGE_WIDTHS) the
-    width snaps up to a step, except on a signed URL: the signer chose it.
+    width snaps up to a step, except on a signed URL: the signer chose it. width and
+    height have no upper bound, as published: scaling only ever goes down, so a side
+    at least as large as the page's means the page itself (`limit` is IIIF's).
     """
-    width = int_param(query.get("width"), ("query", "width"), errors, minimum=1,
-                      maximum=limit)
+    width = size_param(query.get("width"), ("query", "width"), errors)
     if widths and SIGNATURE not in query:
         width = snap(width, widths)
-    height = int_param(query.get("height"), ("query", "height"), errors, minimum=1,
-                       maximum=limit)
+    height = size_param(query.get("height"), ("query", "height"), errors)
     quality = int_param(query.get("quality"), ("query", "quality"), errors, minimum=1,
                         maximum=100)
     fmt = query.get("format", DEFAULT_FORMAT).lower()

@@ -37,6 +37,7 @@ class Services:
     queue: Queue
     gate: Gate  # signed URL, share token or API key
     redis: Redis | None = None
+    cache_redis: Redis | None = None  # only when the cache has a Redis of its own
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -46,6 +47,7 @@ class Services:
         redis = None
         limiter: RateLimiter
         redis_cache = None
+        cache_client = None
         if settings.redis_url:
             # no socket_timeout: every call is already bounded by its caller's
             # asyncio.timeout, and a second timer per read costs on the hot path
@@ -53,9 +55,15 @@ class Services:
                                    socket_connect_timeout=settings.redis_timeout * 4)
             limiter = RedisRateLimiter(redis, settings.rate_limit_rps,
                                        settings.rate_limit_burst, settings.redis_timeout)
-            redis_cache = RedisCache(redis, settings.redis_cache_ttl, settings.redis_timeout)
+            cache_client = redis
         else:
             limiter = MemoryRateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
+        if settings.redis_cache_url and settings.redis_cache_url != settings.redis_url:
+            cache_client = Redis.from_url(settings.redis_cache_url,
+                                          socket_connect_timeout=settings.redis_timeout * 4)
+        if cache_client is not None:
+            redis_cache = RedisCache(cache_client, settings.redis_cache_ttl,
+                                     settings.redis_timeout)
         keys = KeyRing(KeyFile(settings.data_dir), settings.api_keys)
         gate = Gate(Signer.for_deployment(settings.signing_keys, settings.data_dir),
                     ShareTokens(settings.data_dir, redis, settings.redis_timeout),
@@ -72,11 +80,13 @@ class Services:
             queue=queue_for(settings),
             gate=gate,
             redis=redis,
+            cache_redis=cache_client if cache_client is not redis else None,
         )
 
     async def close(self) -> None:
         self.scaler.close()
         await self.queue.close()
         self.watcher.close()
-        if self.redis is not None:
-            await self.redis.aclose()
+        for client in (self.redis, self.cache_redis):
+            if client is not None:
+                await client.aclose()

@@ -1,15 +1,16 @@
 """The hot path of an image and artifact origin, in front of the router.
 
-A CDN or viewer asks for the same few page sizes of finished processings over
-and over. For exactly those requests — GET/HEAD of a scaled page image or a
-thumbnail, admitted by the gate (signed URL, share token or key), finished
-record already in memory, valid parameters, and either a matching
-If-None-Match or a cache hit (memory, then Redis) — this answers with raw ASGI
-messages, skipping routing and request/response objects. A refusal by the gate
-is answered here too; everything else (every other error, every miss, every
-first sight of a record) falls through to the regular app, which gives the
-same answer the slow way. The gate's decision travels in the scope, so a
-request is never admitted, counted or rate-limited twice.
+A CDN or viewer asks for the same few page sizes (and IIIF tiles) of finished
+processings over and over. For exactly those requests — GET/HEAD of a scaled
+page image, a thumbnail or an IIIF image (whose query only the gate reads),
+admitted by the gate (signed URL, share token or key), finished record already
+in memory, valid parameters, and either a matching If-None-Match or a cache hit
+(memory, then Redis) — this answers with raw ASGI messages, skipping routing
+and request/response objects. A refusal by the gate is answered here too;
+everything else (every other error, every miss, every first sight of a record)
+falls through to the regular app, which gives the same answer the slow way. The
+gate's decision travels in the scope, so a request is never admitted, counted
+or rate-limited twice.
 
 Stored artifacts (the full result, OCR JSON, hOCR, language, extractions,
 splitting, the searchable PDF, sub-PDFs) of finished records are answered the
@@ -38,8 +39,10 @@ from service.artifacts.bodies import Bodies, Body, BodyKey, read_small
 from service.artifacts.catalogue import FULL_BODY, KINDS, sub_pdf_file
 from service.artifacts.record import SUCCEEDED, Record
 from service.errors import ApiError
+from service.images.iiif_info import links
 from service.images.negotiate import AUTO, choose
-from service.images.scaler import Variant
+from service.images.scaler import Rendering, Variant
+from service.images.tiles import Tile, tile_for
 from service.web.cache_policy import NEGOTIATED, cache_headers
 from service.web.checks import scale_query
 from service.web.conditional import (
@@ -54,14 +57,16 @@ from service.web.conditional import (
 from service.web.context import Services
 from service.web.media import JSON, PDF
 
-PATH = re.compile(
-    r"/processing/results/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-    r"/(?:page-images/([1-9][0-9]{0,5})|thumbnail)")
+_UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+PATH = re.compile(_UUID.join(("/processing/results/",
+                              r"/(?:page-images/([1-9][0-9]{0,5})|thumbnail)")))
+# an IIIF image request: id, page, then region/size/rotation/quality.format
+IIIF_PATH = re.compile(_UUID.join(("/iiif/3/", r"~([1-9][0-9]{0,5})/([^/]+/[^/]+/[^/]+/[^/]+)")))
 _ARTIFACT_NAMES = "|".join(
     re.escape(kind.name) for kind in KINDS.values() if kind.file is not None)
-ARTIFACT_PATH = re.compile(
-    r"/processing/results/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-    rf"(?:/({_ARTIFACT_NAMES})|/sub-pdfs/([0-9]{{1,9}}))?")
+# an artifact: the full result, a named stored file, or one sub-PDF
+ARTIFACT_PATH = re.compile("/processing/results/" + _UUID
+                           + rf"(?:/({_ARTIFACT_NAMES})|/sub-pdfs/([0-9]{{1,9}}))?")
 ACCESS_QUERY = frozenset({"expires", "kid", SIGNATURE, TOKEN_PARAM})
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
@@ -80,6 +85,8 @@ class _Template:
 
 PAGE_ROUTE = _Template("/processing/results/{processing_id}/page-images/{page_num}")
 THUMB_ROUTE = _Template("/processing/results/{processing_id}/thumbnail")
+IIIF_ROUTE = _Template("/iiif/3/{processing_id}~{page}/{region}/{size}/{rotation}/"
+                       "{quality_format}")
 RESULT_ROUTE = _Template("/processing/results/{processing_id}")
 SUB_PDF_ROUTE = _Template("/processing/results/{processing_id}/sub-pdfs/{index}")
 NAMED_ROUTES = {name: _Template(f"/processing/results/{{processing_id}}/{name}")
@@ -99,7 +106,7 @@ class Artifact:
     route: _Template
 
 
-def missed(request: Request, variant: Variant) -> bool:
+def missed(request: Request, variant: Rendering) -> bool:
     """True when the fast path has just looked for this variant in both tiers."""
     return bool(request.scope.get(MISSED) == variant.key)
 
@@ -114,18 +121,18 @@ class FastPath:
         self.max_age = services.settings.signed_max_age
         self.bodies = Bodies(services.settings.memory_artifact_bytes,
                              services.settings.memory_artifact_max_bytes)
-        # (id, page, raw query, format chosen for format=auto) → variant: finished
-        # records never change, so the parsing and size math for a URL is done once,
-        # and its 304 headers encoded once
-        self._variants: dict[tuple[str, int | None, bytes, str | None],
-                             tuple[Variant, RawHeaders]] = {}
+        # (id, page, raw query or IIIF path, format chosen for format=auto) → variant:
+        # finished records never change, so the parsing and size math for a URL is
+        # done once, and its 304 headers (and an IIIF image's Link) encoded once
+        self._variants: dict[tuple[str, int | None, bytes | str, str | None],
+                             tuple[Rendering, RawHeaders, RawHeaders]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        match = PATH.fullmatch(path)
+        match = PATH.fullmatch(path) or IIIF_PATH.fullmatch(path)
         if match is not None:
             if not await self._answer(scope, send, match):
                 await self.app(scope, receive, send)
@@ -145,8 +152,9 @@ class FastPath:
                 if_none_match = value.decode("latin-1")
             elif name == b"accept":
                 accept = value.decode("latin-1")
+        iiif_request = match.re is IIIF_PATH
         page = match.group(2)
-        route = PAGE_ROUTE if page else THUMB_ROUTE
+        route = IIIF_ROUTE if iiif_request else PAGE_ROUTE if page else THUMB_ROUTE
         try:
             access = await self.svc.gate.admit(
                 scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
@@ -165,21 +173,28 @@ class FastPath:
             return False
         if page_num is None and ("thumbnail" not in record.results or not record.pages):
             return False
-        negotiated = _AUTO in scope["query_string"]
+        negotiated = not iiif_request and _AUTO in scope["query_string"]
         if negotiated:
             scope[NEGOTIATED] = True
-        memo_key = (record.processing_id, page_num, scope["query_string"],
+        memo_key = (record.processing_id, page_num,
+                    match.group(3) if iiif_request else scope["query_string"],
                     choose(accept) if negotiated else None)
         memo = self._variants.get(memo_key)
         if memo is None:
-            resolved = self._resolve(record, page_num, scope["query_string"], accept)
+            resolved: Rendering | None = (
+                self._resolve_tile(record, page_num or 1, match.group(3)) if iiif_request
+                else self._resolve(record, page_num, scope["query_string"], accept))
             if resolved is None:
                 return False
+            extra: RawHeaders = []
+            if isinstance(resolved, Tile):
+                link = links(record.processing_id, resolved.source, resolved.plan)
+                extra = [(b"link", link.encode())]
             if len(self._variants) >= VARIANT_MEMO:
                 self._variants.clear()
-            memo = self._variants[memo_key] = (resolved,
-                                               _raw(validator_headers(resolved.etag)))
-        variant, not_modified_headers = memo
+            memo = self._variants[memo_key] = (
+                resolved, _raw(validator_headers(resolved.etag)) + extra, extra)
+        variant, not_modified_headers, extra = memo
         scope["route"] = route
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
             await _send(send, 304, cache_headers(access, negotiated, not_modified_headers,
@@ -192,9 +207,20 @@ class FastPath:
         body, outcome = hit
         headers = image_headers(variant.etag, variant.media_type, outcome)
         headers["content-length"] = str(len(body))
-        await _send(send, 200, cache_headers(access, negotiated, _raw(headers), self.max_age),
+        await _send(send, 200, cache_headers(access, negotiated, _raw(headers) + extra,
+                                             self.max_age),
                     b"" if scope["method"] == "HEAD" else body)
         return True
+
+    def _resolve_tile(self, record: Record, page_num: int, tail: str) -> Tile | None:
+        """The IIIF image a path names; None for errors and the stored page itself."""
+        region, size, rotation, quality_format = tail.split("/")
+        try:
+            tile = tile_for(record, page_num, (region, size, rotation, quality_format),
+                            self.svc.settings.default_quality)
+        except ApiError:
+            return None
+        return None if tile.plan.identity and tile.plan.fmt == "jpg" else tile
 
     async def _artifact(self, scope: Scope, send: Send, match: re.Match[str]) -> bool:
         raw_query = scope["query_string"]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
 import uuid
 from pathlib import Path
 
 import httpx
+import pytest
+import redis.asyncio as aredis
 
+from service.access.ratelimit import RedisRateLimiter
 from tests.helpers import (
     REDIS_URL,
+    SpareRedis,
     run_server,
 )
 
@@ -16,7 +24,7 @@ from tests.helpers import (
 def test_rate_limit_is_shared_by_two_processes_through_redis(tmp_path: Path) -> None:
     tenant = "rl-" + uuid.uuid4().hex[:8]
     env = {"FOLIO_REDIS_URL": REDIS_URL, "FOLIO_API_KEYS": f"{tenant}:s3cret-{tenant}",
-           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "6"}
+           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "6", "FOLIO_JOB_WORKERS": "0"}
     with run_server(tmp_path / "d", env) as one, run_server(tmp_path / "d", env) as two:
         clients = [one.client(f"s3cret-{tenant}"), two.client(f"s3cret-{tenant}")]
         codes = [clients[i % 2].get("/processing/workflows").status_code for i in range(12)]
@@ -51,7 +59,8 @@ def test_batched_tokens_never_exceed_the_shared_limit(tmp_path: Path) -> None:
 
     tenant = "rl-" + uuid.uuid4().hex[:8]
     env = {"FOLIO_REDIS_URL": REDIS_URL, "FOLIO_API_KEYS": f"{tenant}:s3cret-{tenant}",
-           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "100"}
+           "FOLIO_RATE_LIMIT_RPS": "0.01", "FOLIO_RATE_LIMIT_BURST": "100",
+           "FOLIO_JOB_WORKERS": "0"}
     with run_server(tmp_path / "d", env) as one, run_server(tmp_path / "d", env) as two:
 
         async def burst() -> list[int]:
@@ -66,3 +75,24 @@ def test_batched_tokens_never_exceed_the_shared_limit(tmp_path: Path) -> None:
     # each process takes 5 tokens at a time: at most 4 can be left unused in each
     assert 92 <= codes.count(200) <= 100
     assert codes.count(429) == 160 - codes.count(200)
+
+
+async def _stalled_calls(spare: SpareRedis, calls: int) -> list[float]:
+    client = aredis.Redis(host="127.0.0.1", port=spare.port)
+    limiter = RedisRateLimiter(client, 1000.0, 2000, timeout=0.2)
+    assert spare.process is not None
+    os.kill(spare.process.pid, signal.SIGSTOP)
+    try:
+        return [await limiter.retry_after(f"tenant-{n}") for n in range(calls)]
+    finally:
+        os.kill(spare.process.pid, signal.SIGCONT)
+        await client.aclose()
+
+
+def test_a_stalled_redis_costs_a_few_timeouts_not_one_per_request(
+        spare_redis: SpareRedis, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="folio.ratelimit"):
+        waits = asyncio.run(_stalled_calls(spare_redis, 30))
+    assert waits == [0.0] * 30  # every request went ahead on this process' own bucket
+    timeouts = [r for r in caplog.records if "falls back" in r.getMessage()]
+    assert len(timeouts) == 3  # then the breaker opened: no more waiting on Redis

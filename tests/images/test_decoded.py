@@ -14,15 +14,33 @@ from tests.helpers import jpeg
 
 def test_a_page_is_decoded_only_on_its_second_miss() -> None:
     pages = DecodedPages(10_000_000)
-    assert pages.wants("a") is False
-    assert pages.wants("a") is True
-    assert pages.wants("b") is False
+    assert pages.claim("a", 1000) is False
+    assert pages.claim("a", 1000) is True
+    assert pages.claim("b", 1000) is False
 
 
 def test_disabled_cache_never_wants_a_page() -> None:
     pages = DecodedPages(0)
-    pages.wants("a")
-    assert pages.wants("a") is False
+    pages.claim("a", 1000)
+    assert pages.claim("a", 1000) is False
+
+
+def test_a_page_over_the_budget_is_never_decoded() -> None:
+    pages = DecodedPages(10_000)
+    for _ in range(3):
+        assert pages.claim("big", 10_001) is False
+
+
+def test_decodes_in_flight_are_bounded_one_per_page() -> None:
+    pages = DecodedPages(10_000_000, concurrency=2)
+    for key in "abc":
+        pages.claim(key, 1000)
+    assert pages.claim("a", 1000) is True
+    assert pages.claim("a", 1000) is False  # already being decoded
+    assert pages.claim("b", 1000) is True
+    assert pages.claim("c", 1000) is False  # both slots taken
+    pages.release("a")
+    assert pages.claim("c", 1000) is True
 
 
 def test_decoded_pages_are_bounded_by_bytes() -> None:
@@ -43,7 +61,14 @@ def test_rendering_from_the_decoded_page_gives_the_exact_size(
     path = tmp_path / "page.jpg"
     path.write_bytes(jpeg(*size))
     out_w, out_h = imaging.output_size(*size, request_w, request_h)
-    decoded = imaging.decode(str(path))
+    decoded = imaging.decode(str(path), 10**9)
     out = pyvips.Image.new_from_buffer(
         imaging.render_decoded(decoded, out_w, out_h, "jpeg", 80), "")
     assert (out.width, out.height) == (out_w, out_h)
+
+
+def test_decode_refuses_a_page_over_the_bound_from_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "page.jpg"
+    path.write_bytes(jpeg(100, 80))
+    assert imaging.decode(str(path), 100 * 80 * 3 - 1) is None
+    assert imaging.decode(str(path), 100 * 80 * 3) is not None

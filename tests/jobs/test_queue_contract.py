@@ -40,7 +40,7 @@ async def queue(request: pytest.FixtureRequest, tmp_path: Path
     spare = SpareRedis()
     spare.start()
     client = redis.Redis(host="127.0.0.1", port=spare.port)
-    arq = ArqQueue(spare.url)
+    arq = ArqQueue(spare.url, tmp_path)
 
     async def waiting_jobs() -> list[str]:
         return sorted(j.decode() for j in await client.zrange(ARQ_QUEUE, 0, -1))

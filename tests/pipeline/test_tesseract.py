@@ -19,8 +19,8 @@ def recall(page: PageText, expected: list[str]) -> float:
 
 
 def test_clean_render_with_light_gray_small_print(invoice_ocr: PageText) -> None:
-    # Without binarize.prepare, tesseract finds ~69% of these words: it drops the
-    # light-gray table header, amounts and footer.
+    # Read once as rendered, tesseract finds ~69% of these words: it drops the
+    # light-gray table header, amounts and footer (binarize.candidates keeps them).
     assert (invoice_ocr.width, invoice_ocr.height) == A4_AT_220
     assert recall(invoice_ocr, words_of(INVOICE)) >= 0.95
 

@@ -23,7 +23,7 @@ def test_healthz_and_readyz(server: Server) -> None:
 
 
 def test_readyz_reports_redis_down(tmp_path: Path) -> None:
-    env = {"FOLIO_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    env = {"FOLIO_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "FOLIO_JOB_WORKERS": "0"}
     with run_server(tmp_path / "d", env) as srv:
         ready = srv.client().get("/readyz")
     assert ready.status_code == 503

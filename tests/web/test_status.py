@@ -9,11 +9,11 @@ import pytest
 from tests.conftest import TENANT_A, TENANT_B
 from tests.helpers import Server, make_processing
 
-ENDPOINTS = ["", "/ocr", "/hocr", "/extractions", "/language", "/page-images",
+ENDPOINTS = ["", "/ocr", "/hocr", "/extractions", "/ner", "/language", "/page-images",
              "/page-images/1", "/thumbnail", "/document-splitting", "/sub-pdfs",
              "/sub-pdfs/0", "/pdf"]
 # which workflow produces each endpoint's result
-WORKFLOW = {"/extractions": "invoice_extraction"}
+WORKFLOW = {"/extractions": "invoice_extraction", "/ner": "invoice_extraction"}
 
 
 def workflow_for(endpoint: str) -> str:
@@ -63,7 +63,9 @@ def test_every_status_on_every_endpoint(server: Server, endpoint: str) -> None:
         "detail": "Credentials could not be authorized for this processing request."}
 
     for record in (pending, running):
-        waiting = a.get(url(record.processing_id, endpoint))
+        # the full result long-polls 120 s by default; sub-results answer at once
+        waiting = a.get(url(record.processing_id, endpoint),
+                        params={"wait_for": 0} if endpoint == "" else None)
         assert waiting.status_code == 202
         assert waiting.json() == {"processing_id": record.processing_id,
                                   "url": f"/processing/results/{record.processing_id}"}

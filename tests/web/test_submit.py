@@ -19,7 +19,7 @@ import pytest
 import pyvips
 
 from tests.conftest import TENANT_A
-from tests.helpers import REDIS_URL, ROOT, Server, run_server
+from tests.helpers import ROOT, Server, SpareRedis, run_server
 from tests.pipeline.conftest import INVOICE, TextLine, make_png_claiming, make_text_pdf, words_of
 
 SECRET = TENANT_A[1]
@@ -283,12 +283,16 @@ def test_worker_killed_mid_job_still_finishes(tmp_path: Path, scanned_png: Path)
         done = srv.client(SECRET).get(f"/processing/results/{pid}?wait_for=120")
         assert done.status_code == 200
         assert orjson.loads(record_path.read_bytes())["attempts"] == 2
+        # the killed attempt's scratch directory went with the retry
+        assert list(srv.store.directory(pid).glob(".scratch-*")) == []
 
 
-def test_two_workers_share_one_redis_queue(tmp_path: Path, digital_pdf: Path) -> None:
+def test_two_workers_share_one_redis_queue(tmp_path: Path, digital_pdf: Path,
+                                           spare_redis: SpareRedis) -> None:
     data = tmp_path / "d"
-    env = {"FOLIO_API_KEYS": f"acme:{SECRET}", "FOLIO_REDIS_URL": REDIS_URL,
-           "FOLIO_RATE_LIMIT_RPS": "1000"}
+    # a Redis of its own: workers of other test runs on a shared one would take its jobs
+    env = {"FOLIO_API_KEYS": f"acme:{SECRET}", "FOLIO_REDIS_URL": spare_redis.url,
+           "FOLIO_RATE_LIMIT_RPS": "1000", "FOLIO_JOB_WORKERS": "0"}
     worker_env = {**os.environ, "FOLIO_DATA_DIR": str(data), **env,
                   "FOLIO_JOB_WORKERS": "1"}
     workers = [subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=ROOT,

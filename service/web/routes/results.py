@@ -23,6 +23,7 @@ from service.errors import NotFound
 from service.images.scaler import ScaleParams
 from service.jobs import workflows
 from service.web.checks import (
+    DEFAULT_WAIT,
     include_param,
     int_param,
     processing,
@@ -53,7 +54,7 @@ def workflow_name(record: Record) -> str:
 async def result(request: Request) -> Response:
     errors: list[dict[str, Any]] = []
     include = include_param(request, errors)
-    wait_for = wait_param(request, errors, default=0)
+    wait_for = wait_param(request, errors, default=DEFAULT_WAIT)
     record = await processing(request, errors)
     return await answer_full(request, record, include, wait_for)
 
@@ -162,6 +163,7 @@ routes = [
     Route(BASE + "/hocr", single_file("hocr"), methods=["GET"]),
     Route(BASE + "/extractions", single_file("extractions"), methods=["GET"]),
     Route(BASE + "/language", single_file("language"), methods=["GET"]),
+    Route(BASE + "/ner", single_file("ner"), methods=["GET"]),
     Route(BASE + "/document-splitting", single_file("document-splitting"), methods=["GET"]),
     Route(BASE + "/pdf", pdfs.pdf, methods=["GET"]),
     Route(BASE + "/thumbnail", thumbnail, methods=["GET"]),

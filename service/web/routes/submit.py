@@ -7,30 +7,38 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import orjson
-from python_multipart.exceptions import MultipartParseError
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-from service.config import LANGUAGES
-from service.errors import NotFound, ProcessingError, TooLarge, TooMany, ValidationFailed, invalid
+from service.errors import (
+    NotFound,
+    ProcessingError,
+    QueueUnavailable,
+    TooLarge,
+    TooMany,
+    ValidationFailed,
+    invalid,
+)
 from service.jobs import workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.run import SOURCE
 from service.web.checks import (
+    DEFAULT_WAIT,
     include_param,
     require_finished,
     services,
     tenant_of,
     wait_param,
 )
+from service.web.multipart import read_upload
+from service.web.parameters import parse_parameters
 from service.web.routes.results import answer_full
 
-DEFAULT_WAIT = 120
+FIELDS = frozenset({"parameters"})  # text fields read; the API ignores any others
+PARAMETERS_MAX_BYTES = 1024 * 1024  # Starlette's own limit for a text part
 
 
 class UploadTooLarge(Exception):
@@ -54,30 +62,6 @@ def limited(request: Request, limit: int) -> Request:
     return Request(request.scope, counting)
 
 
-def parameters_field(raw: Any, errors: list[dict[str, Any]], default: str) -> dict[str, Any]:
-    if raw is None or raw == "":
-        return {"language": default}
-    if not isinstance(raw, str):
-        errors.append(invalid(("body", "parameters"), "Input should be a JSON string",
-                              "string_type"))
-        return {}
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        errors.append(invalid(("body", "parameters"), "Invalid JSON", "json_invalid"))
-        return {}
-    if not isinstance(value, dict):
-        errors.append(invalid(("body", "parameters"), "Input should be a JSON object",
-                              "dict_type"))
-        return {}
-    language = value.get("language", default)
-    if language not in LANGUAGES:
-        errors.append(invalid(("body", "parameters", "language"),
-                              "Input should be 'de' or 'en'", "enum"))
-        return {}
-    return {**value, "language": language}
-
-
 def inspect(path: Path, max_pages: int, max_megapixels: float, dpi: int,
             max_decompressed_bytes: int) -> str:
     kind = detect(path)
@@ -99,18 +83,19 @@ async def submit(request: Request) -> Response:
     if declared and declared.isdigit() and int(declared) > settings.upload_max_bytes + 64_000:
         raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.")
     try:
-        form = await limited(request, settings.upload_max_bytes + 64_000).form(
-            max_files=1, max_fields=8)
+        form = await read_upload(limited(request, settings.upload_max_bytes + 64_000),
+                                 FIELDS, max_part_size=PARAMETERS_MAX_BYTES,
+                                 max_header_size=settings.upload_max_header_bytes)
     except UploadTooLarge:
         raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes.") from None
-    except (MultipartParseError, MultiPartException, ClientDisconnect) as exc:
-        raise ValidationFailed([invalid(("body",), f"Malformed multipart body: {exc}",
-                                        "value_error")]) from None
+    except ValidationFailed as exc:
+        raise ValidationFailed([*errors, *exc.detail]) from None
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             errors.append(invalid(("body", "file"), "Field required", "missing"))
-        parameters = parameters_field(form.get("parameters"), errors, settings.default_language)
+        parameters = parse_parameters(form.get("parameters"), errors,
+                                      settings.default_language, settings.parameters_max_bytes)
         if errors:
             raise ValidationFailed(errors)
         assert isinstance(upload, UploadFile)
@@ -134,7 +119,12 @@ async def submit(request: Request) -> Response:
                                    ) from None
     finally:
         await form.close()
-    await svc.queue.submit(record.processing_id)
+    try:
+        await svc.queue.submit(record.processing_id)
+    except QueueUnavailable:
+        # the client hears 503 and sends again: keep no record it will never ask about
+        await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id), True)
+        raise
     record = await svc.records.wait_done(record, wait_for)
     if not record.done:
         pending = require_finished(record)
