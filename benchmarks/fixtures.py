@@ -59,6 +59,15 @@ def page_png(path: Path, seed: int) -> None:
     page_image(seed, noise=False).pngsave(str(path), compression=6)
 
 
+def scan_tiff(path: Path, seeds: list[int]) -> None:
+    """A multi-page scan: the pages of `page_png` in one TIFF (one page per seed)."""
+    pages = [page_image(seed, noise=False) for seed in seeds]
+    joined = pyvips.Image.arrayjoin(pages, across=1)
+    joined = joined.copy()
+    joined.set_type(pyvips.GValue.gint_type, "page-height", PAGE_H)
+    joined.tiffsave(str(path), compression="deflate")
+
+
 def ocr_json(pages: int = 50, seed: int = 7) -> bytes:
     """An OCR JSON in folio's format: ~400 words a page, like a dense business letter."""
     rng = random.Random(seed)

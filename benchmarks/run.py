@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import importlib.metadata as md
 import itertools
@@ -25,7 +26,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -43,6 +44,7 @@ from benchmarks.tools import (
     ensure_binary,
     ensure_thumbor,
     free_port,
+    latency_ms,
     rss_mb,
     say,
     version_of,
@@ -65,12 +67,18 @@ class Row:
     unit: str
     target: str  # e.g. ">=0.5" (ratio folio/ref), "<=250" (absolute), "==1"
     note: str = ""
+    # wrk scenarios: every run's req/s, and the medians of the runs' p50/p99 (ms)
+    folio_runs: list[float] = field(default_factory=list)
+    ref_runs: list[float] = field(default_factory=list)
+    folio_lat: tuple[float, float] | None = None
+    ref_lat: tuple[float, float] | None = None
+    load: str = ""  # 1-minute load average when the figure was taken
 
     @property
     def ratio(self) -> float | None:
         if self.folio is None or self.ref in (None, 0):
             return None
-        return self.folio / self.ref  # type: ignore[operator]
+        return self.folio / self.ref
 
     @property
     def met(self) -> str:
@@ -96,6 +104,7 @@ class Bench:
         self.only: str | None = None
         self.p5_retried = 0
         self.soak: float | None = None
+        self.p6_samples: list[tuple[float, float]] = []
         self.rows: list[Row] = []
         self.notes: list[str] = []
         self.procs: list[Proc] = []
@@ -124,7 +133,7 @@ class Bench:
             proc.stop()
         self.procs.clear()
 
-    def folio(self, name: str, **env: str) -> tuple[Proc, str]:
+    def folio(self, name: str, workers: int = 1, **env: str) -> tuple[Proc, str]:
         port = free_port()
         full_env = {
             **os.environ,
@@ -136,7 +145,8 @@ class Bench:
             "FOLIO_RATE_LIMIT_BURST": "1000000000",
             **env,
         }
-        args = [str(VENV_BIN / "folio"), "serve", "--port", str(port), "--workers", "1"]
+        args = [str(VENV_BIN / "folio"), "serve", "--port", str(port), "--workers",
+                str(workers)]
         base = f"http://127.0.0.1:{port}"
         proc = self.start(Proc(name, args, env=full_env, cwd=REPO), f"{base}/healthz")
         return proc, base
@@ -152,17 +162,17 @@ class Bench:
         self.start(Proc("bare", args, env=env, cwd=REPO), f"{base}/bytes")
         return base
 
-    def nginx(self) -> str | None:
+    def nginx(self, workers: int = 1) -> str | None:
         exe = shutil.which("nginx", path="/usr/sbin:/usr/bin")
         if exe is None:
             return None
         port = free_port()
-        prefix = WORK / "nginx"
+        prefix = WORK / "nginx" / str(port)
         prefix.mkdir(parents=True, exist_ok=True)
         user = "user root;\n" if os.geteuid() == 0 else ""
         temps = "\n".join(f"  {t}_temp_path {prefix}/{t}_temp;"
                           for t in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        (prefix / "nginx.conf").write_text(f"""{user}worker_processes 1;
+        (prefix / "nginx.conf").write_text(f"""{user}worker_processes {workers};
 daemon off;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
@@ -259,17 +269,26 @@ MAX_AGE = 31536000
 
         On a shared 2-core machine a single run of each moves by 10-35 % with
         whatever else runs; alternating and taking medians makes the ratio honest.
+        The runs and latencies are kept for the next `add` (`self.last_pair`).
         """
-        f_runs: list[float] = []
-        r_runs: list[float] = []
+        f_res: list[WrkResult] = []
+        r_res: list[WrkResult] = []
         for i in range(self.rounds):
-            order = ((folio, f_runs), (ref, r_runs))
+            order = ((folio, f_res), (ref, r_res))
             for (url, headers), runs in order if i % 2 == 0 else order[::-1]:
-                runs.append(self.wrk(url, headers).rps)
+                runs.append(self.wrk(url, headers))
+        f_runs = [r.rps for r in f_res]
+        r_runs = [r.rps for r in r_res]
+        self.last_pair = (f_runs, r_runs, median_latency(f_res), median_latency(r_res))
         note = (f"{self.rounds} alternating runs each; folio "
                 + "/".join(f"{x:,.0f}" for x in f_runs) + ", reference "
                 + "/".join(f"{x:,.0f}" for x in r_runs))
         return statistics.median(f_runs), statistics.median(r_runs), note
+
+    def add_paired(self, row: Row) -> None:
+        """`add` with the runs and latencies of the last `paired` call."""
+        row.folio_runs, row.ref_runs, row.folio_lat, row.ref_lat = self.last_pair
+        self.add(row)
 
     def profile_run(self, name: str, pid: int, url: str, headers: list[str] | None = None,
                     script: Path | None = None, subprocesses: bool = False) -> None:
@@ -289,6 +308,7 @@ MAX_AGE = 31536000
         self.profiled.append(name)
 
     def add(self, row: Row) -> None:
+        row.load = loadavg()[0]
         self.rows.append(row)
         ratio = f"{row.ratio:.2f}x" if row.ratio is not None else "-"
         say(f"{row.scenario}: folio {fmt(row.folio)} vs {row.reference} {fmt(row.ref)} "
@@ -398,20 +418,20 @@ MAX_AGE = 31536000
             say("P1 hot hit")
             if nginx:
                 f1, n1, note = self.paired((url1, [AUTH]), (f"{nginx}/p1.jpg", None))
-                self.add(Row("P1 hot hit 800px vs nginx static", f1, "nginx", n1,
-                             "req/s", ">=0.5x", note))
+                self.add_paired(Row("P1 hot hit 800px vs nginx static", f1, "nginx", n1,
+                             "req/s", ">=0.6x", note))
             if thumbor:
                 turl = f"{thumbor}/unsafe/{P1_WIDTH}x0/p1.jpg"
                 httpx.get(turl, timeout=60)
                 f1, t1, note = self.paired((url1, [AUTH]), (turl, None))
-                self.add(Row("P1 hot hit 800px vs thumbor result storage", f1, "thumbor",
+                self.add_paired(Row("P1 hot hit 800px vs thumbor result storage", f1, "thumbor",
                              t1, "req/s", ">=10x", note))
             else:
                 self.add(Row("P1 hot hit 800px vs thumbor result storage", None, "thumbor",
                              None, "req/s", ">=10x", "thumbor not installable"))
             self.profile_run("p1-hot-hit", folio.pid, url1, [AUTH])
             f1, b1, note = self.paired((url1, [AUTH]), (f"{bare}/bytes", None))
-            self.add(Row("P1 hot hit 800px vs bare Starlette bytes", f1, "bare Starlette",
+            self.add_paired(Row("P1 hot hit 800px vs bare Starlette bytes", f1, "bare Starlette",
                          b1, "req/s", "info", note))
 
             # P3 304
@@ -422,7 +442,7 @@ MAX_AGE = 31536000
                 self.notes.append(f"P3: folio answered {check.status_code} to If-None-Match.")
             f3, b3, note = self.paired((url1, [AUTH, inm]), (f"{bare}/etag", [inm]))
             self.profile_run("p3-304", folio.pid, url1, [AUTH, inm])
-            self.add(Row("P3 304 If-None-Match vs bare Starlette 304", f3, "bare Starlette",
+            self.add_paired(Row("P3 304 If-None-Match vs bare Starlette 304", f3, "bare Starlette",
                          b3, "req/s", ">=0.8x", note))
 
             # P4 miss
@@ -450,11 +470,13 @@ MAX_AGE = 31536000
             self.notes.append(f"P2: expected X-Cache hit-redis, got {xc}.")
         f2, b2, note = self.paired((url2, [AUTH]), (f"{bare}/redis", None))
         self.profile_run("p2-redis-hit", folio.pid, url2, [AUTH])
-        self.add(Row("P2 Redis-tier hit vs bare Starlette + redis GET", f2,
+        self.add_paired(Row("P2 Redis-tier hit vs bare Starlette + redis GET", f2,
                      "bare Starlette", b2, "req/s", ">=0.9x", f"X-Cache {xc}; {note}"))
         self.stop(folio)
 
         if self.only is None:
+            say("P1 with two processes")
+            self.two_processes(p1)
             iiif_zoom.run(self, AUTH, HEADERS)
             say("P5 thundering herd")
             self.p5()
@@ -483,7 +505,7 @@ MAX_AGE = 31536000
                           f"{keyed.headers.get('vary')!r}.")
         httpx.get(base + signed)
         fs, fk, note = self.paired((base + signed, None), (base + path, [AUTH]))
-        self.add(Row("P8 signed hot hit vs keyed hot hit (verification cost)", fs,
+        self.add_paired(Row("P8 signed hot hit vs keyed hot hit (verification cost)", fs,
                      "keyed hot hit", fk, "req/s", ">=0.9x", note))
         (self.static / "p8.jpg").write_bytes(keyed.content)
         nginx = self.nginx()
@@ -498,7 +520,7 @@ MAX_AGE = 31536000
             self.notes.append(f"P8 through Varnish: {first.status_code}, then X-Varnish "
                               f"{hit.headers.get('x-varnish')!r} (two ids: a cache hit).")
             fv, nv, note = self.paired((varnish + signed, None), (varnish + "/p8.jpg", None))
-            self.add(Row("P8 signed URL through Varnish vs nginx static through the same "
+            self.add_paired(Row("P8 signed URL through Varnish vs nginx static through the same "
                          "Varnish", fv, "Varnish + nginx", nv, "req/s", ">=0.9x", note))
             self.stop(proc)
             shutil.rmtree(work, ignore_errors=True)
@@ -566,7 +588,8 @@ end
             t4 = self.wrk(thumbor, warm=False, script=ts, seconds=seconds)
             time.sleep(3)  # let thumbor finish what wrk left in flight
             self.add(Row("P4 miss (new width each request) vs thumbor", f4.rps, "thumbor",
-                         t4.rps, "req/s", ">=2x", note))
+                         t4.rps, "req/s", ">=2x", note, [f4.rps], [t4.rps],
+                         latency_ms(f4), latency_ms(t4)))
         else:
             self.add(Row("P4 miss (new width each request) vs thumbor", f4.rps, "thumbor",
                          None, "req/s", ">=2x", "thumbor not installable"))
@@ -589,20 +612,45 @@ end
             f"{plain.headers.get('content-length')} bytes, gzip answer "
             f"Content-Encoding={gz.headers.get('content-encoding')} "
             f"{gz.headers.get('content-length')} bytes.")
-        fp = self.wrk(url, [AUTH])
-        fg = self.wrk(url, [AUTH, "Accept-Encoding: gzip"])
         self.profile_run("json-plain", self.folio_pid, url, [AUTH])
         self.profile_run("json-gzip", self.folio_pid, url, [AUTH, "Accept-Encoding: gzip"])
-        if nginx:
-            ng = httpx.get(f"{nginx}/ocr.json", headers={"Accept-Encoding": "gzip"})
-            if ng.headers.get("content-encoding") != "gzip":
-                self.notes.append("JSON: nginx did not answer gzip with gzip_static on.")
-            np_ = self.wrk(f"{nginx}/ocr.json")
-            ngz = self.wrk(f"{nginx}/ocr.json", ["Accept-Encoding: gzip"])
-            self.add(Row("JSON 50-page OCR plain vs nginx", fp.rps, "nginx", np_.rps,
-                          "req/s", "info"))
-            self.add(Row("JSON 50-page OCR gzip vs nginx gzip_static", fg.rps, "nginx",
-                          ngz.rps, "req/s", "info"))
+        if not nginx:
+            return
+        ng = httpx.get(f"{nginx}/ocr.json", headers={"Accept-Encoding": "gzip"})
+        if ng.headers.get("content-encoding") != "gzip":
+            self.notes.append("JSON: nginx did not answer gzip with gzip_static on.")
+        identity = "Accept-Encoding: identity"
+        fp, np_, note = self.paired((url, [AUTH, identity]), (f"{nginx}/ocr.json", [identity]))
+        self.add_paired(Row("JSON 50-page OCR plain vs nginx", fp, "nginx", np_,
+                            "req/s", ">=0.5x", note))
+        accept_gzip = "Accept-Encoding: gzip"
+        fg, ngz, note = self.paired((url, [AUTH, accept_gzip]),
+                                    (f"{nginx}/ocr.json", [accept_gzip]))
+        self.add_paired(Row("JSON 50-page OCR gzip vs nginx gzip_static", fg, "nginx", ngz,
+                            "req/s", ">=0.5x", note))
+
+    def two_processes(self, p1: str) -> None:
+        """P1 with two server processes: folio --workers 2 against nginx with 2 workers,
+        and against folio --workers 1 (how far a second process scales on this machine)."""
+        folio2, base2 = self.folio("folio-2proc", workers=2)
+        folio1, base1 = self.folio("folio-1proc")
+        url2 = f"{base2}/processing/results/{p1}/page-images/1?width={P1_WIDTH}"
+        url1 = f"{base1}/processing/results/{p1}/page-images/1?width={P1_WIDTH}"
+        for _ in range(8):  # both uvicorn workers render once and keep it
+            httpx.get(url2, headers=HEADERS)
+        httpx.get(url1, headers=HEADERS)
+        nginx2 = self.nginx(workers=2)
+        if nginx2:
+            f, n, note = self.paired((url2, [AUTH]), (f"{nginx2}/p1.jpg", None))
+            self.add_paired(Row("P1 hot hit, 2 processes: folio --workers 2 vs nginx 2 workers",
+                                f, "nginx x2", n, "req/s", ">=0.5x", note))
+        f2, f1, note = self.paired((url2, [AUTH]), (url1, [AUTH]))
+        self.add_paired(Row("P1 hot hit: folio --workers 2 vs folio --workers 1", f2,
+                            "folio x1", f1, "req/s", ">=1.6x",
+                            note + f"; needs >=2 free cores, load average {loadavg()[0]} "
+                            f"on {os.cpu_count()} CPUs"))
+        self.stop(folio1)
+        self.stop(folio2)
 
     def p7(self, base: str) -> None:
         pdf = WORK / "digital.pdf"
@@ -619,31 +667,36 @@ end
             if self.profile and (spy := _profile_post(self, client, pdf)):
                 self.profiled.append(spy)
 
-            n = 6 if self.full else 2
+            n = 4
             images = []
             for i in range(n):
                 path = WORK / f"scan-{i}.png"
                 fixtures.page_png(path, 100 + i)
                 images.append(path)
+            tiff = WORK / "scan-4.tif"
+            fixtures.scan_tiff(tiff, [100 + i for i in range(n)])
+            load = loadavg()[0]
             t = time.monotonic()
-            for path in images:
-                r = client.post("/processing/ocr?wait_for=180",
-                                files={"file": (path.name, path.read_bytes(), "image/png")},
-                                data={"parameters": '{"language": "de"}'})
-                if r.status_code != 201:
-                    self.notes.append(f"P7 scan: status {r.status_code}: {r.text[:200]}")
+            r = client.post("/processing/ocr?wait_for=180",
+                            files={"file": (tiff.name, tiff.read_bytes(), "image/tiff")},
+                            data={"parameters": '{"language": "de"}'})
+            if r.status_code != 201:
+                self.notes.append(f"P7 scan: status {r.status_code}: {r.text[:200]}")
             folio_s = time.monotonic() - t
-        for label, extra in (("default OpenMP threads", {}),
-                             ("OMP_THREAD_LIMIT=1 as folio runs it", {"OMP_THREAD_LIMIT": "1"})):
+        for label, extra, target in (
+                ("one page at a time, OMP_THREAD_LIMIT=1 as folio runs it",
+                 {"OMP_THREAD_LIMIT": "1"}, ">=1.7x"),
+                ("one page at a time, default OpenMP threads", {}, "info")):
             env = {**os.environ, **extra}
             t = time.monotonic()
             for path in images:
                 subprocess.run(["tesseract", str(path), "stdout", "-l", "deu", "tsv"],
                                capture_output=True, check=True, env=env)
             tess_s = time.monotonic() - t
-            self.add(Row(f"P7 {n} scanned pages (sequential POSTs) vs tesseract alone, "
-                         f"{label}", n / folio_s, "tesseract", n / tess_s, "pages/s",
-                         ">=0.8x", f"folio {folio_s:.1f}s, tesseract {tess_s:.1f}s"))
+            self.add(Row(f"P7 {n}-page scan (one multi-page TIFF POST) vs tesseract {label}",
+                         n / folio_s, "tesseract", n / tess_s, "pages/s", target,
+                         f"folio {folio_s:.1f}s (load {load} when posted), tesseract "
+                         f"{tess_s:.1f}s"))
 
     def p5(self) -> None:
         pid = self.processing()
@@ -724,6 +777,7 @@ end
         stop.set()
         thread.join()
         kids = sum(rss_mb(p) for p in children(folio.pid))
+        self.p6_samples = list(samples)
         values = [v for _, v in samples]
         tail = values[len(values) * 3 // 4:] or values
         plateau = statistics.median(tail)
@@ -830,13 +884,31 @@ def fmt(x: float | None) -> str:
 
 
 def table(rows: list[Row]) -> list[str]:
-    out = ["| scenario | folio | reference | ref value | unit | ratio | target | met | note |",
-           "|---|---:|---|---:|---|---:|---|---|---|"]
+    out = ["| scenario | folio | reference | ref value | unit | ratio | target | met "
+           "| folio p50 / p99 ms | ref p50 / p99 ms | p99 ratio | load | note |",
+           "|---|---:|---|---:|---|---:|---|---|---:|---:|---:|---:|---|"]
     for r in rows:
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+        p99 = (f"{r.folio_lat[1] / r.ref_lat[1]:.2f}x" if r.folio_lat and r.ref_lat
+               and r.ref_lat[1] > 0 else "-")
         out.append(f"| {r.scenario} | {fmt(r.folio)} | {r.reference or '-'} | {fmt(r.ref)} | "
-                   f"{r.unit} | {ratio} | {r.target} | {r.met} | {r.note} |")
+                   f"{r.unit} | {ratio} | {r.target} | {r.met} | {fmt_lat(r.folio_lat)} | "
+                   f"{fmt_lat(r.ref_lat)} | {p99} | {r.load} | {r.note} |")
     return out
+
+
+def fmt_lat(lat: tuple[float, float] | None) -> str:
+    if lat is None:
+        return "-"
+    return f"{lat[0]:.2f} / {lat[1]:.2f}"
+
+
+def median_latency(results: list[WrkResult]) -> tuple[float, float] | None:
+    """Medians over runs of each run's p50 and p99, in ms."""
+    pairs = [lat for lat in (latency_ms(r) for r in results) if lat is not None]
+    if not pairs:
+        return None
+    return (statistics.median(p for p, _ in pairs), statistics.median(q for _, q in pairs))
 
 
 def print_table(rows: list[Row]) -> None:
@@ -847,8 +919,27 @@ def print_table(rows: list[Row]) -> None:
               f"{fmt(r.ref):>9} {r.unit:9} {ratio:>7} {r.target:9} {r.met}")
 
 
+def write_plots(b: Bench, mode: str) -> str:
+    """results.json and results.svg; the Markdown that embeds the plot (or says why not)."""
+    import orjson
+
+    from benchmarks import plots
+
+    stem = f"results-{b.only}" if b.only else "results"
+    data = {"when": f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}", "mode": mode,
+            "load": " ".join(loadavg()), "cpus": os.cpu_count(),
+            "rows": [dataclasses.asdict(r) for r in b.rows], "p6_samples": b.p6_samples}
+    (HERE / f"{stem}.json").write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+    try:
+        svg = plots.draw(data, HERE / f"{stem}.svg")
+    except ImportError:
+        return "(no plots: matplotlib is missing; `.venv/bin/pip install -e '.[bench]'`)"
+    return f"![throughput, latency and memory of this run]({svg.name})"
+
+
 def write_results(b: Bench) -> None:
     mode = "full" if b.full else "short"
+    plot = write_plots(b, mode)
     lines = [
         "# folio benchmark results",
         "",
@@ -863,7 +954,14 @@ def write_results(b: Bench) -> None:
         "",
         "Ratio = folio / reference (higher is better for throughput). Every server runs as "
         "one process (folio `--workers 1`, nginx `worker_processes 1`, thumbor one process, "
-        "bare Starlette under uvicorn with uvloop + httptools, 1 worker).",
+        "bare Starlette under uvicorn with uvloop + httptools, 1 worker), except the rows "
+        "that say 2 processes. Latency columns: medians over the alternating runs of wrk's "
+        "p50 and p99 (`--latency`) at 32 connections; p99 ratio = folio / reference "
+        "(goal <= 2x). Load = the 1-minute load average when the figure was taken: above "
+        "~2 on these 2 CPUs other work competed with the measurement, and a figure taken "
+        "above ~6 says more about the machine than about folio.",
+        "",
+        plot,
         "",
         *table(b.rows),
         "",

@@ -176,6 +176,20 @@ def parse_wrk(out: str) -> WrkResult:
     )
 
 
+_TIME = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def latency_ms(result: WrkResult) -> tuple[float, float] | None:
+    """wrk's p50 and p99 (`--latency`, e.g. "812.00us", "1.20ms") in milliseconds."""
+    out = []
+    for text in (result.latency_p50, result.latency_p99):
+        m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+        if m is None:
+            return None
+        out.append(float(m.group(1)) * _TIME[m.group(2)])
+    return out[0], out[1]
+
+
 def wrk(url: str, seconds: float, *, connections: int = 32, threads: int = 2,
         headers: list[str] | None = None, script: Path | None = None) -> WrkResult:
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",

@@ -76,6 +76,10 @@ class Settings:
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
     decode_concurrency: int = 1  # whole-page decodes in flight per process
+    # finished JSON/hOCR/PDF files answered from memory (plain and gzip bodies):
+    # all of them together, and the largest single file held
+    memory_artifact_bytes: int = 32 * 1024 * 1024
+    memory_artifact_max_bytes: int = 4 * 1024 * 1024
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
@@ -150,7 +154,8 @@ class Settings:
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
         # 0: `folio serve` runs no job workers (they are `folio worker` processes)
-        for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers"):
+        for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
+                     "memory_artifact_bytes", "memory_artifact_max_bytes"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):

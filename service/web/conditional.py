@@ -49,7 +49,11 @@ def not_modified_header(header: str, etag: str) -> bool:
 
 def accepts_gzip(request: Request) -> bool:
     """Proper Accept-Encoding negotiation, q-values included (no substring tests)."""
-    header = request.headers.get("accept-encoding")
+    return accepts_gzip_header(request.headers.get("accept-encoding"))
+
+
+def accepts_gzip_header(header: str | None) -> bool:
+    """`accepts_gzip` on the raw header value (the fast path has no Request)."""
     if not header:
         return False
     gzip_q: float | None = None
@@ -143,14 +147,24 @@ def file_response(
     tag = etag[:-1] + '-gz"' if use_gzip else etag
     if not_modified(request, tag):
         return not_modified_response(tag, vary=compressed)
-    headers = {"etag": tag, "cache-control": IMMUTABLE}
+    if use_gzip:
+        path = f"{os.fspath(path)}.gz"
+    # one stat, kept on the event loop: it costs a few microseconds on a local disk
+    return stored_file(path, os.stat(path), media_type=media_type, etag=tag,
+                       compressed=compressed, use_gzip=use_gzip, filename=filename)
+
+
+def stored_file(
+    path: str | os.PathLike[str], stat: os.stat_result, *, media_type: str, etag: str,
+    compressed: bool, use_gzip: bool, filename: str | None = None,
+) -> ArtifactFileResponse:
+    """The 200 of one stored representation (`path` is the .gz twin when `use_gzip`);
+    the memory tier takes its headers from here, so both answers match."""
+    headers = {"etag": etag, "cache-control": IMMUTABLE}
     if compressed:
         headers["vary"] = "Accept-Encoding"
     if use_gzip:
         headers["content-encoding"] = "gzip"
-        path = f"{os.fspath(path)}.gz"
-    # one stat, kept on the event loop: it costs a few microseconds on a local disk
-    stat = os.stat(path)
     response = ArtifactFileResponse(
         path, headers=headers, media_type=media_type, stat_result=stat, filename=filename
     )
