@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +75,27 @@ def test_headers_over_the_limit_are_431_and_closed(limited: Server) -> None:
         response = answer(sock)
     assert status_of(response) == 431
     assert b"connection: close" in response.lower()
+    assert b'"detail"' in response
+
+
+def send_quietly(sock: socket.socket, data: bytes) -> None:
+    with contextlib.suppress(OSError):  # the server may close before it all went out
+        sock.sendall(data)
+
+
+def test_a_431_reaches_a_client_that_is_still_sending(limited: Server) -> None:
+    # The server answers after HEADER_MAX bytes while 2 MiB more are on their way:
+    # closing with unread bytes makes the kernel reset the connection, and the
+    # client then reads a reset instead of the 431.
+    with connect(limited) as sock:
+        sender = threading.Thread(target=send_quietly, args=(
+            sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (2 * 1024 * 1024)))
+        sender.start()
+        try:
+            response = answer(sock)
+        finally:
+            sender.join()
+    assert status_of(response) == 431
     assert b'"detail"' in response
 
 
