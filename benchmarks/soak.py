@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import httpx
 import redis
@@ -67,10 +68,11 @@ class OwnRedis:
                 time.sleep(0.02)
 
     def info(self) -> dict[str, int]:
-        memory = self.client.info("memory")
-        stats = self.client.info("stats")
+        memory: dict[str, Any] = self.client.info("memory")  # type: ignore[assignment]
+        stats: dict[str, Any] = self.client.info("stats")  # type: ignore[assignment]
+        keys: int = self.client.dbsize()  # type: ignore[assignment]
         return {"used": int(memory["used_memory"]), "evicted": int(stats["evicted_keys"]),
-                "keys": int(self.client.dbsize())}
+                "keys": keys}
 
     def stop(self) -> None:
         self.client.close()
@@ -324,7 +326,7 @@ async def hostile(client: httpx.AsyncClient, pid: str, tally: Tally) -> None:
         kind = random.choice(["garbage-upload", "empty-upload", "bad-parameters"])
         if kind == "garbage-upload":
             files = {"file": ("x.pdf", os.urandom(2048))}
-            data = {}
+            data: dict[str, str] = {}
         elif kind == "empty-upload":
             files = {"file": ("x.pdf", b"")}
             data = {}
@@ -427,8 +429,8 @@ def report(tally: Tally, ending: dict[str, Counter[int]], elapsed: float,
             lines.append(f"| {label} | {mib(statistics.median(s[key] for s in first))} | "
                          f"{mib(statistics.median(s[key] for s in last))} |")
     lines += ["", "## How the processings ended (GET status)", ""]
-    for workflow, counts in sorted(ending.items()):
-        lines.append(f"- {workflow}: " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
+    for workflow, ends in sorted(ending.items()):
+        lines.append(f"- {workflow}: " + ", ".join(f"{s}: {n}" for s, n in sorted(ends.items())))
     return "\n".join(lines)
 
 
