@@ -80,8 +80,9 @@ class OwnRedis:
         self.process.wait(10)
 
 
-def tree_rss(root: int) -> tuple[int, int]:
-    """Sum of VmRSS (bytes) over `root` and all its descendants, and how many there are."""
+def tree_rss(root: int) -> tuple[int, int, str]:
+    """Sum of VmRSS (bytes) over `root` and all its descendants, how many there are, and
+    each one's RSS in MiB (the root first), to see which process grows."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -101,15 +102,18 @@ def tree_rss(root: int) -> tuple[int, int]:
                 tree.add(pid)
                 grew = True
     total = 0
-    for pid in tree:
+    each = []
+    for pid in sorted(tree, key=lambda p: (p != root, p)):
         try:
             with open(f"/proc/{pid}/status") as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                        rss = int(line.split()[1]) * 1024
+                        total += rss
+                        each.append(f"{rss / 2**20:.0f}")
         except OSError:
             continue
-    return total, len(tree)
+    return total, len(tree), "/".join(each)
 
 
 @dataclass
@@ -118,7 +122,7 @@ class Tally:
     by_kind: dict[str, Counter[int | str]] = field(default_factory=dict)
     server_errors: list[str] = field(default_factory=list)
     expected: Counter[str] = field(default_factory=Counter)
-    samples: list[dict[str, float]] = field(default_factory=list)
+    samples: list[dict[str, Any]] = field(default_factory=list)
 
     def note(self, kind: str, response: httpx.Response | None, url: str,
              error: str = "") -> None:
@@ -342,9 +346,10 @@ async def hostile(client: httpx.AsyncClient, pid: str, tally: Tally) -> None:
 async def sampler(server_pid: int, queue: OwnRedis, cache: OwnRedis, tally: Tally,
                   started: float, stop: asyncio.Event) -> None:
     while True:
-        rss, procs = tree_rss(server_pid)
+        rss, procs, each = tree_rss(server_pid)
         q, c = queue.info(), cache.info()
         tally.samples.append({"t": time.monotonic() - started, "rss": rss, "procs": procs,
+                              "each": each,
                               "queue_used": q["used"], "cache_used": c["used"],
                               "cache_keys": c["keys"], "evicted": c["evicted"],
                               "load": os.getloadavg()[0]})
@@ -385,9 +390,10 @@ async def run(base: str, server_pid: int, corpus: Corpus, queue: OwnRedis, cache
             if all(202 not in c for c in ending.values()) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(2)
-        rss, procs = tree_rss(server_pid)
+        rss, procs, each = tree_rss(server_pid)
         q, c = queue.info(), cache.info()
         tally.samples.append({"t": time.monotonic() - started, "rss": rss, "procs": procs,
+                              "each": each,
                               "queue_used": q["used"], "cache_used": c["used"],
                               "cache_keys": c["keys"], "evicted": c["evicted"],
                               "load": os.getloadavg()[0]})
@@ -413,10 +419,11 @@ def report(tally: Tally, ending: dict[str, Counter[int]], elapsed: float,
     lines += ["", "Expected 5xx (contract answers, not failures):", ""]
     lines += [f"- {n} x {e}" for e, n in tally.expected.items()]
     lines += ["", "## Memory every 10 s", "",
-              "| t s | server RSS MiB (procs) | queue Redis MiB | cache Redis MiB | cache keys "
-              "| evicted | load1 |", "|---|---|---|---|---|---|---|"]
+              "| t s | server RSS MiB (procs) | per process MiB, serve first | queue Redis MiB "
+              "| cache Redis MiB | cache keys | evicted | load1 |",
+              "|---|---|---|---|---|---|---|---|"]
     for s in tally.samples:
-        lines.append(f"| {s['t']:.0f} | {mib(s['rss'])} ({s['procs']:.0f}) | "
+        lines.append(f"| {s['t']:.0f} | {mib(s['rss'])} ({s['procs']:.0f}) | {s['each']} | "
                      f"{mib(s['queue_used'])} | {mib(s['cache_used'])} | {s['cache_keys']:.0f} | "
                      f"{s['evicted']:.0f} | {s['load']:.2f} |")
     during = [s for s in tally.samples if s["t"] <= elapsed]
