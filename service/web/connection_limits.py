@@ -208,8 +208,11 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._cancel_header_timer()
         self._cancel_body_timer()
         cycle = self.cycle
-        # an answer already (being) sent: nothing more may be written
-        started = cycle is not None and cycle.response_started
+        # an answer already (being) sent: nothing more may be written. On a kept-alive
+        # connection `cycle` is still the previous, answered request's until the next
+        # head is parsed: that one's answer does not count.
+        started = (cycle is not None and cycle.response_started
+                   and not cycle.response_complete)
         if cycle is not None and not cycle.response_complete:
             # the handler, if any, sees a disconnect and writes nothing more
             cycle.disconnected = True

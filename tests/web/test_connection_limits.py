@@ -99,6 +99,20 @@ def test_a_431_reaches_a_client_that_is_still_sending(limited: Server) -> None:
     assert b'"detail"' in response
 
 
+def test_a_431_on_a_kept_alive_connection(limited: Server) -> None:
+    # the second request of a connection: the first one's answer is no reason to
+    # close without a word
+    with connect(limited) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = sock.recv(65536)
+        assert status_of(first) == 200
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (3 * HEADER_MAX)
+                     + b"\r\n\r\n")
+        both = first + answer(sock)
+    assert both.count(b"HTTP/1.1 ") == 2, both
+    assert b"HTTP/1.1 431 " in both
+
+
 def test_huge_headers_do_not_grow_the_servers_memory(limited: Server) -> None:
     pid = limited.process.pid
     before = vm_kib(pid, "VmRSS")
