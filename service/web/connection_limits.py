@@ -13,7 +13,11 @@ So: the bytes of a request up to the end of its headers are counted and past
 within `FOLIO_HEADER_TIMEOUT` seconds of the connection (or of the request's
 first byte, on a kept-alive connection), else 408; and a body that stops
 arriving for `FOLIO_BODY_TIMEOUT` seconds ends with 408 (the handler sees a
-disconnect). Both answers close the connection. Time during which uvicorn
+disconnect). Both answers close the connection — after a lingering close: the
+write side is shut and what the client still sends is read and dropped for up to
+LINGER_SECONDS, because closing a socket with unread bytes makes the kernel send
+a reset, which destroys the answer before a client still sending can read it.
+Time during which uvicorn
 itself stopped reading (the handler not consuming the body yet) is not the
 client's idleness and is not counted.
 
@@ -35,6 +39,10 @@ from service.config import Settings
 
 IMPORT_PATH = "service.web.connection_limits:LimitedHttpTools"
 
+# how long (and how much) a refused connection's late bytes are drained before it is
+# closed: enough for a client to finish sending a request it had on its way
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 8 * 1024 * 1024
 _REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
@@ -66,6 +74,9 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._header_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._body_seen = 0.0  # loop time the last body bytes came in
+        self._draining = False  # refused: late bytes are dropped until the close
+        self._drained = 0
+        self._linger_timer: asyncio.TimerHandle | None = None
 
     # -- connection --------------------------------------------------------
 
@@ -76,11 +87,19 @@ class LimitedHttpTools(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_timer()
         self._cancel_body_timer()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._draining:
+            self._drained += len(data)
+            if self._drained > LINGER_BYTES:
+                self.transport.close()
+            return
         self._feed(data)
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._draining:
             return
         # Timers are armed only when a feed ends inside a request, so a request
         # that arrives whole (nearly all of them) costs no timer at all.
@@ -103,7 +122,7 @@ class LimitedHttpTools(HttpToolsProtocol):
         # the rest is body (or the next request) and is fed as such.
         heads = self._heads
         super().data_received(data[:room])
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._draining:
             return
         if self._heads == heads:
             self._refuse(431, f"The request's headers are larger than {self._header_max} bytes.")
@@ -184,9 +203,16 @@ class LimitedHttpTools(HttpToolsProtocol):
 
     def _refuse(self, status: int, detail: str) -> None:
         """Answer `status` (unless a response has started) and close the connection."""
+        if self._draining:
+            return
+        self._cancel_header_timer()
+        self._cancel_body_timer()
         cycle = self.cycle
-        # an answer already (being) sent: nothing more may be written
-        started = cycle is not None and cycle.response_started
+        # an answer already (being) sent: nothing more may be written. On a kept-alive
+        # connection `cycle` is still the previous, answered request's until the next
+        # head is parsed: that one's answer does not count.
+        started = (cycle is not None and cycle.response_started
+                   and not cycle.response_complete)
         if cycle is not None and not cycle.response_complete:
             # the handler, if any, sees a disconnect and writes nothing more
             cycle.disconnected = True
@@ -201,4 +227,13 @@ class LimitedHttpTools(HttpToolsProtocol):
                 b"connection: close\r\n\r\n",
                 body,
             ]))
-        self.transport.close()
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        # lingering close: FIN after the answer, keep reading (and dropping) so the
+        # kernel has no unread bytes to answer with a reset; the client's own close
+        # (or the timer) ends the connection
+        self.transport.write_eof()
+        self._draining = True
+        self.transport.resume_reading()
+        self._linger_timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)

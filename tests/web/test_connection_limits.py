@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +76,41 @@ def test_headers_over_the_limit_are_431_and_closed(limited: Server) -> None:
     assert status_of(response) == 431
     assert b"connection: close" in response.lower()
     assert b'"detail"' in response
+
+
+def send_quietly(sock: socket.socket, data: bytes) -> None:
+    with contextlib.suppress(OSError):  # the server may close before it all went out
+        sock.sendall(data)
+
+
+def test_a_431_reaches_a_client_that_is_still_sending(limited: Server) -> None:
+    # The server answers after HEADER_MAX bytes while 2 MiB more are on their way:
+    # closing with unread bytes makes the kernel reset the connection, and the
+    # client then reads a reset instead of the 431.
+    with connect(limited) as sock:
+        sender = threading.Thread(target=send_quietly, args=(
+            sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (2 * 1024 * 1024)))
+        sender.start()
+        try:
+            response = answer(sock)
+        finally:
+            sender.join()
+    assert status_of(response) == 431
+    assert b'"detail"' in response
+
+
+def test_a_431_on_a_kept_alive_connection(limited: Server) -> None:
+    # the second request of a connection: the first one's answer is no reason to
+    # close without a word
+    with connect(limited) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = sock.recv(65536)
+        assert status_of(first) == 200
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (3 * HEADER_MAX)
+                     + b"\r\n\r\n")
+        both = first + answer(sock)
+    assert both.count(b"HTTP/1.1 ") == 2, both
+    assert b"HTTP/1.1 431 " in both
 
 
 def test_huge_headers_do_not_grow_the_servers_memory(limited: Server) -> None:
