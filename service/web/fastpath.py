@@ -72,7 +72,10 @@ MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
                          "signature", "token"})
 _AUTO = b"format=" + AUTO.encode()
-VARIANT_MEMO = 50_000
+# URLs whose parsing is remembered; oldest out first. Every signed URL is its own
+# entry (its expiry and signature are in the query), so the bound must be small:
+# the soak's random widths and fresh signatures grew a 50,000-entry memo for minutes
+VARIANT_MEMO = 4096
 RawHeaders = list[tuple[bytes, bytes]]
 
 
@@ -191,7 +194,7 @@ class FastPath:
                 link = links(record.processing_id, resolved.source, resolved.plan)
                 extra = [(b"link", link.encode())]
             if len(self._variants) >= VARIANT_MEMO:
-                self._variants.clear()
+                del self._variants[next(iter(self._variants))]
             memo = self._variants[memo_key] = (
                 resolved, _raw(validator_headers(resolved.etag)) + extra, extra)
         variant, not_modified_headers, extra = memo
