@@ -44,7 +44,7 @@ def searchable(doc: Document) -> Artifacts:
 
 
 def invoice_fields(doc: Document) -> Artifacts:
-    from service.pipeline.extract_invoice import extract_invoice
+    from service.pipeline.invoice.extract import extract_invoice
 
     return {"extractions.json": orjson.dumps(extract_invoice(list(doc.texts), doc.language))}
 

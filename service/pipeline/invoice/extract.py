@@ -1,0 +1,129 @@
+"""Invoice fields from OCR words by layout, not by per-issuer templates.
+
+The steps, in order:
+  1. rows and phrases from word geometry (layout)
+  2. the item table from its header row's column ranges (table, line_items)
+  3. labelled values: on the label's row to the right, or just below it (labels, parsers)
+  4. totals chosen so that net + tax = gross where the page allows it (totals)
+  5. vendor from letterhead / sender line, customer from the address block (blocks, parties)
+Every value keeps the words it came from, so the result can point back into the OCR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from service.pipeline.invoice.amounts import normalize_currency
+from service.pipeline.invoice.labels import PAYMENT_WORDS
+from service.pipeline.invoice.layout import Layout, Tok, build_layout
+from service.pipeline.invoice.line_items import line_items
+from service.pipeline.invoice.parsers import (
+    Parser,
+    date_parser,
+    find_labeled,
+    first,
+    parse_ident,
+    parse_reference,
+)
+from service.pipeline.invoice.parties import parties
+from service.pipeline.invoice.table import find_tables
+from service.pipeline.invoice.totals import tax_calc_out, tax_calculation, totals
+from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
+from service.pipeline.words import PageText
+
+# --- the extractor -----------------------------------------------------------------------------
+
+
+def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
+    result: dict[str, Any] = {"schema_version": 2, "document_type": "invoice"}
+    layout = build_layout(pages)
+    if not layout.rows:
+        return result | _empty()
+    tables = find_tables(layout)
+    skip = {id(r) for t in tables for r in t.rows}
+    fulltext = "\n".join(r.text for r in layout.rows)
+    currency = _currency(layout)
+    day_first = language != "en" or currency[0] in ("GBP", "EUR")
+    parse_day = date_parser("de" if day_first else "en")
+
+    result["number"] = cand_ex(first(find_labeled(layout, "number", parse_ident, skip)))
+    date = first(find_labeled(layout, "date", parse_day, skip))
+    result["date"] = cand_ex(date)
+    result["due_date"] = _due_date(layout, skip, parse_day, date, fulltext)
+    result["currency"] = None if currency[0] is None else ex(currency[0], currency[1], currency[2])
+    tax_calc = tax_calculation(layout, skip, tables)
+    result.update(totals(layout, skip, tax_calc, tables))
+    result["tax_calculation"] = tax_calc_out(tax_calc, result, tables)
+    result["payment_reference"] = cand_ex(
+        first(find_labeled(layout, "payment_reference", parse_reference, skip))
+    )
+    orders: dict[str, Candidate] = {}
+    for c in find_labeled(layout, "order_number", parse_ident, skip):
+        orders.setdefault(c.value, c)
+    result["order_numbers"] = [cand_ex(c) for c in orders.values()]
+    result["payment_methods"] = [
+        ex(method, 0.8, [])
+        for method in sorted({m for p, m in PAYMENT_WORDS.items() if re.search(p, fulltext, re.I)})
+    ]
+    vendor, customer = parties(layout, skip)
+    result["vendor"] = vendor
+    result["customer"] = customer
+    result["line_item"] = line_items(tables)
+    return result
+
+
+def _empty() -> dict[str, Any]:
+    return {
+        key: None
+        for key in [
+            "number",
+            "date",
+            "due_date",
+            "currency",
+            "net_amount",
+            "tax_amount",
+            "gross_amount",
+            "due_payable_amount",
+            "payment_reference",
+            "vendor",
+            "customer",
+        ]
+    } | {"order_numbers": [], "payment_methods": [], "tax_calculation": [], "line_item": []}
+
+
+def _due_date(
+    layout: Layout, skip: set[int], parse_day: Parser, date: Candidate | None, fulltext: str
+) -> Extraction | None:
+    due = first(find_labeled(layout, "due_date", parse_day, skip))
+    if due is not None:
+        problem = date is not None and due.value < date.value
+        return cand_ex(due, problem=problem, note="due before invoice date" if problem else "")
+    if date is None:
+        return None
+    m = re.search(
+        r"(?:innerhalb\s+(?:von\s+)?|within\s+|net\s+)(\d{1,3})\s*(?:tagen|days)?", fulltext, re.I
+    )
+    if m is None:
+        return None
+    value = dt.date.fromisoformat(date.value) + dt.timedelta(days=int(m.group(1)))
+    return ex(value.isoformat(), 0.6, [], note=f"invoice date + {m.group(1)} days")
+
+
+def _currency(layout: Layout) -> tuple[str | None, float, list[Tok]]:
+    counts: dict[str, list[Tok]] = {}
+    for row in layout.rows:
+        for tok in row.toks:
+            text = tok.text.strip(".,:;()")
+            code = normalize_currency(text) if len(text) <= 4 and not text.isdigit() else None
+            if code is None and re.search(r"[€£$]", tok.text):
+                code = normalize_currency(tok.text)
+            if code is not None and (len(text) <= 3 or re.search(r"[€£$]", text)):
+                counts.setdefault(code, []).append(tok)
+    if not counts:
+        return None, 0.0, []
+    code, toks = max(counts.items(), key=lambda kv: len(kv[1]))
+    total = sum(len(v) for v in counts.values())
+    return code, 0.6 + 0.35 * len(toks) / total, toks[:3]
+
