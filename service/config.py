@@ -61,6 +61,8 @@ class Settings:
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
     max_pages: int = 500
+    # the largest e-invoice XML read (embedded in a PDF or uploaded bare)
+    einvoice_max_bytes: int = 10 * 1024 * 1024
     max_megapixels: float = 100.0
     dpi: int = 220
     jpeg_quality: int = 90
@@ -95,7 +97,8 @@ class Settings:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
                      "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "max_pages", "dpi", "job_workers", "page_workers"):
+                     "upload_max_bytes", "max_pages", "einvoice_max_bytes", "dpi", "job_workers",
+                     "page_workers"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout",

@@ -91,7 +91,7 @@ def layout_7(c: Canvas, inv: Invoice) -> None:
     draw_pairs(c, pairs, 305, 541, y, 14, 8.5, "right", bold_last=True)
     y += 14 * len(pairs) + 20
     c.text(50, y, "Der Betrag wird per SEPA-Lastschrift von Ihrem Konto eingezogen.", size=9)
-    inv.payment_methods = ["direct_debit"]
+    inv.payment_methods = ["bank_collection"]
     for page in range(c.page_count):
         for col, lines in enumerate(
             [
@@ -166,7 +166,7 @@ def layout_8(c: Canvas, inv: Invoice) -> None:
     y += 60
     c.text(50, y, f"Please pay by bank transfer quoting reference {inv.payment_reference}.", size=9)
     c.text(50, y + 13, f"{v.bank} · IBAN {v.iban} · SWIFT {v.bic}", size=9)
-    inv.payment_methods = ["bank_transfer"]
+    inv.payment_methods = ["money_transfer"]
     number_pages(c, lambda i, n: f"{i}/{n}", PAGE_W / 2, "center")
 
 
@@ -222,7 +222,7 @@ def layout_9(c: Canvas, inv: Invoice) -> None:
     y += 14 * len(pairs) + 16
     c.text(50, y, f"Bank details: {v.bank}, IBAN: {v.iban}, BIC: {v.bic}", size=8)
     c.text(50, y + 11, f"VAT ID {v.vat_id} · Tax no. {v.tax_number}", size=8)
-    inv.payment_methods = ["bank_transfer"]
+    inv.payment_methods = ["money_transfer"]
     number_pages(c, lambda i, n: f"Page {i} of {n}", 545, "right")
 
 
@@ -293,6 +293,6 @@ def layout_10(c: Canvas, inv: Invoice) -> None:
     y += 55
     c.text(50, y, f"BACS payments to {v.bank}, IBAN {_spaced(v.iban)}, BIC {v.bic}.", size=8)
     c.text(50, y + 11, f"VAT number {v.vat_id}. Payment by card is also accepted.", size=8)
-    inv.payment_methods = ["bank_transfer", "credit_card"]
+    inv.payment_methods = ["money_transfer", "credit_card"]
     if c.page_count > 1:
         number_pages(c, lambda i, n: f"Page {i} of {n}", 545, "right")

@@ -101,7 +101,7 @@ def layout_1(c: Canvas, inv: Invoice) -> None:
         "auf das unten genannte Konto.",
         size=9,
     )
-    inv.payment_methods = ["bank_transfer"]
+    inv.payment_methods = ["money_transfer"]
     for page in range(c.page_count):
         c.pages[page].append(b"0.3 w 50 75 m 545 75 l S")
         for i, text in enumerate([v.name, v.street, v.city_line]):
@@ -359,7 +359,7 @@ def layout_4(c: Canvas, inv: Invoice) -> None:
         bold_last=True,
     )
     c.text(50, y + 80, "Terms: Net 30. We accept checks and all major credit cards.", size=9)
-    inv.payment_methods = ["check", "credit_card"]
+    inv.payment_methods = ["credit_card", "other"]
     c.text(PAGE_W / 2, 800, "Thank you for your business!", size=9, align="center")
 
 
@@ -424,7 +424,7 @@ def layout_5(c: Canvas, inv: Invoice) -> None:
     c.text(50, y + 55, f"Zahlbar ohne Abzug bis {de_short_date(inv.due_date)}.", size=9)
     c.text(50, y + 68, f"Verwendungszweck: {inv.payment_reference}", size=9)
     c.text(50, y + 81, "Zahlung per Überweisung oder PayPal.", size=9)
-    inv.payment_methods = ["bank_transfer", "paypal"]
+    inv.payment_methods = ["money_transfer", "paypal"]
     for page in range(c.page_count):
         c.text(
             50,
@@ -504,5 +504,5 @@ def layout_6(c: Canvas, inv: Invoice) -> None:
     )
     c.text(50, y + 70, "Payment methods: Bank transfer, Credit card", size=9)
     c.text(50, y + 83, f"IBAN {v.iban} · BIC {v.bic} · {v.bank}", size=9)
-    inv.payment_methods = ["bank_transfer", "credit_card"]
+    inv.payment_methods = ["money_transfer", "credit_card"]
     number_pages(c, lambda i, n: f"Page {i}/{n}", 545, "right")

@@ -16,7 +16,7 @@ import pyvips
 
 from service.pipeline.errors import ProcessingError, TooLarge
 
-KINDS = ("pdf", "png", "jpeg", "tiff", "gif", "webp")
+KINDS = ("pdf", "png", "jpeg", "tiff", "gif", "webp", "xml")
 MULTI_FRAME = frozenset({"tiff", "gif", "webp"})
 
 
@@ -38,8 +38,10 @@ def detect(path: str | Path) -> str:
         return "gif"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "xml"  # a bare e-invoice (XRechnung, CII, UBL); its pages are drawn from it
     raise ProcessingError(
-        "unsupported file type: expected a PDF, PNG, JPEG, TIFF, GIF or WebP document"
+        "unsupported file type: expected a PDF, PNG, JPEG, TIFF, GIF, WebP or e-invoice XML"
     )
 
 
@@ -94,6 +96,8 @@ def check_limits(
     dpi: float = 220,
 ) -> int:
     """Return the page count, or raise TooLarge / ProcessingError before any decoding."""
+    if kind == "xml":
+        return 1  # checked again on the pages drawn from it
     if kind == "pdf":
         return _check_pdf(path, max_pages, max_megapixels, dpi)
     return _check_image(path, kind, max_pages, max_megapixels)

@@ -20,8 +20,10 @@ from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.errors import ProcessingError
+from service.pipeline.invoice.einvoice import stage as stage_einvoice
 from service.pipeline.language import detect_language
 from service.pipeline.pages import PageJob, parts, process_pages
+from service.pipeline.xmlpages import render_xml
 from service.results import COMPRESSED, write_full_body
 from service.store import SUCCEEDED, FileStore
 
@@ -40,9 +42,18 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
             language: str, searchable: bool = False) -> Document:
     source = store.artifact(processing_id, SOURCE)
     kind = detect(source)
-    count = check_limits(source, kind, settings.max_pages, settings.max_megapixels,
+    stage_einvoice(source, kind, scratch, settings.einvoice_max_bytes)
+    pages_from, pages_kind = source, kind
+    if kind == "xml":
+        # a bare e-invoice has no pages of its own: they are drawn from its content
+        with source.open("rb") as f:
+            data = f.read(settings.einvoice_max_bytes)
+        pages_from, pages_kind = render_xml(data, scratch / "drawn.pdf",
+                                            settings.einvoice_max_bytes), "pdf"
+    count = check_limits(pages_from, pages_kind, settings.max_pages, settings.max_megapixels,
                          settings.dpi)
-    job = PageJob(source=source, kind=kind, out_dir=scratch / "pages", dpi=settings.dpi,
+    job = PageJob(source=pages_from, kind=pages_kind, out_dir=scratch / "pages",
+                  dpi=settings.dpi,
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,
                   searchable=searchable)

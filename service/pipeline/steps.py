@@ -44,9 +44,10 @@ def searchable(doc: Document) -> Artifacts:
 
 
 def invoice_fields(doc: Document) -> Artifacts:
-    from service.pipeline.invoice.extract import extract_invoice
+    from service.pipeline.invoice.einvoice import invoice_extraction
 
-    return {"extractions.json": orjson.dumps(extract_invoice(list(doc.texts), doc.language))}
+    result = invoice_extraction(list(doc.texts), doc.language, doc.scratch)
+    return {"extractions.json": orjson.dumps(result)}
 
 
 def splitting(doc: Document) -> Artifacts:

@@ -28,6 +28,7 @@ from service.pipeline.invoice.parsers import (
     parse_reference,
 )
 from service.pipeline.invoice.parties import parties
+from service.pipeline.invoice.schema import complete
 from service.pipeline.invoice.table import find_tables
 from service.pipeline.invoice.totals import tax_calc_out, tax_calculation, totals
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
@@ -40,7 +41,7 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     result: dict[str, Any] = {"schema_version": 2, "document_type": "invoice"}
     layout = build_layout(pages)
     if not layout.rows:
-        return result | _empty()
+        return complete(result)
     tables = find_tables(layout)
     skip = {id(r) for t in tables for r in t.rows}
     fulltext = "\n".join(r.text for r in layout.rows)
@@ -71,26 +72,10 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     result["vendor"] = vendor
     result["customer"] = customer
     result["line_item"] = line_items(tables)
-    return result
-
-
-def _empty() -> dict[str, Any]:
-    return {
-        key: None
-        for key in [
-            "number",
-            "date",
-            "due_date",
-            "currency",
-            "net_amount",
-            "tax_amount",
-            "gross_amount",
-            "due_payable_amount",
-            "payment_reference",
-            "vendor",
-            "customer",
-        ]
-    } | {"order_numbers": [], "payment_methods": [], "tax_calculation": [], "line_item": []}
+    result["number_of_line_items"] = (
+        ex(len(result["line_item"]), 0.8, []) if result["line_item"] else None
+    )
+    return complete(result)
 
 
 def _due_date(

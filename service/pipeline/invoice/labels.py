@@ -128,11 +128,16 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
 }
 
 PAYMENT_WORDS: dict[str, str] = {
-    r"überweis|bank\s*transfer|wire\s+transfer|bacs": "bank_transfer",
-    r"lastschrift|direct\s+debit|bankeinzug": "direct_debit",
-    r"kreditkarte|credit\s*cards?|by\s+card|\bcard\s+is|\bvisa\b|mastercard": "credit_card",
+    r"überweis|bank\s*transfer|wire\s+transfer|bacs|virement|overschrijving|overmaking":
+        "money_transfer",
+    r"lastschrift|direct\s+debit|bankeinzug|prélèvement|prelevement|incasso": "bank_collection",
+    r"kreditkarte|credit\s*cards?|by\s+card|\bcard\s+is|\bvisa\b|mastercard|carte\s+de\s+crédit":
+        "credit_card",
+    r"\bec-karte|girocard|carte\s+bancaire|\bpinpas|bankkaart": "card",
     r"paypal": "paypal",
-    r"\bcheques?\b|\bchecks\b|by\s+check|\bscheck\b": "check",
-    r"barzahlung|\bin\s+bar\b|\bcash\b": "cash",
+    r"amazon\s+pay": "amazon",
+    r"vorkasse|\bprepayment|paiement\s+anticipé": "prepayment",
+    r"\bcheques?\b|\bchecks\b|by\s+check|\bscheck\b|\bchèque": "other",
+    r"barzahlung|\bin\s+bar\b|\bcash\b|espèces|\bcontant\b": "cash",
 }
 
