@@ -125,7 +125,12 @@ def printed(name: str, want: Any, texts: list[Any]) -> bool:
     if name == "date":
         return bool(locator.date(want))
     if isinstance(want, float):
-        return bool(locator.amount(want)) if want else True
+        if not want:
+            return True
+        # '19%' shows a rate, not an amount of 19.00
+        refs = locator.amount(want)
+        shown = [texts[r["page_num"] - 1].words[r["bbox_id"] - 1].text for r in refs]
+        return bool(shown) and not all("%" in t for t in shown)
     return bool(locator.text(want))
 
 

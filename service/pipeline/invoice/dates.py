@@ -8,18 +8,19 @@ import re
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        "january januar jan jänner jän",
-        "february februar feb",
-        "march märz maerz mar mär mrz",
-        "april apr",
-        "may mai",
-        "june juni jun",
-        "july juli jul",
-        "august aug",
-        "september sept sep",
-        "october oktober oct okt",
-        "november nov",
-        "december dezember dec dez",
+        # English, German, French, Dutch
+        "january januar jan jänner jän janvier janv januari",
+        "february februar feb février fevrier févr fevr februari",
+        "march märz maerz mar mär mrz mars maart mrt",
+        "april apr avril avr",
+        "may mai mei",
+        "june juni jun juin",
+        "july juli jul juillet juil",
+        "august aug août aout augustus",
+        "september sept sep septembre",
+        "october oktober oct okt octobre",
+        "november nov novembre",
+        "december dezember dec dez décembre decembre déc",
     ],
     start=1,
 ):
@@ -28,7 +29,9 @@ for _number, _names in enumerate(
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})")
-_DAY_MONTH_YEAR = re.compile(rf"(\d{{1,2}})\.?\s*({_MONTH_RE})\.?,?\s*(\d{{4}})", re.I)
+_DAY_MONTH_YEAR = re.compile(
+    rf"(\d{{1,2}})(?:er|st|nd|rd|th)?\.?\s*({_MONTH_RE})(?![^\W\d_])\.?,?\s*(\d{{4}})", re.I
+)
 _MONTH_DAY_YEAR = re.compile(rf"({_MONTH_RE})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s*(\d{{4}})", re.I)
 
 

@@ -16,11 +16,12 @@ import re
 from typing import Any
 
 from service.pipeline.invoice.amounts import normalize_currency
-from service.pipeline.invoice.labels import PAYMENT_WORDS
+from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
 from service.pipeline.invoice.layout import Layout, Tok, build_layout
 from service.pipeline.invoice.line_items import line_items
 from service.pipeline.invoice.parsers import (
     Parser,
+    date_after_number,
     date_parser,
     find_labeled,
     first,
@@ -46,11 +47,16 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     skip = {id(r) for t in tables for r in t.rows}
     fulltext = "\n".join(r.text for r in layout.rows)
     currency = _currency(layout)
-    day_first = language != "en" or currency[0] in ("GBP", "EUR")
+    day_first = _day_first(fulltext)
+    if day_first is None:
+        day_first = language != "en" or currency[0] in ("GBP", "EUR")
     parse_day = date_parser("de" if day_first else "en")
 
-    result["number"] = cand_ex(first(find_labeled(layout, "number", parse_ident, skip)))
+    number = first(find_labeled(layout, "number", parse_ident, skip))
+    result["number"] = cand_ex(number)
     date = first(find_labeled(layout, "date", parse_day, skip))
+    if number is not None and (date is None or date.rank >= _GENERIC_DATE):
+        date = date_after_number(layout, number, parse_day) or date
     result["date"] = cand_ex(date)
     result["due_date"] = _due_date(layout, skip, parse_day, date, fulltext)
     result["currency"] = None if currency[0] is None else ex(currency[0], currency[1], currency[2])
@@ -76,6 +82,22 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
         ex(len(result["line_item"]), 0.8, []) if result["line_item"] else None
     )
     return complete(result)
+
+
+_GENERIC_DATE = next(i for i, (p, _) in enumerate(LABELS["date"]) if p == "datum")
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(?:\d{4}|\d{2})(?![\d/])")
+
+
+def _day_first(text: str) -> bool | None:
+    """The order of slashed dates if the document itself shows it ('11/17/2017' is month
+    first, '17/11/2017' day first); None when every slashed date could be either."""
+    for m in _SLASHED.finditer(text):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 >= b:
+            return True
+        if b > 12 >= a:
+            return False
+    return None
 
 
 def _due_date(

@@ -18,8 +18,8 @@ Parser = Callable[[str], Parsed | None]
 
 _IDENT = re.compile(r"(?<![\w])(?=[\w\-/.]*\d)[A-Za-z0-9][\w\-/.]*[A-Za-z0-9]")
 _DATEISH = re.compile(
-    r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s*[A-Za-zäÄ]{3,9}\.?,?\s*\d{4}"
-    r"|[A-Za-zä]{3,9}\.?\s*\d{1,2}(?:st|nd|rd|th)?,?\s*\d{4}"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:er)?\.?\s*[^\W\d_]{3,10}\.?,?\s*\d{4}"
+    r"|[^\W\d_]{3,10}\.?\s*\d{1,2}(?:st|nd|rd|th)?,?\s*\d{4}"
 )
 AMOUNTISH = re.compile(
     r"[-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-\u2212]?\d+(?:[.,]\d{2})?(?![\d.,])"
@@ -48,8 +48,10 @@ def date_parser(language: str) -> Parser:
     return parse
 
 
+# not part of a date ('04.04.2018') nor of a longer number
 _MONEY = re.compile(
-    r"[-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}(?!\d)|[-\u2212(]?\d+[.,]\d{2}(?!\d)"
+    r"(?<![\d.,])(?:[-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}|[-\u2212(]?\d+[.,]\d{2})"
+    r"(?![\d]|[.,]\d)"
 )
 
 
@@ -111,7 +113,11 @@ def find_labeled(
         for row_pos, row in enumerate(layout.rows):
             if id(row) in skip:
                 continue
-            for s, seg in enumerate(row.segments):
+            phrases = list(row.segments)
+            if anywhere and len(phrases) > 1:
+                # a label spread over phrases: 'Rechnung des Versicherers (575)' 'Nr. 00.1-2018'
+                phrases.append(Segment([t for seg in row.segments for t in seg.toks]))
+            for s, seg in enumerate(phrases):
                 text = norm(seg.text)
                 end = _label_end(pattern, anywhere, text)
                 if end is None:
@@ -129,7 +135,7 @@ def find_labeled(
                     if parsed is None:
                         continue
                     value, a, b = parsed
-                    yield Candidate(value, option.span(start + a, start + b), conf, row)
+                    yield Candidate(value, option.span(start + a, start + b), conf, row, rank)
                     break
 
 
@@ -141,6 +147,35 @@ def _below(layout: Layout, row_pos: int, seg: Segment) -> Segment | None:
         for other in nxt.segments:
             if min(other.x2, seg.x2) - max(other.x1, seg.x1) > 0:
                 return other
+    return None
+
+
+_AFTER_NUMBER = re.compile(
+    r"(?:vom|von|du|dated|issued(?:\s+(?:on|at))?|of|from|le|van|d\.|date)\s*:?\s*$", re.I
+)
+
+
+def date_after_number(layout: Layout, number: Candidate, parse: Parser) -> Candidate | None:
+    """The date printed right after the invoice number: 'Nr. 471102 vom 05.03.2018',
+    'Invoice # RE-1 issued at 2020-11-21', 'Facture n° FA-1 du 03/11/2017'."""
+    row_pos = next((i for i, r in enumerate(layout.rows) if r is number.row), None)
+    if row_pos is None:
+        return None
+    last = number.toks[-1]
+    after = [t for t in number.row.toks if t.x1 > last.x1]
+    texts = [(" ".join(t.text for t in after), after)]
+    if row_pos + 1 < len(layout.rows) and layout.rows[row_pos + 1].page == number.row.page:
+        below = list(layout.rows[row_pos + 1].toks)
+        texts.append((" ".join(t.text for t in after + below), after + below))
+    for text, toks in texts:
+        parsed = parse(text)
+        if parsed is None:
+            continue
+        value, a, b = parsed
+        if not _AFTER_NUMBER.search(text[:a]):
+            return None
+        segment = Segment(toks)
+        return Candidate(value, segment.span(a, b), 0.9, number.row)
     return None
 
 

@@ -16,7 +16,7 @@ from service.pipeline.invoice.blocks import (
     find_inline_addresses,
     letterhead_names,
 )
-from service.pipeline.invoice.layout import Layout, Tok, norm
+from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
 from service.pipeline.invoice.parsers import (
     find_labeled,
     first,
@@ -226,6 +226,9 @@ def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[di
                     ):
                         ibans.append(Candidate(iban, toks, 0.95, row))
                     break
+    unchecked: list[Candidate] = []
+    if not ibans:
+        unchecked = _labelled_ibans(layout, customer_toks)
     bics: list[Candidate] = []
     for c in find_labeled(layout, "bic", parse_bic, skip, same_row=True):
         if all(b.value != c.value for b in bics):
@@ -234,4 +237,27 @@ def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[di
     for i, account in enumerate(ibans):
         bic = bics[i] if i < len(bics) else None
         out.append({"iban": cand_ex(account), "bic": cand_ex(bic)})
+    for i, account in enumerate(unchecked):
+        bic = bics[i] if i < len(bics) else None
+        note = "labelled IBAN with a wrong check digit or length"
+        out.append({"iban": cand_ex(account, problem=True, note=note), "bic": cand_ex(bic)})
+    return out
+
+
+def _labelled_ibans(layout: Layout, customer_toks: set[int]) -> list[Candidate]:
+    """IBANs printed after an 'IBAN' label that fail the checksum: kept, and flagged."""
+    out: list[Candidate] = []
+    for row in layout.rows:
+        seg = Segment(list(row.toks))  # label and number may be printed far apart
+        m = re.search(r"\bIBAN\s*:?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})\b", seg.text)
+        if m is None:
+            continue
+        value = re.sub(r"\s", "", m.group(1))
+        toks = seg.span(m.start(1), m.end(1))
+        if (
+            15 <= len(value) <= 34
+            and not any(id(t) in customer_toks for t in toks)
+            and all(c.value != value for c in out)
+        ):
+            out.append(Candidate(value, toks, 0.6, row))
     return out

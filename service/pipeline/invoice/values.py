@@ -16,6 +16,7 @@ class Candidate:
     toks: list[Tok]
     confidence: float
     row: Row
+    rank: int = 0  # which of the field's labels found it (0 = the most specific)
 
 
 def ex(
