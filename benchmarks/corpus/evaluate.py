@@ -65,14 +65,20 @@ class _OneFile:
 
 def extract(path: Path, scratch: Path) -> tuple[dict[str, Any], list[Any]]:
     """The extraction JSON and page words of one upload, made by the service's pipeline."""
+    from service import workflows
     from service.config import Settings
     from service.pipeline import steps
     from service.pipeline.run import prepare
 
-    settings = Settings(data_dir=scratch, page_workers=1, max_pages=20)
+    workflow = workflows.get("invoice_extraction")
+    assert workflow is not None
+    settings = Settings(data_dir=scratch, page_workers=1, max_pages=50)
     scratch.mkdir(parents=True, exist_ok=True)
-    doc = prepare(_OneFile(path), settings, "corpus", scratch, "de")  # type: ignore[arg-type]
-    artifacts = steps.invoice_fields(doc)
+    doc = prepare(_OneFile(path), settings, "corpus", scratch, "de",  # type: ignore[arg-type]
+                  searchable=steps.searchable in workflow.steps)
+    artifacts: dict[str, Any] = {}
+    for step in workflow.steps:  # every output the workflow makes, as a worker makes them
+        artifacts.update(step(doc))
     body = artifacts["extractions.json"]
     assert isinstance(body, bytes)
     return orjson.loads(body), list(doc.texts)

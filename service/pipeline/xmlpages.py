@@ -18,6 +18,7 @@ import pikepdf
 from service.pipeline.invoice.xmlsafe import XmlProblem, local
 
 LINES_PER_PAGE = 50
+MAX_VALUE = 400  # characters of one element's text drawn
 WIDTH = 92  # Courier 9 pt characters between 40 pt margins on A4
 A4 = (595.276, 841.89)
 
@@ -36,6 +37,9 @@ def xml_lines(data: bytes, max_bytes: int) -> list[str]:
         label = local(element.tag)
         extras = " ".join(f"[{v}]" for k, v in element.attrib.items() if len(v) <= 12)
         value = " ".join((element.text or "").split())
+        if len(value) > MAX_VALUE:
+            # an embedded attachment (base64): hundreds of pages of it would help nobody
+            value = f"[{len(value)} characters not shown]"
         lines.append("  " * depth + label + (f" {extras}" if extras else "")
                      + (f": {value}" if value else ""))
         for kid in element:

@@ -32,3 +32,9 @@ def test_fifty_lines_to_a_page(tmp_path: Path) -> None:
         assert "line: 0" in text
     finally:
         doc.close()
+
+
+def test_embedded_binary_is_not_drawn() -> None:
+    lines = xml_lines(b"<a><AttachmentBinaryObject>" + b"QUJD" * 5000
+                      + b"</AttachmentBinaryObject></a>", 1 << 20)
+    assert lines == ["a", "  AttachmentBinaryObject: [20000 characters not shown]"]
