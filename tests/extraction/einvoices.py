@@ -134,3 +134,27 @@ def attach(pdf: bytes, name: str, data: bytes) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _pdf_string(text: str) -> bytes:
+    raw = text.encode("cp1252")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def text_pdf(lines: list[tuple[float, float, str]]) -> bytes:
+    """A one-page A4 PDF in Helvetica with each (x, y from the top, text) printed at 10 pt."""
+    doc = pikepdf.new()
+    font = doc.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+        Encoding=pikepdf.Name.WinAnsiEncoding))
+    ops = [b"BT /F1 10 Tf"]
+    for x, y, text in lines:
+        ops.append(b"1 0 0 1 %.1f %.1f Tm " % (x, 842 - y) + _pdf_string(text) + b" Tj")
+    ops.append(b"ET")
+    doc.pages.append(pikepdf.Page(pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+        Contents=doc.make_stream(b"\n".join(ops)))))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -98,7 +98,7 @@ def totals(
     for n in nets[:4]:
         for t in taxes[:4]:
             for g in grosses[:4] + dues[:2]:
-                if abs(n.value + t.value - g.value) <= 0.011 and n.value > 0:
+                if abs(n.value + t.value - g.value) <= 0.011 and n.value != 0:
                     best, consistent = (n, t, g), True
                     break
             if consistent:

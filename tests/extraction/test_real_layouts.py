@@ -1,0 +1,61 @@
+"""Layouts real senders print: credit notes, French, Dutch and English labels and dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from benchmarks.invoices.product import pdf_to_pages
+from service.pipeline.invoice.extract import extract_invoice
+from tests.extraction.einvoices import text_pdf
+
+SENDER = [(56, 60, "Muster Buerobedarf GmbH"), (56, 74, "Hauptstrasse 12, 10115 Berlin")]
+
+CASES: dict[str, tuple[list[tuple[float, float, str]], dict[str, Any]]] = {
+    "german_credit_note": (
+        [(56, 200, "Gutschrift Nr. GS-2024-0815 vom 14.03.2024"),
+         (300, 400, "Nettobetrag"), (450, 400, "-120,00 EUR"),
+         (300, 414, "Umsatzsteuer 19%"), (450, 414, "-22,80 EUR"),
+         (300, 428, "Gesamtbetrag"), (450, 428, "-142,80 EUR")],
+        {"number": "GS-2024-0815", "date": "2024-03-14", "net_amount": -120.0,
+         "tax_amount": -22.8, "gross_amount": -142.8},
+    ),
+    "french_invoice": (
+        [(56, 200, "Facture n° FA-2017-0010"), (56, 220, "Date de facture 13/11/2017"),
+         (56, 234, "Date d'échéance 13/12/2017"),
+         (300, 400, "Total HT"), (450, 400, "624,90 €"),
+         (300, 414, "Total TVA"), (450, 414, "46,25 €"),
+         (300, 428, "Total TTC"), (450, 428, "671,15 €"),
+         (300, 442, "Net à payer"), (450, 442, "470,15 €")],
+        {"number": "FA-2017-0010", "date": "2017-11-13", "due_date": "2017-12-13",
+         "net_amount": 624.9, "tax_amount": 46.25, "gross_amount": 671.15,
+         "due_payable_amount": 470.15, "currency": "EUR"},
+    ),
+    "dutch_invoice": (
+        [(56, 200, "Factuurnummer: 2024-117"), (56, 214, "Factuurdatum: 3 maart 2024"),
+         (300, 400, "Totaal excl. BTW"), (450, 400, "€ 100,00"),
+         (300, 414, "BTW 21%"), (450, 414, "€ 21,00"),
+         (300, 428, "Totaal incl. BTW"), (450, 428, "€ 121,00")],
+        {"number": "2024-117", "date": "2024-03-03", "net_amount": 100.0,
+         "tax_amount": 21.0, "gross_amount": 121.0},
+    ),
+    "english_month_first_dates": (
+        [(56, 200, "Invoice # RE-20201121/508 issued at 11/21/2020"),
+         (56, 214, "Please remit until 12/12/2020."),
+         (300, 400, "Net total:"), (450, 400, "496.00 £"),
+         (300, 414, "VAT total:"), (450, 414, "75.04 £"),
+         (300, 428, "Due payable:"), (450, 428, "571.04 £")],
+        {"number": "RE-20201121/508", "date": "2020-11-21", "due_date": "2020-12-12",
+         "net_amount": 496.0, "tax_amount": 75.04, "due_payable_amount": 571.04,
+         "currency": "GBP"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_real_layout_fields(case: str) -> None:
+    lines, want = CASES[case]
+    result = extract_invoice(pdf_to_pages(text_pdf(SENDER + lines)), "de")
+    got = {key: (result[key] or {}).get("value") for key in want}
+    assert got == want
