@@ -34,7 +34,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"date\s+(?:de\s+(?:la\s+)?)?(?:facture|l'avoir|d'avoir|avoir)", False),
         (r"factuurdatum|datum\s+factuur", False),
         (r"date\s+d'[ée]mission", False),
-        (r"belegdatum", False),
+        (r"beleg-?\s?datum", False),
         (r"ausstellungsdatum", False),
         (r"date\s+of\s+issue", False),
         (r"issue\s+date", False),

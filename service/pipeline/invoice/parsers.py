@@ -95,7 +95,7 @@ def parse_reference(text: str) -> Parsed | None:
 # --- labelled values ---------------------------------------------------------------------------
 
 
-def _label_end(pattern: str, anywhere: bool, text: str) -> int | None:
+def label_end(pattern: str, anywhere: bool, text: str) -> int | None:
     prefix = r"(?:^|(?<=[\s(·|,]))" if anywhere else r"^"
     m = re.search(prefix + f"(?:{pattern})" + r"(?![\w-])\s*[:#]?", text)
     return None if m is None else m.end()
@@ -119,13 +119,14 @@ def find_labeled(
                 phrases.append(Segment([t for seg in row.segments for t in seg.toks]))
             for s, seg in enumerate(phrases):
                 text = norm(seg.text)
-                end = _label_end(pattern, anywhere, text)
+                end = label_end(pattern, anywhere, text)
                 if end is None:
                     continue
                 base = 0.95 - 0.02 * rank
                 options: list[tuple[Segment, int, float]] = [(seg, end, base)]
-                if s + 1 < len(row.segments):
-                    options.append((row.segments[s + 1], 0, base - 0.03))
+                right = _next_phrase(row.segments, s)
+                if right is not None:
+                    options.append((right, 0, base - 0.03))
                 if not same_row:
                     below = _below(layout, row_pos, seg)
                     if below is not None:
@@ -137,6 +138,18 @@ def find_labeled(
                     value, a, b = parsed
                     yield Candidate(value, option.span(start + a, start + b), conf, row, rank)
                     break
+
+
+def _next_phrase(segments: list[Segment], s: int) -> Segment | None:
+    """The phrase right of segments[s], past a lone ':' or currency printed apart
+    ('Beleg-Nr' ':' 'R87...', 'Steuerbetrag in' 'EUR' '37,62')."""
+    for seg in segments[s + 1 : s + 3]:
+        if _FILLER.fullmatch(seg.text.strip()) is None:
+            return seg
+    return None
+
+
+_FILLER = re.compile(r"[:#.\-\u2013]+|[A-Z]{3}|[€$£]")
 
 
 def _below(layout: Layout, row_pos: int, seg: Segment) -> Segment | None:

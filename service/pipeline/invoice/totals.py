@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.pipeline.invoice.amounts import parse_amount
+from service.pipeline.invoice.columns import find_in_column
 from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
 from service.pipeline.invoice.parsers import AMOUNTISH, find_labeled, parse_money
 from service.pipeline.invoice.table import Table
@@ -74,8 +75,10 @@ def totals(
     layout: Layout, skip: set[int], tax_calc: list[TaxLine], tables: list[Table]
 ) -> dict[str, Extraction | None]:
     def cands(field: str) -> list[Candidate]:
-        found = list(find_labeled(layout, field, parse_money, skip, same_row=True))
-        return found[:6]
+        found = list(find_labeled(layout, field, parse_money, skip, same_row=True))[:6]
+        # then the amounts under their labels in a totals table, the more specific first
+        under = sorted(find_in_column(layout, field, parse_money, skip), key=lambda c: c.rank)
+        return found + under[:2]
 
     nets, grosses, dues = cands("net_amount"), cands("gross_amount"), cands("due_payable_amount")
     taxes = cands("tax_amount")
