@@ -24,8 +24,9 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"inv\.?\s?(?:no\.?|#)", False),
         (r"invoice\s+ref(?:erence)?\.?", False),
         (r"(?:nummer|number|nr\.?|no\.?)", False),
-        (r"(?:ref\.?|reference)", False),
+        # a title followed by the number: 'Avoir AV-2017-0005', 'INVOICE 2024-117'
         (r"(?:rechnung|invoice|facture|factuur|avoir|gutschrift|credit\s+note)", False),
+        (r"(?:ref\.?|reference)", False),
     ],
     "date": [
         (r"rechnungsdatum", False),
