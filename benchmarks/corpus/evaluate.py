@@ -1,6 +1,7 @@
 """Invoice extraction measured on a real e-invoice corpus (e.g. a checkout of ZUGFeRD/corpus).
 
-    python -m benchmarks.corpus.evaluate /work/corpus [--ocr-limit 24] [--workers 2]
+    python -m benchmarks.corpus.evaluate /work/corpus [--ocr-limit 24] [--workers 2] \
+        [--readme README.md]
 
 The corpus is third-party data: it is read from the path given, never
 downloaded and never committed. Every document goes through the service's own
@@ -220,6 +221,8 @@ def main() -> None:
     parser.add_argument("--forms", default=",".join(FORMS))
     parser.add_argument("--generated-seeds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
+    parser.add_argument("--readme", type=Path, default=None,
+                        help="also rewrite this README's corpus-accuracy block (e.g. README.md)")
     args = parser.parse_args()
     root: Path = args.corpus.resolve()
     if not root.is_dir():
@@ -249,9 +252,14 @@ def main() -> None:
 
     generated = generated_table(args.generated_seeds)
     command = "python -m benchmarks.corpus.evaluate " + " ".join(sys.argv[1:])
-    write_report(args.out, outcomes, generated, command, dt.date.today().isoformat(),
-                 time.monotonic() - started, root)
+    date = dt.date.today().isoformat()
+    write_report(args.out, outcomes, generated, command, date, time.monotonic() - started, root)
     print(f"wrote {args.out}")
+    if args.readme is not None:
+        from benchmarks.corpus.report import update_readme
+
+        update_readme(args.readme, outcomes, generated, date, command)
+        print(f"updated {args.readme}")
 
 
 if __name__ == "__main__":
