@@ -22,10 +22,10 @@ class TooBig(Exception):
     pass
 
 
-def xml_attachments(path: Path, max_bytes: int) -> list[tuple[str, bytes]]:
+def xml_attachments(path: Path, max_bytes: int) -> list[tuple[str, bytes | None]]:
     """(file name, bytes) of the PDF's XML attachments, standard names first.
 
-    An attachment past max_bytes is listed with empty bytes, so the caller can say why.
+    An attachment past max_bytes is listed with None, so the caller can say why.
     """
     found: dict[str, pikepdf.Object] = {}
     try:
@@ -33,16 +33,16 @@ def xml_attachments(path: Path, max_bytes: int) -> list[tuple[str, bytes]]:
             for name, spec in _specs(pdf):
                 if name.lower().endswith(".xml") and name not in found:
                     found[name] = spec
-            out = []
+            out: list[tuple[str, bytes | None]] = []
             for name, spec in found.items():
                 try:
                     out.append((name, _read(spec, max_bytes)))
                 except TooBig:
-                    out.append((name, b""))
+                    out.append((name, None))
     except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError, OSError):
         return []
 
-    def rank(item: tuple[str, bytes]) -> int:
+    def rank(item: tuple[str, bytes | None]) -> int:
         name = item[0].lower()
         return STANDARD_NAMES.index(name) if name in STANDARD_NAMES else len(STANDARD_NAMES)
 

@@ -39,15 +39,15 @@ _UNPRINTED = {"number_of_line_items", "payment_methods", "unit_of_measure", "tax
 
 def stage(source: Path, kind: str, scratch: Path, max_bytes: int) -> None:
     """Put the document's e-invoice XML (or why there is none to read) into scratch."""
-    candidates: list[tuple[str, bytes]] = []
+    candidates: list[tuple[str, bytes | None]] = []
     if kind == "xml":
-        data = source.read_bytes()[: max_bytes + 1]
-        candidates = [(source.name, data)]
+        with source.open("rb") as f:
+            candidates = [("the uploaded XML", f.read(max_bytes + 1))]
     elif kind == "pdf":
         candidates = xml_attachments(source, max_bytes)
     problems = []
     for name, data in candidates:
-        if not data:
+        if data is None:
             problems.append(f"{name}: larger than {max_bytes} bytes")
             continue
         try:
