@@ -87,10 +87,10 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
     "net_amount": [
         (r"nettobetrag", False),
         (r"(?:rechnungs|gutschrifts)?summe\s+ohne\s+(?:ust|mwst|umsatzsteuer)\.?", False),
-        (r"total\s+(?:ht|hors\s+tax(?:e|es)?)", True),
+        (r"total\s*(?:ht|hors\s+tax(?:e|es)?)", True),  # OCR: "TotalHT"
         (r"montant\s+(?:total\s+)?(?:ht|hors\s+tax(?:e|es)?)", True),
         (r"(?:totaal|subtotaal|bedrag)\s+excl\.?(?:\s+btw)?", False),
-        (r"summe\s+netto", False),
+        (r"(?:rechnungs|gesamt)?summe\s+netto", False),
         (r"netto(?:summe|betrag)?", False),
         (r"gesamt\s+netto", False),
         (r"warenwert", False),
@@ -122,7 +122,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"tva", False),
     ],
     "gross_amount": [
-        (r"total\s+ttc|montant\s+(?:total\s+)?ttc", True),
+        (r"total\s*ttc|montant\s+(?:total\s+)?ttc", True),
         (r"bruttosumme|gutschriftsbetrag", False),
         (r"summe\s+inkl\.?\s+(?:ust|mwst|umsatzsteuer)\.?", False),
         (r"(?:totaal|bedrag)\s+incl\.?(?:\s+btw)?|totaalbedrag|factuurbedrag", False),
@@ -131,7 +131,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"bruttobetrag", False),
         (r"endbetrag", False),
         (r"gesamtsumme", False),
-        (r"summe\s+brutto", False),
+        (r"(?:rechnungs|gesamt)?summe\s+brutto", False),
         (r"brutto", False),
         (r"grand\s+total", False),
         (r"invoice\s+total", False),

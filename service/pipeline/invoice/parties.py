@@ -208,7 +208,9 @@ def _vendor_address(
 
 def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[dict[str, Any]]:
     ibans: list[Candidate] = []
-    for row, seg in layout.segments():
+    # phrase by phrase, then whole rows: an IBAN printed in groups may span a wide gap
+    phrases = [*layout.segments(), *((row, Segment(list(row.toks))) for row in layout.rows)]
+    for row, seg in phrases:
         text = seg.text
         for m in re.finditer(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,32}", text):
             compact = ""

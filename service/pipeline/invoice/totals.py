@@ -108,6 +108,13 @@ def totals(
                 break
         if consistent:
             break
+    if not consistent and nets and grosses:
+        # no tax label read, but an amount on a VAT row that closes net + tax = gross
+        for n in nets[:2]:
+            found = _printed_difference(layout, skip, n, grosses[0])
+            if found is not None:
+                best, consistent = (n, found, grosses[0]), True
+                break
     net, tax, gross = best
     out: dict[str, Extraction | None] = {}
     if consistent:
@@ -137,6 +144,25 @@ def totals(
     else:
         out["due_payable_amount"] = None
     return out
+
+
+_TAX_WORD = re.compile(r"\b(?:ust|mwst|umsatzsteuer|vat|tax|tva|btw|gst)\b", re.I)
+
+
+def _printed_difference(layout: Layout, skip: set[int], net: Candidate, gross: Candidate
+                        ) -> Candidate | None:
+    want = round(gross.value - net.value, 2)
+    if not want:
+        return None
+    for row in layout.rows:
+        if id(row) in skip or not _TAX_WORD.search(row.text):
+            continue
+        seg = Segment(list(row.toks))
+        for m in AMOUNTISH.finditer(seg.text):
+            value = parse_amount(m.group(0))
+            if value is not None and abs(value - want) <= 0.011:
+                return Candidate(value, seg.span(m.start(), m.end()), 0.8, row)
+    return None
 
 
 def num(toks: list[Tok] | None) -> float | None:
