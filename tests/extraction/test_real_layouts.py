@@ -74,3 +74,16 @@ def test_real_layout_fields(case: str) -> None:
     result = extract_invoice(pdf_to_pages(text_pdf(SENDER + lines)), "de")
     got = {key: (result[key] or {}).get("value") for key in want}
     assert got == want
+
+
+def test_tax_read_from_the_vat_row_that_closes_the_totals() -> None:
+    lines = [(56, 200, "Rechnungsnummer 471102"),
+             (56, 400, "Rechnungssumme Netto (excl. USt.)"), (450, 400, "198,00"),
+             (56, 414, "Steuerbasisbetrag USt. 19%"), (380, 414, "198,00"), (450, 414, "37,62"),
+             (56, 428, "Rechnungssumme Brutto (inkl. USt.)"), (450, 428, "235,62"),
+             (56, 500, "IBAN-Nr: DE89 3704 0044"), (300, 500, "0532 0130 00")]
+    result = extract_invoice(pdf_to_pages(text_pdf(SENDER + lines)), "de")
+    got = {key: result[key]["value"] for key in ("net_amount", "tax_amount", "gross_amount")}
+    assert got == {"net_amount": 198.0, "tax_amount": 37.62, "gross_amount": 235.62}
+    iban = result["vendor"]["banking_information"][0]["iban"]
+    assert iban["value"] == "DE89370400440532013000"
