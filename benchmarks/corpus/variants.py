@@ -50,7 +50,8 @@ def gray_pages(pdf: Path, max_pages: int) -> list[pyvips.Image]:
 
 def phone_look(page: pyvips.Image, rng: random.Random) -> pyvips.Image:
     page = page.gaussblur(0.5 + rng.random() * 0.4)
-    noise = pyvips.Image.gaussnoise(page.width, page.height, sigma=10 + rng.random() * 6, mean=0)
+    noise = pyvips.Image.gaussnoise(page.width, page.height, sigma=10 + rng.random() * 6, mean=0,
+                                    seed=rng.randrange(2**31))
     page = (page + noise).cast("uchar")
     page = page.rotate(rng.uniform(-1.5, 1.5), background=[255])
     # lower contrast and a gray paper: ink no darker than ~40, paper ~215-235

@@ -68,7 +68,9 @@ def render_scan(pdf_bytes: bytes, seed: int, dpi: int | None = None) -> list[byt
         pil = bitmap.to_pil().convert("L")
         image = pyvips.Image.new_from_memory(pil.tobytes(), pil.width, pil.height, 1, "uchar")
         image = image.gaussblur(0.6 + rng.random() * 0.4)
-        noise = pyvips.Image.gaussnoise(image.width, image.height, sigma=18, mean=0)
+        # seeded: the same (pdf, seed) gives the same scan, so a test on it cannot flicker
+        noise = pyvips.Image.gaussnoise(image.width, image.height, sigma=18, mean=0,
+                                        seed=rng.randrange(2**31))
         image = (image + noise).cast("uchar")
         angle = rng.uniform(-1.0, 1.0)
         image = image.rotate(angle, background=[255])
