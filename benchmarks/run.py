@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import fixtures
+from benchmarks import fixtures, iiif_zoom
 from benchmarks.tools import (
     HERE,
     REPO,
@@ -303,6 +303,11 @@ MAX_AGE = 31536000
             if self.only == "p6":
                 say("P6 memory (alone)")
                 self.p6()
+            elif self.only == "iiif":
+                iiif_zoom.run(self, AUTH, HEADERS)
+            elif self.only == "p8":
+                say("P8 signed URLs (alone)")
+                self.p8()
             else:
                 self.scenarios()
         finally:
@@ -323,12 +328,14 @@ MAX_AGE = 31536000
             shutil.rmtree(d, ignore_errors=True)
             d.mkdir(parents=True)
         for binary, packages in (("wrk", [["wrk"]]),
-                                 ("nginx", [["nginx-light"], ["nginx"]])):
+                                 ("nginx", [["nginx-light"], ["nginx"]]),
+                                 ("varnishd", [["varnish"]])):
             if ensure_binary(binary, packages) is None:
                 raise SystemExit(f"{binary} is missing and apt-get could not install it")
-        self.thumbor_exe, how = ensure_thumbor()
-        if self.thumbor_exe is None:
-            self.notes.append(how)
+        if self.only not in ("p8", "iiif"):  # the scenarios without thumbor
+            self.thumbor_exe, how = ensure_thumbor()
+            if self.thumbor_exe is None:
+                self.notes.append(how)
         say("generating inputs")
         self.page = fixtures.page_jpeg(1)
         self.ocr = fixtures.ocr_json(50)
@@ -336,8 +343,8 @@ MAX_AGE = 31536000
         self.collect_versions()
 
     def processing(self, *, pages: int = 1, ocr: bool = False) -> str:
-        from service.results import page_file, write_full_body
-        from service.store import FileStore
+        from service.artifacts.catalogue import page_file, write_full_body
+        from service.artifacts.store import FileStore
 
         store = FileStore(self.data)
         rec = store.create("bench", "ocr")
@@ -374,7 +381,7 @@ MAX_AGE = 31536000
         body = self.static / "p1.jpg"
         body.write_bytes(second.content)
         (self.static / "ocr.json").write_bytes(self.ocr)
-        from service.store import FileStore
+        from service.artifacts.store import FileStore
 
         shutil.copyfile(FileStore(self.data).artifact(pj, "ocr.json.gz"),
                         self.static / "ocr.json.gz")
@@ -448,10 +455,87 @@ MAX_AGE = 31536000
         self.stop(folio)
 
         if self.only is None:
+            iiif_zoom.run(self, AUTH, HEADERS)
             say("P5 thundering herd")
             self.p5()
             say("P6 memory")
             self.p6()
+            say("P8 signed URLs")
+            self.p8()
+
+    def p8(self) -> None:
+        """A signed URL's hot hit against a keyed one (what verification costs), and a
+        signed URL through Varnish (contrib/varnish.vcl) against a static file through
+        the same Varnish (whether Varnish keeps folio's signed answers as it keeps a file).
+        """
+        from service.access.signing import Signer, load_or_create_key
+
+        pid = self.processing()
+        folio, base = self.folio("folio-signed")
+        path = f"/processing/results/{pid}/page-images/1?width={P1_WIDTH}"
+        signer = Signer([load_or_create_key(self.data)])
+        signed = signer.sign(path, ttl=3600)
+        keyed = httpx.get(base + path, headers=HEADERS)
+        check = httpx.get(base + signed)
+        assert check.status_code == 200, check.text
+        self.notes.append(f"P8: signed answer Cache-Control {check.headers['cache-control']!r}; "
+                          f"keyed {keyed.headers['cache-control']!r}, Vary "
+                          f"{keyed.headers.get('vary')!r}.")
+        httpx.get(base + signed)
+        fs, fk, note = self.paired((base + signed, None), (base + path, [AUTH]))
+        self.add(Row("P8 signed hot hit vs keyed hot hit (verification cost)", fs,
+                     "keyed hot hit", fk, "req/s", ">=0.9x", note))
+        (self.static / "p8.jpg").write_bytes(keyed.content)
+        nginx = self.nginx()
+        started = self.varnish(int(base.rsplit(":", 1)[1]), int(nginx.rsplit(":", 1)[1])
+                               if nginx else None)
+        if started is None or nginx is None:
+            self.notes.append("P8: varnishd or nginx missing; no Varnish comparison.")
+        else:
+            varnish, proc, work = started
+            first = httpx.get(varnish + signed)
+            hit = httpx.get(varnish + signed)
+            self.notes.append(f"P8 through Varnish: {first.status_code}, then X-Varnish "
+                              f"{hit.headers.get('x-varnish')!r} (two ids: a cache hit).")
+            fv, nv, note = self.paired((varnish + signed, None), (varnish + "/p8.jpg", None))
+            self.add(Row("P8 signed URL through Varnish vs nginx static through the same "
+                         "Varnish", fv, "Varnish + nginx", nv, "req/s", ">=0.9x", note))
+            self.stop(proc)
+            shutil.rmtree(work, ignore_errors=True)
+        self.stop(folio)
+
+    def varnish(self, folio_port: int, static_port: int | None
+                ) -> tuple[str, Proc, Path] | None:
+        exe = shutil.which("varnishd", path="/usr/sbin:/usr/bin")
+        if exe is None or static_port is None:
+            return None
+        import tempfile
+
+        # the VCL compiler runs unprivileged: its files must be world-readable
+        work = Path(tempfile.mkdtemp(prefix="folio-bench-varnish-"))
+        work.chmod(0o755)
+        # contrib/varnish.vcl as shipped, plus a second backend for the static file;
+        # VCL runs several definitions of one subroutine in order
+        vcl = (REPO / "contrib" / "varnish.vcl").read_text().replace(
+            '.port = "8000"', f'.port = "{folio_port}"') + f"""
+backend static {{
+    .host = "127.0.0.1";
+    .port = "{static_port}";
+}}
+
+sub vcl_recv {{
+    if (req.url == "/p8.jpg") {{
+        set req.backend_hint = static;
+    }}
+}}
+"""
+        (work / "bench.vcl").write_text(vcl)
+        port = free_port()
+        args = [exe, "-F", "-a", f"127.0.0.1:{port}", "-f", str(work / "bench.vcl"),
+                "-n", str(work / "state"), "-s", "malloc,64m"]
+        base = f"http://127.0.0.1:{port}"
+        proc = self.start(Proc("varnish", args), f"{base}/p8.jpg")
+        return base, proc, work
 
     def p4(self, base: str, pid: str, thumbor: str | None) -> None:
         lo, span = 200, 1601
@@ -663,6 +747,7 @@ end
                 v[dist] = "not installed"
         v["libvips"] = ".".join(str(pyvips.version(i)) for i in range(3))
         v["nginx"] = version_of(["nginx", "-v"])
+        v["varnish"] = version_of(["varnishd", "-V"])
         v["wrk"] = version_of(["wrk", "-v"])
         v["redis-server"] = version_of(["redis-server", "--version"])
         v["tesseract"] = version_of(["tesseract", "--version"])
@@ -706,11 +791,11 @@ def quiet(base: str) -> float:
 
 def direct_pyvips(data: Path, pid: str, seconds: float, lo: int, span: int
                   ) -> tuple[float, int]:
-    """Renders/s of service.imaging.render in as many threads as folio's render pool."""
-    from service import imaging
+    """Renders/s of service.images.imaging.render in as many threads as folio's render pool."""
+    from service.artifacts.catalogue import page_file
+    from service.artifacts.store import FileStore
     from service.config import Settings
-    from service.results import page_file
-    from service.store import FileStore
+    from service.images import imaging
 
     threads = Settings().render_threads
     imaging.configure_vips()
@@ -815,7 +900,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p2", "p6"],
+    parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     args = parser.parse_args()

@@ -2,7 +2,7 @@
 
 from cache.breaker import CircuitBreaker
 from cache.memory import MemoryCache
-from cache.protocol import Cache
+from cache.protocol import Cache, Lease
 from cache.redis_backend import CacheUnavailable, RedisCache
 from cache.singleflight import Outcome, SingleFlight
 from cache.tiered import Tier, TieredCache
@@ -11,6 +11,7 @@ __all__ = [
     "Cache",
     "CacheUnavailable",
     "CircuitBreaker",
+    "Lease",
     "MemoryCache",
     "Outcome",
     "RedisCache",

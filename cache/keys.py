@@ -15,5 +15,6 @@ def ratelimit(tenant: str) -> str:
     return f"{PREFIX}ratelimit:{tenant}"
 
 
-def job_done_channel(job_id: str) -> str:
-    return f"{PREFIX}job-done:{job_id}"
+
+def share_token_revoked(token_uuid: str) -> str:
+    return f"{PREFIX}share-token-revoked:{token_uuid}"

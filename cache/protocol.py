@@ -17,3 +17,18 @@ class Cache(Protocol):
         ...
 
     async def delete(self, key: str) -> None: ...
+
+
+class Lease(Protocol):
+    """A per-key lock that expires, shared by every process using the same shared tier.
+
+    Raises ``cache.CacheUnavailable`` when the store cannot be reached; ``available``
+    says whether trying is worth it right now.
+    """
+
+    @property
+    def available(self) -> bool: ...
+
+    async def acquire_lease(self, key: str, token: str, lease_ms: int) -> bool: ...
+
+    async def release_lease(self, key: str, token: str) -> bool: ...

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import redis.asyncio as redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from cache import keys
 from cache.breaker import CircuitBreaker
@@ -114,6 +114,10 @@ class RedisCache:
         try:
             async with asyncio.timeout(self.timeout):
                 result = await command()
+        except ResponseError as exc:
+            # Redis answered (out of memory under noeviction, say): it is up, and
+            # reads must go on, so this does not count against the breaker
+            raise CacheUnavailable(str(exc)) from exc
         except (RedisError, OSError, TimeoutError) as exc:
             self.breaker.record_failure()
             raise CacheUnavailable(str(exc) or type(exc).__name__) from exc

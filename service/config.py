@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 PREFIX = "FOLIO_"
+LANGUAGES = ("de", "en")  # what `language` may be: tesseract models installed for both
 
 
 class ConfigError(Exception):
@@ -31,6 +33,9 @@ def _default_threads() -> int:
 class Settings:
     data_dir: Path = Path("./data")
     redis_url: str | None = None
+    # the image cache's Redis (and render leases): another instance with maxmemory +
+    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL
+    redis_cache_url: str | None = None
     api_keys: tuple[tuple[str, str], ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
@@ -38,8 +43,24 @@ class Settings:
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
+    # when set, /metrics answers only `Authorization: Bearer <this>`
+    metrics_token: str | None = None
+    # incoming connections: a request's head at most this many bytes, complete
+    # within header_timeout s; a body never idle for body_timeout s
+    header_max_bytes: int = 32 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     # modules imported at start-up that register workflows of their own
     plugins: tuple[str, ...] = ()
+
+    # delivery: signed URLs (kid:secret, the first signs, all verify), share tokens
+    signing_keys: tuple[tuple[str, str], ...] = ()
+    signed_url_ttl: int = 3600  # default lifetime of a URL signed by folio, seconds
+    signed_url_max_ttl: int = 7 * 24 * 3600  # the longest lifetime folio signs for
+    signed_max_age: int = 24 * 3600  # cap of a signed answer's Cache-Control max-age
+    share_token_max_days: int = 366  # how far ahead a share token's expires_at may be
+    # when set, keyed and token requests snap `width` up to the next of these steps
+    image_widths: tuple[int, ...] = ()
 
     # rate limit per tenant: sustained requests per second and burst size
     rate_limit_rps: float = 200.0
@@ -54,16 +75,31 @@ class Settings:
     memory_cache_bytes: int = 96 * 1024 * 1024
     memory_cache_ttl: float = 3600.0
     decoded_cache_bytes: int = 32 * 1024 * 1024
+    decode_concurrency: int = 1  # whole-page decodes in flight per process
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
+    # PDFs made to the /pdf options: renders at once per process, and waiting beyond those
+    pdf_render_threads: int = 1
+    pdf_render_backlog: int = 4
+
+    # IIIF Image API: tile edge in pixels (info.json), and the origins allowed to
+    # read /iiif/ across sites ("*" by default: every request carries its own
+    # credentials, nothing is ambient; "none" turns the header off)
+    iiif_tile_size: int = 512
+    iiif_cors_origins: tuple[str, ...] = ("*",)
 
     # processing
     upload_max_bytes: int = 100 * 1024 * 1024
+    # one multipart part's headers (a file name past this is a 422, not held in memory)
+    upload_max_header_bytes: int = 16 * 1024
+    parameters_max_bytes: int = 1024  # the `parameters` JSON of an upload
     max_pages: int = 500
     # the largest e-invoice XML read (embedded in a PDF or uploaded bare)
     einvoice_max_bytes: int = 10 * 1024 * 1024
     max_megapixels: float = 100.0
+    # what one stream, or one page's content and images, of a PDF may inflate to
+    max_decompressed_bytes: int = 256 * 1024 * 1024
     dpi: int = 220
     jpeg_quality: int = 90
     job_timeout: float = 600.0
@@ -71,6 +107,9 @@ class Settings:
     # processes that render and read the pages of one document in parallel
     page_workers: int = field(default_factory=_default_threads)
     tesseract_timeout: float = 120.0
+    # tesseract readings of a scanned page at most (binarize.order: more only when
+    # the first is poor)
+    ocr_readings: int = 2
     default_language: str = "de"
 
     @classmethod
@@ -96,24 +135,39 @@ class Settings:
     def _check(self) -> list[str]:
         problems = []
         for name in ("port", "workers", "rate_limit_burst", "image_max_dimension",
-                     "thumbnail_size", "render_threads", "render_backlog",
-                     "upload_max_bytes", "max_pages", "einvoice_max_bytes", "dpi", "job_workers",
-                     "page_workers"):
+                     "thumbnail_size", "render_threads", "render_backlog", "pdf_render_threads",
+                     "pdf_render_backlog", "iiif_tile_size", "upload_max_bytes",
+                     "upload_max_header_bytes",
+                     "parameters_max_bytes", "max_decompressed_bytes", "max_pages",
+                     "einvoice_max_bytes",
+                     "header_max_bytes", "decode_concurrency", "dpi", "ocr_readings",
+                     "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
+                     "share_token_max_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
-        for name in ("rate_limit_rps", "max_megapixels", "job_timeout",
+        for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
+                     "body_timeout",
                      "tesseract_timeout", "redis_timeout"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
-        for name in ("memory_cache_bytes", "decoded_cache_bytes"):
+        # 0: `folio serve` runs no job workers (they are `folio worker` processes)
+        for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):
             if not 1 <= getattr(self, name) <= 100:
                 problems.append(f"{PREFIX}{name.upper()} must be between 1 and 100")
-        if self.default_language not in ("de", "en"):
+        if self.signed_url_ttl > self.signed_url_max_ttl:
+            problems.append(f"{PREFIX}SIGNED_URL_TTL must not exceed {PREFIX}SIGNED_URL_MAX_TTL")
+        if any(w < 1 or w > self.image_max_dimension for w in self.image_widths):
+            problems.append(f"{PREFIX}IMAGE_WIDTHS must be between 1 and "
+                            f"{PREFIX}IMAGE_MAX_DIMENSION")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_SIGNING_SECRET:
+            problems.append(f"{PREFIX}METRICS_TOKEN needs at least {MIN_SIGNING_SECRET} "
+                            "characters")
+        if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
 
@@ -154,8 +208,37 @@ def _keys(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+_KID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+MIN_SIGNING_SECRET = 16
+
+
+def _signing_keys(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        pairs = _keys(raw)
+    except ValueError:
+        raise ValueError("expected kid:secret[,kid:secret...]") from None
+    for kid, secret in pairs:
+        if not _KID.fullmatch(kid):
+            raise ValueError(f"key id {kid!r}: use 1-32 of A-Z a-z 0-9 _ . -")
+        if len(secret) < MIN_SIGNING_SECRET:
+            raise ValueError(f"key {kid!r}: the secret needs at least "
+                             f"{MIN_SIGNING_SECRET} characters")
+    if len({kid for kid, _ in pairs}) != len(pairs):
+        raise ValueError("a key id appears twice")
+    return pairs
+
+
+def _widths(raw: str) -> tuple[int, ...]:
+    return tuple(sorted({_int(item) for item in _list(raw)}))
+
+
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = _list(raw)
+    return () if origins == ("none",) else origins
 
 
 def _redis_url(raw: str) -> str:
@@ -173,12 +256,17 @@ def _level(raw: str) -> str:
 _PARSERS: dict[str, Any] = {
     "data_dir": Path,
     "redis_url": _redis_url,
+    "redis_cache_url": _redis_url,
     "api_keys": _keys,
     "host": str,
+    "metrics_token": str,
     "log_level": _level,
     "access_log": _bool,
     "cors_origins": _list,
+    "iiif_cors_origins": _origins,
     "plugins": _list,
+    "signing_keys": _signing_keys,
+    "image_widths": _widths,
     "default_language": str,
 }
 for _f in dataclasses.fields(Settings):

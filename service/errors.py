@@ -1,15 +1,38 @@
-"""One error schema for every response folio sends.
+"""Every exception folio raises on purpose, and where each becomes an HTTP answer.
 
-    ApiError                     status + public detail, rendered as {"detail": ...}
+    ApiError(detail, status)     status + public detail, rendered as {"detail": ...}
     ├── Unauthorized             401  credentials missing, malformed, unknown, expired, revoked
     ├── Forbidden                403  another tenant's processing
     ├── NotFound                 404  unknown id, index past the end, result not produced
     ├── ValidationFailed         422  detail is the list of {loc, msg, type}
-    ├── TooMany                  429  rate limit (with Retry-After) or document too large
+    ├── TooMany                  429  rate limit (with Retry-After) or upload too large
     ├── Busy                     503  render backlog full (with Retry-After)
-    └── Failed                   500  the processing failed; detail says why
+    ├── BadIiifRequest           400  an IIIF Image API request the spec calls malformed
+    ├── NotImplementedHere       501  a valid IIIF request folio does not implement
+    ├── Failed                   500  the processing failed; detail says why
+    ├── QueueUnavailable         503  the job queue (Redis) refused the upload (with Retry-After)
+    └── ProcessingError          500  a document cannot be processed (raised by pipeline steps)
+        ├── TooLarge             429  a page or pixel limit exceeded (before any pixel is decoded)
+        └── WorkerLost           500  a page process died mid-job; the job is retried (run.py)
 
-Library exceptions never reach a client: they are translated at the boundary.
+ApiErrors raised while a request is handled are rendered by `web/app.py`'s
+handler. A ProcessingError raised during processing is stored as the record's
+failure (`pipeline/run.py`) and later answered as Failed; one raised while an
+upload is inspected (`web/routes/submit.py`) answers 422, TooLarge answers 429.
+
+Internal exceptions, each translated where it is caught:
+    config.ConfigError            `folio` exits with the list of bad settings (cli/commands.py)
+    access.apikeys.KeyFileError   startup/CLI error; a reload keeps the old keys (access/apikeys.py)
+    access.signing.SignatureError   Forbidden 403 with its detail (access/gate.py)
+    access.signing.SigningKeyError  startup/CLI error: the generated signing key is damaged
+    access.share_tokens.TokenRefused  Forbidden 403 with its detail (access/gate.py)
+    artifacts.record.CorruptRecord  Failed 500 (web/checks.py)
+    images.imaging.ImagingError   ApiError 500 (images/scaler.py)
+    web.routes.submit.UploadTooLarge  TooMany 429 (web/routes/submit.py)
+    cache.CacheUnavailable        never surfaces: the cache tier is skipped (cache/)
+
+Library exceptions (pyvips, pypdfium2, pikepdf, tesseract's exit status, Redis)
+never reach a client: they are translated at the call that raised them.
 """
 
 from __future__ import annotations
@@ -19,19 +42,16 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-NO_STORE = "no-store"
-JSON = "application/json"
+from service.web.media import JSON, NO_STORE
 
 
 class ApiError(Exception):
-    status = 500
-    detail: Any = "Internal server error."
-
-    def __init__(self, detail: Any = None, headers: dict[str, str] | None = None) -> None:
-        if detail is not None:
-            self.detail = detail
+    def __init__(self, detail: Any = "Internal server error.", status: int = 500,
+                 headers: dict[str, str] | None = None) -> None:
+        self.detail = detail
+        self.status = status
         self.headers = headers or {}
-        super().__init__(str(self.detail))
+        super().__init__(str(detail))
 
     def response(self) -> Response:
         headers = {"cache-control": NO_STORE, **self.headers}
@@ -40,39 +60,82 @@ class ApiError(Exception):
 
 
 class Unauthorized(ApiError):
-    status = 401
-    detail = "Credentials could not be validated."
+    def __init__(self, detail: str = "Credentials could not be validated.") -> None:
+        super().__init__(detail, 401)
 
 
 class Forbidden(ApiError):
-    status = 403
-    detail = "Credentials could not be authorized for this processing request."
+    def __init__(self, detail: str = ("Credentials could not be authorized for this "
+                                      "processing request.")) -> None:
+        super().__init__(detail, 403)
 
 
 class NotFound(ApiError):
-    status = 404
-    detail = "Not found."
+    def __init__(self, detail: str = "Not found.") -> None:
+        super().__init__(detail, 404)
 
 
 class ValidationFailed(ApiError):
-    status = 422
-
     def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(errors)
+        super().__init__(errors, 422)
 
 
 class TooMany(ApiError):
-    status = 429
-    detail = "Too many requests."
+    def __init__(self, detail: str = "Too many requests.",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, 429, headers)
 
 
 class Busy(ApiError):
-    status = 503
-    detail = "The server is busy rendering; try again shortly."
+    def __init__(self, detail: str = "The server is busy rendering; try again shortly.",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, 503, headers)
+
+
+class QueueUnavailable(ApiError):
+    def __init__(self, detail: str = "The job queue is unavailable; try again shortly.",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, 503, {"retry-after": "5", **(headers or {})})
 
 
 class Failed(ApiError):
-    status = 500
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 500)
+
+
+class ProcessingError(ApiError):
+    """The document is bad; `detail` says why, in words for the client.
+
+    Crosses process boundaries (page workers), so it pickles by its detail alone.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 500)
+
+
+class TooLarge(ProcessingError):
+    """A limit (pages, megapixels) was exceeded; checked before any pixel is decoded."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.status = 429
+
+
+class WorkerLost(ProcessingError):
+    """A page process died (killed, out of memory, a crash in a decoder): not the
+    document's fault for certain, so `pipeline/run.py` retries the job."""
+
+
+class BadIiifRequest(ApiError):
+    """The IIIF Image API answers 400 to bad syntax (the rest of folio answers 422)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 400)
+
+
+class NotImplementedHere(ApiError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, 501)
 
 
 def invalid(loc: tuple[str, ...], msg: str, type_: str) -> dict[str, Any]:

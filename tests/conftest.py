@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Server, close_clients, run_server
+from tests.helpers import Server, SpareRedis, close_clients, run_server
 
 TENANT_A = ("acme", "secret-acme-0123456789")
 TENANT_B = ("globex", "secret-globex-0123456789")
@@ -19,6 +19,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                            "FOLIO_RATE_LIMIT_BURST": "100000",
                            "FOLIO_CORS_ORIGINS": "https://viewer.example"}) as srv:
         yield srv
+
+
+@pytest.fixture
+def spare_redis() -> Iterator[SpareRedis]:
+    server = SpareRedis()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

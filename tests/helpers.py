@@ -17,8 +17,15 @@ import orjson
 import pikepdf
 import pyvips
 
-from service.results import write_full_body
-from service.store import FileStore, Record
+from service.artifacts.catalogue import (
+    file_of,
+    page_file,
+    sub_pdf_file,
+    sub_pdf_name,
+    write_full_body,
+)
+from service.artifacts.record import Record
+from service.artifacts.store import FileStore
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("FOLIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -28,6 +35,38 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class SpareRedis:
+    """A throwaway redis-server on a free port that a test can stop, restart or freeze
+    (the shared one on 6379 must never be touched)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
 
 
 class Server:
@@ -128,29 +167,33 @@ def make_processing(store: FileStore, tenant: str, workflow: str = "generic_spli
     sizes = sizes or [(40 + 10 * i, 60) for i in range(pages)]
     pages = len(sizes)
     for n, (w, h) in enumerate(sizes, 1):
-        store.write_artifact(pid, f"pages/{n}.jpg", jpeg(w, h))
-    store.write_artifact(pid, "thumbnail.jpg", jpeg(20, 30))
-    store.write_artifact(pid, "ocr.json", orjson.dumps(OCR_BODY), compress=True)
+        store.write_artifact(pid, page_file(n), jpeg(w, h))
+    store.write_artifact(pid, file_of("ocr"), orjson.dumps(OCR_BODY), compress=True)
     hocr = ("<!DOCTYPE html><html><body>" + "<div class='ocr_page'>x</div>" * 200
             + "</body></html>").encode()
-    store.write_artifact(pid, "hocr.html", hocr, compress=True)
-    store.write_artifact(pid, "language.json", b'{"iso_639_1":"de"}')
-    store.write_artifact(pid, "searchable.pdf", tiny_pdf(pages))
+    store.write_artifact(pid, file_of("hocr"), hocr, compress=True)
+    store.write_artifact(pid, file_of("language"), b'{"iso_639_1":"de"}')
+    store.write_artifact(pid, file_of("pdf"), tiny_pdf(pages))
     results = ["ocr", "hocr", "language", "page-images", "thumbnail", "pdf"]
     sub_pdfs: list[str] = []
     if workflow == "invoice_extraction":
-        store.write_artifact(pid, "extractions.json",
+        store.write_artifact(pid, file_of("extractions"),
                              b'{"schema_version":2,"document_type":"invoice"}', compress=True)
-        results.append("extractions")
+        ner = {"types": [{"reference": {"page_num": 1, "bbox_id": 1}, "type": "VOID",
+                          "type_probs": [{"type": "VOID", "prob": 1.0}]}],
+               "groupings": {"line_item": [], "vendor": [], "customer": []}}
+        store.write_artifact(pid, "ner.json", orjson.dumps(ner), compress=True)
+        results += ["extractions", "ner"]
     if workflow == "generic_splitting":
         split = {"schema_version": 1, "sub_documents": [
             {"name": "sub_document_0", "pages": [1]},
             {"name": "sub_document_1", "pages": list(range(2, pages + 1))}],
             "split_point_confidences": [0.9] + [0.1] * (pages - 2)}
-        store.write_artifact(pid, "document-splitting.json", orjson.dumps(split), compress=True)
+        store.write_artifact(pid, file_of("document-splitting"), orjson.dumps(split),
+                             compress=True)
         for i in range(2):
-            store.write_artifact(pid, f"sub-pdfs/{i}.pdf", tiny_pdf(1 + i))
-            sub_pdfs.append(f"sub_document_{i}.pdf")
+            store.write_artifact(pid, sub_pdf_file(i), tiny_pdf(1 + i))
+            sub_pdfs.append(sub_pdf_name(i))
         results += ["document-splitting", "sub-pdfs"]
     done = store.succeed(pid, pages=sizes, results=results, sub_pdfs=sub_pdfs)
     write_full_body(store, done, workflow)
@@ -163,3 +206,14 @@ def metric(text: str, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[1])
     return 0.0
+
+
+def folio(data_dir: Path, *args: str, env: dict[str, str] | None = None
+          ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=ROOT,
+                          env={**os.environ, "FOLIO_DATA_DIR": str(data_dir), **(env or {})},
+                          capture_output=True, text=True, timeout=60)
+
+
+def secret_from(output: str) -> str:
+    return next(line.split()[-1] for line in output.splitlines() if line.startswith("secret:"))

@@ -179,7 +179,7 @@ def run_one(job: tuple[str, str, str, str, int]) -> Outcome:
             if not ok:
                 out.misses.append(f"{name}: want {want!r}, got {value_of(result, name)!r}")
     except Exception as exc:  # the pipeline's own ProcessingError is a clear reason, not a crash
-        from service.pipeline.errors import ProcessingError
+        from service.errors import ProcessingError
 
         if isinstance(exc, ProcessingError):
             out.error = f"refused: {exc.detail}"

@@ -1,19 +1,28 @@
-"""Prepare a page image for tesseract so that light-gray small print is read.
+"""The page images tesseract is given: the preparation the page's print calls for.
 
-Tesseract binarises with a global Otsu threshold. On an invoice, with black
-body text and light-gray table headers and amounts, that threshold falls
-between black and gray and the gray print vanishes. So, before tesseract sees
-the page: grayscale, scale so the paper is white, then stretch the levels so
-that everything at or below INK_LEVEL of the paper's brightness is black and
-everything at or above FILL_LEVEL is white. Light-gray print (~0.6) becomes
-dark gray (~0.45 -> Otsu puts it with the ink); light table shading (~0.85)
-stays light, so black text on it keeps its contrast (a steeper power curve
-was tried and darkened such shading until headers on it were lost).
+Tesseract binarises with one global Otsu threshold, and no single preparation
+suits every page:
+- plain gray reads most real pages best, given their true DPI;
+- levels (the paper made white, the levels stretched so that light-gray print
+  at ~0.6 of the paper turns dark gray, table rules removed) reads pages with
+  part of their print light or colour, shading and thin gray rules, but makes
+  small black print on other real pages heavy;
+- thin light-gray print (gray ~170-200 on white) vanishes in both; a
+  near-white threshold (everything darker than NEAR_WHITE of the paper is ink,
+  rules removed) keeps it, but loses some small black print.
+Reading every page all three ways and keeping the most confident reading cost
+~2.8x the tesseract time. So `order` chooses the first preparation from the
+ink on the page (`light_ink`, ~0.1 s), and tesseract.read_page reads another
+only when the first reading is poor.
 
-Measured with exact-token recall on clean 220 DPI renders: the test invoice
-(tests/pipeline) 69% raw -> 100% prepared; ten generated invoice layouts
-(benchmarks/invoices) 94.0% raw -> 93.9% prepared (the same within noise; most misses
-there are tokenisation, e.g. "19 %" read as "19%").
+Measured (loose word recall, truth = the PDF's text layer; 200-DPI gray JPEG
+renders as the pipeline stores pages), benchmarks/TEXTLAYER_CHECK.md and
+OCR_RECALL.md, 2026-11-29: 50 real corpus pages: all three readings, best kept,
+at 72 DPI (before) 95.0%; one reading, chosen here, at 200 DPI 95.3%
+(1.00 readings per page; plain gray alone at 200 DPI 95.1%, levels alone
+91.6% on 20 of them); 10 of them with the print below the letterhead
+lightened to gray 185: 93.7% both (one near-white reading each); ten
+generated invoice layouts at 220 DPI: 98.0% both (loose; one reading).
 """
 
 from __future__ import annotations
@@ -23,11 +32,75 @@ import pyvips
 # Fractions of the paper's brightness; see the module docstring.
 INK_LEVEL = 0.35
 FILL_LEVEL = 0.9
+# Darker than this is ink for the near-white preparation (235 on white paper;
+# 200 lost light print again, 220 was in between).
+NEAR_WHITE = 235 / 255
 PAPER_PERCENTILE = 90
 
 
-def prepare(image: pyvips.Image) -> pyvips.Image:
-    """An 8-bit one-band image, white paper, dark ink."""
+# The preparations by name; `order` says which to read first on a page.
+AS_GRAY, AS_NEAR_WHITE, AS_LEVELS = "gray", "near_white", "levels"
+# Light strokes per dark-ink pixel (`light_ink`) from which a page's print is
+# mostly light (read near-white first) or partly light (read levels first).
+# Measured at 200-220 DPI: corpus pages 0.00-0.05 (plain print) and 0.43-0.68
+# (gray shading, colour, thin gray rules; up to 0.86), the same pages with their print
+# below the letterhead lightened to gray 185 1.06-1.90, generated invoices
+# 0.00-0.03, the tests' invoice with gray-0.6 small print 0.33.
+LIGHT_PRINT = 0.95
+PART_LIGHT = 0.15
+# Darker than this is dark ink: Otsu's threshold on a page of black print on
+# white lies about here, so lighter print is what a global threshold may lose.
+DARK = 128 / 255
+PAPER_EDGE = 0.95  # of the paper's brightness: paper, for light_ink
+
+
+def order(gray: pyvips.Image) -> list[str]:
+    """The preparations in the order to read them, by the print the page shows:
+    mostly light print near-white first, partly light levels first, plain print
+    (most real pages) plain gray first."""
+    light = light_ink(gray)
+    if light >= LIGHT_PRINT:
+        return [AS_NEAR_WHITE, AS_GRAY, AS_LEVELS]
+    if light >= PART_LIGHT:
+        return [AS_LEVELS, AS_GRAY, AS_NEAR_WHITE]
+    return [AS_GRAY, AS_NEAR_WHITE, AS_LEVELS]
+
+
+def prepare(gray: pyvips.Image, name: str) -> pyvips.Image:
+    if name == AS_LEVELS:
+        return levels(gray)
+    if name == AS_NEAR_WHITE:
+        return near_white(gray)
+    return gray
+
+
+def light_ink(gray: pyvips.Image) -> float:
+    """Light stroke pixels per dark-ink pixel (infinite on a page of light print only).
+
+    A light stroke pixel is visibly darker than the paper (NEAR_WHITE), borders
+    on paper within a pixel and lies more than 2 pixels from dark ink (DARK): so
+    the anti-aliased edges of black print do not count (they border dark ink),
+    nor the inside of a gray fill or shading (no paper next to it). Two binary
+    morphologies and two averages: ~0.1 s for an A4 page at 200 DPI.
+    """
+    paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
+    dark = gray < paper * DARK
+    ink = gray < paper * NEAR_WHITE
+    beside_paper = (gray >= paper * PAPER_EDGE).morph(_square(3), "dilate")
+    beside_dark = dark.morph(_square(5), "dilate")
+    light = float((ink & beside_paper & (beside_dark == 0)).avg())
+    dark_share = float(dark.avg())
+    if dark_share == 0:
+        return float("inf") if light > 0 else 0.0
+    return light / dark_share
+
+
+def _square(size: int) -> pyvips.Image:
+    return pyvips.Image.new_from_array([[255] * size] * size)
+
+
+def grayscale(image: pyvips.Image) -> pyvips.Image:
+    """An 8-bit one-band image, transparency on white."""
     if image.hasalpha():
         image = image.flatten(background=[255] * (image.bands - 1))
     gray = image if image.interpretation == "b-w" else image.colourspace("b-w")
@@ -35,11 +108,26 @@ def prepare(image: pyvips.Image) -> pyvips.Image:
         gray = gray.extract_band(0)
     if gray.format != "uchar":
         gray = gray.cast("uchar")
+    return gray
+
+
+def levels(gray: pyvips.Image) -> pyvips.Image:
+    """Everything at or below INK_LEVEL of the paper's brightness black, at or above
+    FILL_LEVEL white: light-gray print (~0.6) becomes dark gray (~0.45, Otsu puts
+    it with the ink); light table shading (~0.85) stays light, so black text on it
+    keeps its contrast (a steeper curve darkened such shading until headers on it
+    were lost)."""
     paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
-    normalised = gray / paper
-    levels = (normalised - INK_LEVEL) / (FILL_LEVEL - INK_LEVEL)
-    levels = (levels > 1).ifthenelse(1.0, (levels < 0).ifthenelse(0.0, levels))
-    return remove_rules((levels * 255).cast("uchar"))
+    stretched = (gray / paper - INK_LEVEL) / (FILL_LEVEL - INK_LEVEL)
+    stretched = (stretched > 1).ifthenelse(1.0, (stretched < 0).ifthenelse(0.0, stretched))
+    return remove_rules((stretched * 255).cast("uchar"))
+
+
+def near_white(gray: pyvips.Image) -> pyvips.Image:
+    """Black wherever the page is visibly darker than its paper, white elsewhere."""
+    paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
+    ink = (gray < paper * NEAR_WHITE).ifthenelse(0, 255).cast("uchar")
+    return remove_rules(ink)
 
 
 RULE_LENGTH = 81  # pixels; far longer than any glyph stroke at 200-300 DPI

@@ -1,8 +1,10 @@
 """Recognise an upload by its bytes and check the limits before any pixel is decoded.
 
-`detect` reads the first bytes only. `check_limits` reads the PDF's page tree
-(declared page sizes) or the image header, never the pixels, so a
-decompression bomb is refused without being decoded.
+`detect` reads the first bytes only and goes by the signature at offset 0.
+`check_limits` reads the PDF's page tree (declared page sizes) or the image
+header, never the pixels, and counts what a PDF's streams inflate to without
+keeping it (`decompression`), so a decompression bomb is refused without being
+decoded.
 """
 
 from __future__ import annotations
@@ -14,10 +16,32 @@ import pikepdf
 import pypdfium2 as pdfium
 import pyvips
 
-from service.pipeline.errors import ProcessingError, TooLarge
+from service.errors import ProcessingError, TooLarge
+from service.pipeline.decompression import DEFAULT_MAX_DECOMPRESSED_BYTES, check_decompressed
+from service.pipeline.pdfium_guard import PDFIUM, NoPages, load
 
-KINDS = ("pdf", "png", "jpeg", "tiff", "gif", "webp", "xml")
 MULTI_FRAME = frozenset({"tiff", "gif", "webp"})
+
+
+# The real signature at offset 0 decides; a PDF may also start up to 1 KiB late.
+SIGNATURES = (
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"), (b"II+\x00", "tiff"), (b"MM\x00+", "tiff"),
+    (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+)
+# Containers that may carry a PDF inside (stored, so "%PDF-" shows in the first KiB):
+# named in the refusal, never looked into.
+OTHER_SIGNATURES = (
+    (b"PK\x03\x04", "a ZIP archive"), (b"PK\x05\x06", "a ZIP archive"),
+    (b"PK\x07\x08", "a ZIP archive"), (b"\x1f\x8b", "a gzip file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"BZh", "a bzip2 file"), (b"\xfd7zXZ\x00", "an xz file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE (old Microsoft Office) file"),
+    (b"MZ", "a Windows program"), (b"\x7fELF", "an ELF program"),
+)
+EXPECTED = "expected a PDF, PNG, JPEG, TIFF, GIF or WebP document or an e-invoice XML"
 
 
 def detect(path: str | Path) -> str:
@@ -25,30 +49,34 @@ def detect(path: str | Path) -> str:
         head = f.read(1024)
     if not head:
         raise ProcessingError("the file is empty")
+    for signature, kind in SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    for signature, name in OTHER_SIGNATURES:
+        if head.startswith(signature):
+            raise ProcessingError(f"unsupported file type: {name}; {EXPECTED}")
     # The PDF spec tolerates junk before the header; readers look in the first 1 KiB.
     if b"%PDF-" in head:
         return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "tiff"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
+    # Only when no binary signature matched: a bare e-invoice (XRechnung, CII, UBL),
+    # whose pages are drawn from its content.
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return "xml"  # a bare e-invoice (XRechnung, CII, UBL); its pages are drawn from it
-    raise ProcessingError(
-        "unsupported file type: expected a PDF, PNG, JPEG, TIFF, GIF, WebP or e-invoice XML"
-    )
+        return "xml"
+    raise ProcessingError(f"unsupported file type: {EXPECTED}")
 
 
 def open_pdf(path: str | Path) -> pdfium.PdfDocument:
-    """Open a PDF with pypdfium2, translating its load errors into ProcessingError."""
+    """Open a PDF with PDFium, translating its load errors into ProcessingError.
+
+    Opening takes `pdfium_guard.PDFIUM` by itself (asking qpdf why a file is
+    unreadable needs no lock); use and close the document while holding it.
+    """
     try:
-        return pdfium.PdfDocument(str(path))
+        return load(path)
+    except NoPages:
+        raise ProcessingError("the PDF has no pages") from None
     except pdfium.PdfiumError as exc:
         raise ProcessingError(_why_unreadable(path)) from exc
 
@@ -94,33 +122,36 @@ def check_limits(
     max_pages: int,
     max_megapixels: float,
     dpi: float = 220,
+    max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES,
 ) -> int:
     """Return the page count, or raise TooLarge / ProcessingError before any decoding."""
     if kind == "xml":
         return 1  # checked again on the pages drawn from it
     if kind == "pdf":
-        return _check_pdf(path, max_pages, max_megapixels, dpi)
+        count = _check_pdf(path, max_pages, max_megapixels, dpi)
+        # after PDFium's cheap look (its errors are the clearer ones), before any render
+        check_decompressed(path, max_decompressed_bytes)
+        return count
     return _check_image(path, kind, max_pages, max_megapixels)
 
 
 def _check_pdf(path: str | Path, max_pages: int, max_megapixels: float, dpi: float) -> int:
     doc = open_pdf(path)
-    try:
-        count = len(doc)
-        if count == 0:
-            raise ProcessingError("the PDF has no pages")
-        check_page_count(count, max_pages)
-        for index in range(count):
-            try:
-                # Reads the page dictionary only (MediaBox, Rotate); nothing is rendered.
-                width_pt, height_pt = doc.get_page_size(index)
-            except pdfium.PdfiumError as exc:
-                raise ProcessingError("the PDF is damaged or truncated") from exc
-            width, height = pdf_pixel_size(width_pt, height_pt, dpi)
-            check_page_size(index + 1, width, height, max_megapixels)
-        return count
-    finally:
-        doc.close()
+    with PDFIUM:
+        try:
+            count = len(doc)
+            check_page_count(count, max_pages)
+            for index in range(count):
+                try:
+                    # Reads the page dictionary only (MediaBox, Rotate); nothing is rendered.
+                    width_pt, height_pt = doc.get_page_size(index)
+                except pdfium.PdfiumError as exc:
+                    raise ProcessingError("the PDF is damaged or truncated") from exc
+                width, height = pdf_pixel_size(width_pt, height_pt, dpi)
+                check_page_size(index + 1, width, height, max_megapixels)
+            return count
+        finally:
+            doc.close()
 
 
 def _header(path: str | Path, **options: object) -> pyvips.Image:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from itertools import groupby
 
-from service.pipeline.words import PageText, Word
+from service.pipeline.words import PageText, Word, writable
 
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
@@ -57,7 +57,7 @@ def _page(page_no: int, page: PageText) -> list[str]:
             title = f"{_bbox(word.x1, word.y1, word.x2, word.y2)}; x_wconf {_wconf(word)}"
             out.append(
                 f'<span class="ocrx_word" id="word_{page_no}_{word_id}" title="{title}">'
-                f"{escape(word.text, quote=False)}</span>"
+                f"{escape(writable(word.text), quote=False)}</span>"
             )
         out.append("</span>")
     out.append("</div>")

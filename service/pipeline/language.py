@@ -19,7 +19,6 @@ _EN = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
-LANGS = ("de", "en")
 
 
 def detect_language(text: str, default: str = "de") -> str:

@@ -1,4 +1,8 @@
-"""The OCR JSON of API.md, made from the word model: one entry per page, ids 1.. per page."""
+"""The OCR JSON of API.md, made from the word model: one entry per page, ids 1.. per page.
+
+Text is passed through `writable` here, at the boundary, whatever step made the
+words: one unwritable character must not fail a whole processing.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from service.pipeline.words import PageText
+from service.pipeline.words import PageText, writable
 
 
 def page_dict(page: PageText) -> dict[str, Any]:
@@ -21,12 +25,12 @@ def page_dict(page: PageText) -> dict[str, Any]:
                 "y1": w.y1,
                 "x2": w.x2,
                 "y2": w.y2,
-                "text": w.text,
+                "text": writable(w.text),
                 "text_entropy": round(w.entropy, 4),
             }
             for index, w in enumerate(page.words, start=1)
         ],
-        "fulltext": page.fulltext(),
+        "fulltext": writable(page.fulltext()),
     }
 
 

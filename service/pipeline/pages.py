@@ -2,8 +2,10 @@
 
 A page is rendered and read independently of the others, so the pages of one
 document go to a small pool of processes (PDFium is not thread-safe, and
-tesseract runs one thread per process). Each task takes a run of pages, so a
-PDF is opened once per task, not once per page.
+tesseract runs one thread per process); in-process (one page, or one page
+worker) the PDFium calls take `pdfium_guard.PDFIUM` like every other caller.
+Each task takes a run of pages, so a PDF is opened once per task, not once per
+page.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.pipeline.errors import ProcessingError
+from service.errors import WorkerLost
+from service.pipeline.pdfium_guard import PDFIUM
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
-from service.pipeline.tesseract import ocr_image
+from service.pipeline.tesseract import file_dpi, ocr_image
 from service.pipeline.textlayer import pdf_text_layers
 from service.pipeline.words import PageText
 
@@ -39,6 +42,7 @@ class PageJob:
     max_megapixels: float
     language: str
     tesseract_timeout: float
+    ocr_readings: int = 2
     # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
     searchable: bool = False
 
@@ -47,13 +51,17 @@ def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], P
     """Render and read the pages `indices` (0-based): their pixel sizes and words."""
     sizes = rasterize(job.source, job.kind, job.out_dir, job.dpi, job.quality,
                       job.max_megapixels, indices)
-    layers: list[PageText | None] = (pdf_text_layers(job.source, sizes, indices)
-                                     if job.kind == "pdf" else [None] * len(indices))
+    layers: list[PageText | None] = [None] * len(indices)
+    if job.kind == "pdf":
+        with PDFIUM:  # textlayer calls PDFium without the lock of its own
+            layers = pdf_text_layers(job.source, sizes, indices)
+    # a rendered PDF page is at job.dpi (its JPEG says 72); an image at its own
+    dpi = job.dpi if job.kind == "pdf" else file_dpi(job.source)
     done = []
     for index, size, layer in zip(indices, sizes, layers, strict=True):
         text = layer if layer is not None else ocr_image(
             job.out_dir / f"{index + 1}.jpg", job.language, timeout=job.tesseract_timeout,
-            page=index + 1)
+            page=index + 1, readings=job.ocr_readings, dpi=dpi)
         done.append((size, text))
     if job.searchable and indices:
         searchable_pdf([job.out_dir / f"{i + 1}.jpg" for i in indices],
@@ -83,7 +91,7 @@ def process_pages(job: PageJob, count: int, workers: int
                        for page in part]
         except BrokenProcessPool:
             _reset_pool()
-            raise ProcessingError("a page worker process stopped unexpectedly") from None
+            raise WorkerLost("a page worker process stopped unexpectedly") from None
     return [size for size, _ in results], [text for _, text in results]
 
 
@@ -112,6 +120,11 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
                                     initializer=_follow_parent, initargs=(os.getpid(),))
         _pool_size = workers
     return _pool
+
+
+def page_process_ids() -> list[int]:
+    """The page processes now running in this job worker (for tests that kill one)."""
+    return [] if _pool is None else list(getattr(_pool, "_processes", {}))
 
 
 def shutdown() -> None:

@@ -17,8 +17,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pyvips
 
+from service.errors import ProcessingError
 from service.pipeline.detect import MULTI_FRAME, check_page_size, open_pdf, pdf_pixel_size
-from service.pipeline.errors import ProcessingError
+from service.pipeline.pdfium_guard import PDFIUM
 
 DEFAULT_DPI = 220
 DEFAULT_MAX_MEGAPIXELS = 100.0
@@ -71,16 +72,19 @@ def _rasterize_pdf(
     path: str | Path, out_dir: str | Path, dpi: float, quality: int, max_megapixels: float,
     indices: Sequence[int] | None,
 ) -> list[tuple[int, int]]:
-    doc = open_pdf(path)
     sizes: list[tuple[int, int]] = []
+    doc = open_pdf(path)
     try:
-        if pdfium_c.FPDF_GetFormType(doc) != pdfium_c.FORMTYPE_NONE:
-            doc.init_forms()  # so that filled-in form fields are drawn
-        for index in range(len(doc)) if indices is None else indices:
+        with PDFIUM:
+            if pdfium_c.FPDF_GetFormType(doc) != pdfium_c.FORMTYPE_NONE:
+                doc.init_forms()  # so that filled-in form fields are drawn
+            count = len(doc)
+        for index in range(count) if indices is None else indices:
             sizes.append(_render_pdf_page(doc, index, dpi, max_megapixels,
                                           page_path(out_dir, index + 1), quality))
     finally:
-        doc.close()
+        with PDFIUM:
+            doc.close()
     return sizes
 
 
@@ -88,28 +92,36 @@ def _render_pdf_page(
     doc: pdfium.PdfDocument, index: int, dpi: float, max_megapixels: float,
     out_path: Path, quality: int,
 ) -> tuple[int, int]:
-    try:
-        page = doc[index]
-        width_pt, height_pt = page.get_size()
-    except pdfium.PdfiumError as exc:
-        raise ProcessingError(f"page {index + 1} of the PDF is damaged") from exc
+    with PDFIUM:
+        try:
+            page = doc[index]
+            width_pt, height_pt = page.get_size()
+        except pdfium.PdfiumError as exc:
+            raise ProcessingError(f"page {index + 1} of the PDF is damaged") from exc
+    bitmap: pdfium.PdfBitmap | None = None
     try:
         width, height = pdf_pixel_size(width_pt, height_pt, dpi)
         check_page_size(index + 1, width, height, max_megapixels)
-        bitmap = page.render(scale=dpi / 72, rev_byteorder=True, draw_annots=True)
-        # new_from_memory wraps PDFium's buffer without copying, so the JPEG is
-        # written while the bitmap is still alive
+        with PDFIUM:
+            bitmap = page.render(scale=dpi / 72, rev_byteorder=True, draw_annots=True)
+        # new_from_memory wraps the bitmap's buffer without copying, so the JPEG is
+        # written while the bitmap is still alive; encoding needs no PDFium call,
+        # so another thread may use PDFium meanwhile
         image = pyvips.Image.new_from_memory(
             bitmap.buffer, bitmap.width, bitmap.height, bitmap.n_channels, "uchar"
         ).copy(interpretation="srgb")
         save_jpeg(image, out_path, quality)
         size = (image.width, image.height)
         del image
-        bitmap.close()
     except (pdfium.PdfiumError, pyvips.Error) as exc:
         raise ProcessingError(f"page {index + 1} of the PDF could not be rendered") from exc
     finally:
-        page.close()
+        # closed here, under the lock: left to the garbage collector, the close
+        # would run in whichever thread collects, without it
+        with PDFIUM:
+            if bitmap is not None:
+                bitmap.close()
+            page.close()
     return size
 
 

@@ -1,41 +1,53 @@
 """Runs one processing: shared steps, the workflow's output steps, then the store.
 
 Everything is written to a scratch directory first and moved into the store
-only when every step has succeeded; the record turns succeeded last. A retry
-after a crash starts from a fresh scratch directory, so nothing half-written
-is ever visible or tripped over.
+only when every step has succeeded; the record turns succeeded last. Every
+attempt starts by removing the scratch directories earlier attempts left
+behind (a worker killed mid-job leaves its own), so nothing half-written is
+ever visible, tripped over or kept. A page process that dies mid-job (killed,
+out of memory, a decoder crash) costs one attempt, not the processing: the job
+runs again, up to MAX_ATTEMPTS attempts in all.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import shutil
 from pathlib import Path
 
-from service import workflows
+from service.artifacts.catalogue import (
+    compressed,
+    page_file,
+    produced,
+    sub_pdf_index,
+    sub_pdf_name,
+    write_full_body,
+)
+from service.artifacts.record import Record
+from service.artifacts.store import FileStore
 from service.config import Settings
+from service.errors import ProcessingError, WorkerLost
+from service.jobs import workflows
+from service.jobs.embedded import MAX_ATTEMPTS
 from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
-from service.pipeline.errors import ProcessingError
 from service.pipeline.invoice.einvoice import stage as stage_einvoice
 from service.pipeline.language import detect_language
 from service.pipeline.pages import PageJob, parts, process_pages
 from service.pipeline.xmlpages import render_xml
-from service.results import COMPRESSED, write_full_body
-from service.store import SUCCEEDED, FileStore
 
 log = logging.getLogger("folio.pipeline")
 
 SOURCE = "source"
-RESULT_OF_FILE = {
-    "ocr.json": "ocr", "hocr.html": "hocr", "extractions.json": "extractions",
-    "language.json": "language", "thumbnail.jpg": "thumbnail",
-    "document-splitting.json": "document-splitting", "searchable.pdf": "pdf",
-}
-SUB_PDF = re.compile(r"sub-pdfs/(\d+)\.pdf")
+SCRATCH = ".scratch-"
+
+
+def clear_scratch(store: FileStore, processing_id: str) -> None:
+    """Remove what earlier attempts of this processing left in their scratch space."""
+    for leftover in store.directory(processing_id).glob(SCRATCH + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
@@ -51,11 +63,12 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
         pages_from, pages_kind = render_xml(data, scratch / "drawn.pdf",
                                             settings.einvoice_max_bytes), "pdf"
     count = check_limits(pages_from, pages_kind, settings.max_pages, settings.max_megapixels,
-                         settings.dpi)
+                         settings.dpi, settings.max_decompressed_bytes)
     job = PageJob(source=pages_from, kind=pages_kind, out_dir=scratch / "pages",
                   dpi=settings.dpi,
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,
+                  ocr_readings=settings.ocr_readings,
                   searchable=searchable)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     sizes, texts = process_pages(job, count, settings.page_workers)
@@ -70,11 +83,26 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:
     """Run the processing to its end: succeeded, or failed with a human detail."""
     record = store.load(processing_id)
-    if record is None or record.status == SUCCEEDED:
-        return  # submitted twice or already finished by another worker
+    if record is None or record.done:
+        return  # submitted twice, already finished by another worker, or timed out
+    while True:
+        record = store.mark_running(processing_id)
+        clear_scratch(store, processing_id)
+        try:
+            _attempt(store, settings, record)
+            return
+        except WorkerLost as exc:
+            if record.attempts >= MAX_ATTEMPTS:
+                clear_scratch(store, processing_id)
+                store.fail(processing_id, f"{exc.detail} {record.attempts} times; giving up")
+                return
+            log.warning("processing %s: %s; trying again", processing_id, exc.detail)
+
+
+def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
+    processing_id = record.processing_id
     workflow = workflows.get(record.workflow)
-    record = store.mark_running(processing_id)
-    scratch = store.directory(processing_id) / f".scratch-{secrets.token_hex(4)}"
+    scratch = store.directory(processing_id) / f"{SCRATCH}{secrets.token_hex(4)}"
     scratch.mkdir(parents=True)
     try:
         if workflow is None:
@@ -85,39 +113,41 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         artifacts: Artifacts = {}
         for step in workflow.steps:
             artifacts.update(step(doc))
+        artifacts.update(steps.ner(doc, artifacts))  # every workflow with extractions
         for number, page in enumerate(doc.pages, 1):
-            store.put_file(processing_id, f"pages/{number}.jpg", page)
-        sub_pdfs: list[tuple[int, str]] = []
+            store.put_file(processing_id, page_file(number), page)
+        sub_pdfs: list[int] = []
         for name, value in artifacts.items():
             if isinstance(value, Path):
                 store.put_file(processing_id, name, value)
-                if name in COMPRESSED:
+                if compressed(name):
                     store.write_artifact(processing_id, name,
                                          store.artifact(processing_id, name).read_bytes(),
                                          compress=True)
             else:
-                store.write_artifact(processing_id, name, value, compress=name in COMPRESSED)
-            match = SUB_PDF.fullmatch(name)
-            if match:
-                sub_pdfs.append((int(match.group(1)), f"sub_document_{match.group(1)}.pdf"))
-        results = [RESULT_OF_FILE[n] for n in artifacts if n in RESULT_OF_FILE]
-        results.append("page-images")
-        if sub_pdfs:
-            results.append("sub-pdfs")
-        ordered = [r for r in workflow.results if r in results]
-        ordered += [r for r in results if r not in ordered]
+                store.write_artifact(processing_id, name, value, compress=compressed(name))
+            index = sub_pdf_index(name)
+            if index is not None:
+                sub_pdfs.append(index)
+        ordered = produced(list(artifacts), len(doc.pages), workflow.results)
         # the full body needs the final record; write it, then flip the status last
         record.pages = list(doc.sizes)
         record.results = ordered
-        record.sub_pdfs = [name for _, name in sorted(sub_pdfs)]
+        record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
         write_full_body(store, record, workflow.name)
+        # gone before the record turns done, so that done means nothing left behind
+        shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
                       sub_pdfs=record.sub_pdfs, source_kind=doc.kind)
+    except WorkerLost:
+        raise
     except ProcessingError as exc:
         log.info("processing %s failed: %s", processing_id, exc.detail)
+        shutil.rmtree(scratch, ignore_errors=True)
         store.fail(processing_id, exc.detail)
     except Exception:
         log.exception("processing %s crashed", processing_id)
+        shutil.rmtree(scratch, ignore_errors=True)
         store.fail(processing_id, "folio could not process this document (internal error)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

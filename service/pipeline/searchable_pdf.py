@@ -1,373 +1,132 @@
 """A PDF of the page images with an invisible text layer: searchable and selectable.
 
-One PDF page per page image, sized pixels * 72 / dpi points. The JPEG is
-embedded as it is (DCTDecode, no re-encode). Each word is drawn in text render
-mode 3 (invisible) in standard Helvetica with WinAnsiEncoding, at its box, and
-stretched horizontally (Tz) to the box width using Helvetica's own advance
-widths, so that text extraction and selection find it where the image shows
-it. Characters Helvetica/WinAnsi cannot show become "?".
+One PDF page per page image. By default a page is pixels * 72 / dpi points and
+the JPEG fills it, embedded as it is (DCTDecode, no re-encode); a `Placement`
+may give another page size and the rectangle the image fills. Each word is
+drawn in text render mode 3 (invisible) in the glyphless CID font of
+`pdf_font`, so that any Unicode text comes back from extraction exactly, at
+its box: the font size is the line's height and each word is stretched
+horizontally (Tz) to its box width, so that selection and search find it
+where the image shows it.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
 import pikepdf
 import pyvips
 
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
+from service.pipeline.active_content import strip_active_content
+from service.pipeline.pdf_font import ADVANCE, DESCENT, UNITS_PER_EM, GlyphlessFont
 from service.pipeline.words import PageText, Word
 
-# Helvetica advance widths (1/1000 em) for every character of WinAnsiEncoding,
-# from Adobe's Helvetica AFM (as shipped with groff's devps fonts).
-# The printable WinAnsi (cp1252) characters in code order: 32..126 and the
-# defined codes of 128..255.
-_WINANSI_CHARS = bytes([*range(32, 127), *range(128, 256)]).decode("cp1252", errors="ignore")
-_WINANSI_WIDTHS = (
-    278,
-    278,
-    355,
-    556,
-    556,
-    889,
-    667,
-    191,
-    333,
-    333,
-    389,
-    584,
-    278,
-    333,
-    278,
-    278,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    278,
-    278,
-    584,
-    584,
-    584,
-    556,
-    1015,
-    667,
-    667,
-    722,
-    722,
-    667,
-    611,
-    778,
-    722,
-    278,
-    500,
-    667,
-    556,
-    833,
-    722,
-    778,
-    667,
-    778,
-    722,
-    667,
-    611,
-    722,
-    667,
-    944,
-    667,
-    667,
-    611,
-    278,
-    278,
-    278,
-    469,
-    556,
-    333,
-    556,
-    556,
-    500,
-    556,
-    556,
-    278,
-    556,
-    556,
-    222,
-    222,
-    500,
-    222,
-    833,
-    556,
-    556,
-    556,
-    556,
-    333,
-    500,
-    278,
-    556,
-    500,
-    722,
-    500,
-    500,
-    500,
-    334,
-    260,
-    334,
-    584,
-    556,
-    222,
-    556,
-    333,
-    1000,
-    556,
-    556,
-    333,
-    1000,
-    667,
-    333,
-    1000,
-    611,
-    222,
-    222,
-    333,
-    333,
-    350,
-    556,
-    1000,
-    333,
-    1000,
-    500,
-    333,
-    944,
-    500,
-    667,
-    278,
-    333,
-    556,
-    556,
-    556,
-    556,
-    260,
-    556,
-    333,
-    737,
-    370,
-    556,
-    584,
-    333,
-    737,
-    333,
-    400,
-    584,
-    333,
-    333,
-    333,
-    578,
-    537,
-    278,
-    333,
-    333,
-    365,
-    556,
-    834,
-    834,
-    834,
-    611,
-    667,
-    667,
-    667,
-    667,
-    667,
-    667,
-    1000,
-    722,
-    667,
-    667,
-    667,
-    667,
-    278,
-    278,
-    278,
-    278,
-    722,
-    722,
-    778,
-    778,
-    778,
-    778,
-    778,
-    584,
-    778,
-    722,
-    722,
-    722,
-    722,
-    667,
-    667,
-    611,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    889,
-    500,
-    556,
-    556,
-    556,
-    556,
-    278,
-    278,
-    278,
-    278,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    556,
-    584,
-    611,
-    556,
-    556,
-    556,
-    556,
-    500,
-    556,
-    500,
-)
-HELVETICA_WIDTHS = dict(zip(_WINANSI_CHARS, _WINANSI_WIDTHS, strict=True))
-REPLACEMENT = "?"
-# Helvetica's ascent + descent is ~0.93 em; a line box this tall holds a 1 em font.
-_EM_PER_LINE_HEIGHT = 1 / 0.93
-_DESCENT = 0.207
+_COLOUR_SPACES = {1: pikepdf.Name.DeviceGray, 3: pikepdf.Name.DeviceRGB}
 
 
-def winansi(text: str) -> str:
-    """The text with every character Helvetica/WinAnsi cannot show replaced by "?"."""
-    if text.isascii() and text.isprintable():
-        return text  # nearly every word: nothing to normalise or replace
-    text = unicodedata.normalize("NFC", text)
-    return "".join(ch if ch in HELVETICA_WIDTHS else REPLACEMENT for ch in text)
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A page's size and the rectangle its image fills, in points (origin bottom-left)."""
+
+    page_width: float
+    page_height: float
+    x: float
+    y: float
+    width: float
+    height: float
 
 
-_PLAIN = re.compile(rb"[ -'*-\[\]-~]*")  # printable ASCII but ( ) \\
+def full_page(width_px: int, height_px: int, dpi: float) -> Placement:
+    width, height = width_px * 72 / dpi, height_px * 72 / dpi
+    return Placement(width, height, 0, 0, width, height)
 
 
-def _pdf_string(text: str) -> bytes:
-    encoded = text.encode("cp1252")
-    if _PLAIN.fullmatch(encoded):
-        return b"(" + encoded + b")"
-    out = bytearray(b"(")
-    for byte in encoded:
-        if byte in b"()\\" or byte < 32 or byte > 126:
-            out += b"\\%03o" % byte
-        else:
-            out.append(byte)
-    out += b")"
-    return bytes(out)
-
-
-def _jpeg_image(pdf: pikepdf.Pdf, jpg: str | Path) -> tuple[pikepdf.Stream, int, int]:
+def jpeg_xobject(pdf: pikepdf.Pdf, data: bytes) -> tuple[pikepdf.Stream, int, int]:
     try:
-        header = pyvips.Image.new_from_file(str(jpg), access="sequential")
+        header = pyvips.Image.new_from_buffer(data, "", access="sequential")
     except pyvips.Error as exc:
         raise ProcessingError("a page image could not be read") from exc
-    colour_spaces = {1: pikepdf.Name.DeviceGray, 3: pikepdf.Name.DeviceRGB}
-    if header.get("vips-loader") != "jpegload" or header.bands not in colour_spaces:
+    if header.get("vips-loader") != "jpegload_buffer" or header.bands not in _COLOUR_SPACES:
         raise ProcessingError("a page image is not an 8-bit RGB or gray JPEG")
-    data = Path(jpg).read_bytes()
     stream = pikepdf.Stream(pdf, data)
     stream.Type = pikepdf.Name.XObject
     stream.Subtype = pikepdf.Name.Image
     stream.Width = header.width
     stream.Height = header.height
-    stream.ColorSpace = colour_spaces[header.bands]
+    stream.ColorSpace = _COLOUR_SPACES[header.bands]
     stream.BitsPerComponent = 8
     # Set last and without re-encoding: the stream's bytes already are DCT data.
     stream.Filter = pikepdf.Name.DCTDecode
     return stream, header.width, header.height
 
 
-def _text_ops(page: PageText, scale: float, page_height_pt: float) -> list[bytes]:
+def _text_ops(page: PageText, box: Placement, font: GlyphlessFont) -> list[bytes]:
+    # word boxes are pixels of the page as it was read; map them onto the image's rectangle
+    sx = box.width / max(page.width, 1)
+    sy = box.height / max(page.height, 1)
+    top = box.y + box.height
     ops = [b"BT", b"3 Tr"]
     for _, run in groupby(page.words, key=lambda w: w.line):
         line = list(run)
-        line_height = max(w.y2 - w.y1 for w in line) * scale
-        size = max(line_height * _EM_PER_LINE_HEIGHT, 1.0)
-        baseline = page_height_pt - max(w.y2 for w in line) * scale + _DESCENT * size
+        size = max(max(w.y2 - w.y1 for w in line) * sy, 1.0)  # 1 em = ascent + descent
+        baseline = top - max(w.y2 for w in line) * sy - DESCENT / UNITS_PER_EM * size
         ops.append(b"/F1 %.2f Tf" % size)
         for word in line:
-            ops.extend(_word_ops(word, scale, size, baseline))
+            ops.extend(_word_ops(word, box.x, sx, size, baseline, font))
     ops.append(b"ET")
     return ops
 
 
-def _word_ops(word: Word, scale: float, size: float, baseline: float) -> list[bytes]:
-    text = winansi(word.text)
-    natural = sum(HELVETICA_WIDTHS[ch] for ch in text) * size / 1000
-    box_width = max(word.x2 - word.x1, 1) * scale
+def _word_ops(word: Word, left: float, sx: float, size: float, baseline: float,
+              font: GlyphlessFont) -> list[bytes]:
+    codes = font.encode(word.text)
+    natural = len(codes) // 2 * ADVANCE / UNITS_PER_EM * size
+    box_width = max(word.x2 - word.x1, 1) * sx
     stretch = 100 * box_width / natural if natural > 0 else 100
     return [
         b"%.2f Tz" % stretch,
-        b"1 0 0 1 %.2f %.2f Tm" % (word.x1 * scale, baseline),
-        _pdf_string(text) + b" Tj",
+        b"1 0 0 1 %.2f %.2f Tm" % (left + word.x1 * sx, baseline),
+        b"<" + codes.hex().encode() + b"> Tj",
     ]
 
 
 def add_page(
     pdf: pikepdf.Pdf,
-    jpg: str | Path,
+    jpeg: bytes,
     text: PageText | None,
-    dpi: float,
-    font: pikepdf.Object | None = None,
+    font: GlyphlessFont,
+    placement: Placement | None = None,
+    dpi: float = 72,
 ) -> None:
-    """Append one page showing `jpg`, with `text` (if any) as an invisible layer.
+    """Append one page showing `jpeg`, with `text` (if any) as an invisible layer.
 
-    Pass the same `font` (from `helvetica(pdf)`) for every page to share one font object.
+    Without `placement` the page is the image's pixels at `dpi`. Share one `font`
+    between the pages of a PDF and call its `finish()` before saving.
     """
-    image, width, height = _jpeg_image(pdf, jpg)
-    scale = 72 / dpi
-    width_pt, height_pt = width * scale, height * scale
-    ops = [b"q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q" % (width_pt, height_pt)]
+    image, width, height = jpeg_xobject(pdf, jpeg)
+    box = placement or full_page(width, height, dpi)
+    ops = [b"q %.4f 0 0 %.4f %.4f %.4f cm /Im0 Do Q" % (box.width, box.height, box.x, box.y)]
     resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
     if text is not None and text.words:
-        # Word boxes are pixels of the image as it was OCR'd; the JPEG is the same image.
-        ops.extend(_text_ops(text, scale, height_pt))
-        resources.Font = pikepdf.Dictionary(F1=font if font is not None else helvetica(pdf))
+        ops.extend(_text_ops(text, box, font))
+        resources.Font = pikepdf.Dictionary(F1=font.font)
     page = pikepdf.Dictionary(
         Type=pikepdf.Name.Page,
-        MediaBox=[0, 0, round(width_pt, 4), round(height_pt, 4)],
+        MediaBox=[0, 0, round(box.page_width, 4), round(box.page_height, 4)],
         Resources=resources,
         Contents=pdf.make_stream(b"\n".join(ops)),
     )
     pdf.pages.append(pikepdf.Page(page))
 
 
-def helvetica(pdf: pikepdf.Pdf) -> pikepdf.Object:
-    return pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name.Helvetica,
-            Encoding=pikepdf.Name.WinAnsiEncoding,
-        )
-    )
-
-
 def save_pdf(pdf: pikepdf.Pdf, out_path: str | Path) -> None:
+    """Write atomically, with no active content (scripts, actions, attachments) left in."""
+    strip_active_content(pdf)
     tmp = f"{out_path}.part"
     try:
         pdf.save(tmp)
@@ -385,10 +144,18 @@ def searchable_pdf(
     if len(page_jpgs) != len(pages):
         raise ValueError("one PageText (or None) per page image")
     with pikepdf.new() as pdf:
-        font = helvetica(pdf)
+        font = GlyphlessFont(pdf)
         for jpg, text in zip(page_jpgs, pages, strict=True):
-            add_page(pdf, jpg, text, dpi, font)
+            add_page(pdf, _read(jpg), text, font, dpi=dpi)
+        font.finish()
         save_pdf(pdf, out_path)
+
+
+def _read(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ProcessingError("a page image could not be read") from exc
 
 
 def merge_pdfs(parts: Sequence[str | Path], out_path: str | Path) -> None:

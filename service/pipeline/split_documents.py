@@ -1,8 +1,11 @@
 """Where one document ends and the next begins in a stack of scanned pages.
 
-Signals, strongest first: printed page numbers ("Seite 1 von 2"), the invoice
-number changing or staying, blank separator pages, and a first-page look
-(a letterhead with an address block and invoice labels) at the top of a page.
+Signals, strongest first: printed page numbers ("Seite 1 von 2", and a page
+after "Seite 2 von 2"), the document's number printed with its title or label
+changing or staying (service.pipeline.boundaries), a new title, a first page
+naming none of the parties of the document before, blank separator pages, and
+a first-page look (a letterhead with an address block and invoice labels) at
+the top of a page. Real invoices often print no page numbers at all.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from service.pipeline.boundaries import NO_MARKS, Marks, page_marks
 from service.pipeline.invoice.blocks import find_blocks
 from service.pipeline.invoice.layout import build_layout, norm
 from service.pipeline.invoice.parsers import find_labeled, parse_ident
 from service.pipeline.words import PageText
 
 _PAGE_OF = re.compile(r"\b(?:seite|page|blatt|s\.)\s*(\d{1,3})\s*(?:von|of|/|aus)\s*(\d{1,3})\b")
-_PAGE_ONLY = re.compile(r"\b(?:seite|page|blatt)\s*(\d{1,3})\b")
+# not "500 Blatt 6,50": a page number is no amount
+_PAGE_ONLY = re.compile(r"\b(?:seite|page|blatt)\s*(\d{1,3})\b(?![.,]\d)")
 _BARE = re.compile(r"^(?:-\s*)?(\d{1,3})\s*(?:/\s*(\d{1,3}))?(?:\s*-)?$")
 _FIRST_PAGE_LABELS = re.compile(
     r"rechnungs?(?:nummer|datum|-?nr)|invoice\s*(?:no|number|date|#)|kunden-?(?:nummer|nr)|"
@@ -33,6 +38,7 @@ class PageInfo:
     invoice_number: str | None = None
     first_page_look: bool = False
     top_words: frozenset[str] = frozenset()
+    marks: Marks = NO_MARKS
 
 
 def _page_info(page: PageText) -> PageInfo:
@@ -40,6 +46,7 @@ def _page_info(page: PageText) -> PageInfo:
         return PageInfo(blank=True)
     info = PageInfo(blank=False)
     layout = build_layout([page])
+    info.marks = page_marks(layout, page.height)
     for row in layout.rows:
         text = norm(row.text)
         m = _PAGE_OF.search(text)
@@ -69,12 +76,39 @@ def _page_info(page: PageText) -> PageInfo:
     return info
 
 
-def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool) -> float:
-    """How sure we are that cur begins a new document, given the page before it."""
+def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
+                      doc_number: str | None, doc_title: str | None,
+                      doc_senders: frozenset[str]) -> float:
+    """How sure we are that cur begins a new document, given the page before it.
+
+    doc_number is the number the current document printed with its title or label, if any;
+    doc_title is the document type its first page printed as its title, if any;
+    doc_senders are the VAT ids, mail domains and web hosts its pages printed.
+    """
     continues = (cur.number is not None and prev.number is not None
                  and prev.number[0] + 1 == cur.number[0])
+    midway = (prev.number is not None and prev.number[1] is not None
+              and prev.number[0] < prev.number[1])
+    later_page = cur.number is not None and cur.number[0] > 1
+    # a different document number outweighs a stray number read as a page number
+    if not continues and cur.marks.number and doc_number and cur.marks.number != doc_number:
+        return 0.95
+    if not continues and not midway and not later_page:
+        if prev.number is not None and prev.number[0] == prev.number[1]:
+            return 0.97  # the page before said "page n of n": its document has ended
+        # a title printed again on later pages ("INVOICE" atop each) is a running header
+        if cur.marks.title and cur.marks.title != doc_title:
+            return 0.9
+        if (cur.first_page_look and cur.marks.senders and doc_senders
+                and not cur.marks.senders & doc_senders):
+            return 0.9  # a first page that names none of the parties of the document so far
+    if cur.marks.number and cur.marks.number == doc_number and not continues:
+        return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
+    # numbers read from any label ("Nr. 10a UStG") count only when the document printed
+    # no number with its title or a strict label
+    loose = doc_number is None
     # a different invoice number outweighs a stray number read as a page number
-    if (cur.invoice_number and prev.invoice_number and not continues
+    if (loose and cur.invoice_number and prev.invoice_number and not continues
             and cur.invoice_number != prev.invoice_number):
         return 0.95
     if blank_between and cur.first_page_look and not continues:
@@ -87,12 +121,16 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool) -> flo
         return 0.15
     if prev.number is not None and prev.number[1] is not None and prev.number[0] < prev.number[1]:
         return 0.08
-    if cur.invoice_number and prev.invoice_number:
+    if loose and cur.invoice_number and prev.invoice_number:
         return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
     score = 0.85 if cur.first_page_look else 0.25
+    if doc_title and not cur.marks.title:
+        # a document whose first page has a title: its later pages may show addresses
+        # (delivery, payee) and labels without being a first page
+        score = 0.4 if cur.first_page_look else 0.25
     if prev.top_words and cur.top_words:
         overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
-        if overlap < 0.2 and cur.first_page_look:
+        if overlap < 0.2 and cur.first_page_look and not (doc_title and not cur.marks.title):
             score = max(score, 0.9)
     if blank_between:
         score = max(score, 0.9)
@@ -104,11 +142,21 @@ def split_documents(pages: list[PageText]) -> dict[str, Any]:
     starts: dict[int, float] = {}  # 0-based page index -> start confidence
     prev: PageInfo | None = None
     blank_between = False
+    doc_number: str | None = None
+    doc_title: str | None = None
+    doc_senders: frozenset[str] = frozenset()
     for i, info in enumerate(infos):
         if info.blank:
             blank_between = prev is not None
             continue
-        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between)
+        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between,
+                                                               doc_number, doc_title,
+                                                               doc_senders)
+        if starts[i] >= 0.5:
+            doc_number, doc_title = info.marks.number, info.marks.title
+            doc_senders = frozenset()
+        doc_senders |= info.marks.senders
+        doc_number = doc_number or info.marks.number
         prev, blank_between = info, False
 
     documents: list[list[int]] = []

@@ -8,30 +8,20 @@ from __future__ import annotations
 
 import orjson
 
+from service.artifacts.catalogue import file_of, sub_pdf_file
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.hocr import hocr
 from service.pipeline.ocrjson import ocr_json
 from service.pipeline.searchable_pdf import merge_pdfs, searchable_pdf
 from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
-from service.pipeline.thumbnail import make_thumbnail
 
 
 def ocr_outputs(doc: Document) -> Artifacts:
-    return {"ocr.json": ocr_json(doc.texts), "hocr.html": hocr(doc.texts)}
+    return {file_of("ocr"): ocr_json(doc.texts), file_of("hocr"): hocr(doc.texts)}
 
 
 def language(doc: Document) -> Artifacts:
-    return {"language.json": orjson.dumps({"iso_639_1": doc.language})}
-
-
-def thumbnail(doc: Document) -> Artifacts:
-    # the endpoint renders page 1 at the configured size through the image cache;
-    # this stored copy at the default size serves deployments without the scaler
-    if not doc.pages:
-        return {}
-    out = doc.scratch / "thumbnail.jpg"
-    make_thumbnail(doc.pages[0], out)
-    return {"thumbnail.jpg": out}
+    return {file_of("language"): orjson.dumps({"iso_639_1": doc.language})}
 
 
 def searchable(doc: Document) -> Artifacts:
@@ -40,21 +30,32 @@ def searchable(doc: Document) -> Artifacts:
         merge_pdfs(doc.pdf_parts, out)  # built in parallel with the page images
     else:
         searchable_pdf(list(doc.pages), list(doc.texts), doc.dpi, out)
-    return {"searchable.pdf": out}
+    return {file_of("pdf"): out}
 
 
 def invoice_fields(doc: Document) -> Artifacts:
     from service.pipeline.invoice.einvoice import invoice_extraction
 
     result = invoice_extraction(list(doc.texts), doc.language, doc.scratch)
-    return {"extractions.json": orjson.dumps(result)}
+    return {file_of("extractions"): orjson.dumps(result)}
+
+
+def ner(doc: Document, artifacts: Artifacts) -> Artifacts:
+    """The words typed by the extraction, for any workflow that made one."""
+    extraction = artifacts.get("extractions.json")
+    if not isinstance(extraction, bytes):
+        return {}
+    from service.pipeline.ner import build_ner
+
+    counts = [len(text.words) for text in doc.texts]
+    return {"ner.json": orjson.dumps(build_ner(counts, orjson.loads(extraction)))}
 
 
 def splitting(doc: Document) -> Artifacts:
     from service.pipeline.split_documents import split_documents
 
     split = split_documents(list(doc.texts))
-    artifacts: Artifacts = {"document-splitting.json": orjson.dumps(split)}
+    artifacts: Artifacts = {file_of("document-splitting"): orjson.dumps(split)}
     for index, sub in enumerate(split["sub_documents"]):
         out = doc.scratch / f"sub-{index}.pdf"
         numbers = list(sub["pages"])
@@ -63,8 +64,9 @@ def splitting(doc: Document) -> Artifacts:
         else:
             sub_pdf_from_images([doc.pages[n - 1] for n in numbers], doc.dpi, out,
                                 [doc.texts[n - 1] for n in numbers])
-        artifacts[f"sub-pdfs/{index}.pdf"] = out
+        artifacts[sub_pdf_file(index)] = out
     return artifacts
 
 
-COMMON_STEPS = (ocr_outputs, language, thumbnail, searchable)
+# the thumbnail needs no step: its endpoint scales page 1 on request
+COMMON_STEPS = (ocr_outputs, language, searchable)

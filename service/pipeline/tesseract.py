@@ -1,8 +1,12 @@
 """OCR one page image with the tesseract command line, into the shared word model.
 
-The image is prepared (binarize.prepare) and piped to `tesseract stdin stdout
-... tsv`; tesseract runs single-threaded (OMP_THREAD_LIMIT=1: the worker pool
-already uses every core) under a timeout. From the TSV, level-5 rows are words;
+The image is prepared as the print on the page calls for (binarize.order) and
+piped to `tesseract stdin stdout ... tsv` at the image's true resolution; only
+when that reading is poor (`good`) is the next preparation read too, up to
+`readings` (FOLIO_OCR_READINGS), and the reading with the most confident text
+kept. `read_page` says which preparations were read. Tesseract runs
+single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
+all readings of a page within one timeout. From the TSV, level-5 rows are words;
 a word's line is its (block, paragraph, line) triple numbered in the order
 tesseract reports them, which is its reading order. Entropy = 1 - conf/100.
 """
@@ -11,17 +15,38 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyvips
 
-from service.pipeline.binarize import prepare
-from service.pipeline.errors import ProcessingError
+from service.errors import ProcessingError
+from service.pipeline.binarize import grayscale, order, prepare
 from service.pipeline.words import PageText, Word
 
 # the other language second: German names and umlauts appear on English invoices too
 LANGUAGES = {"de": "deu+eng", "en": "eng+deu", "deu": "deu+eng", "eng": "eng+deu"}
 WORD_LEVEL = "5"
+
+
+# Readings of one page at most, unless the caller says otherwise (FOLIO_OCR_READINGS).
+DEFAULT_READINGS = 2
+# A first reading with less than this share of its characters in confident
+# words is poor, and the next preparation is read too.
+GOOD_SHARE = 0.9
+# Image resolutions believed when the caller gives none: 72 and 96 are what
+# programs write when they know nothing.
+SANE_DPI = (100, 1200)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The words kept for a page, and which preparations were read to get them."""
+
+    text: PageText
+    read: tuple[str, ...]
+    chosen: str
 
 
 def ocr_image(
@@ -31,16 +56,94 @@ def ocr_image(
     page: int = 1,
     dpi: int | None = None,
     binarize: bool = True,
+    readings: int = DEFAULT_READINGS,
 ) -> PageText:
     """Words of one page image; `page` (1-based) only names the page in error messages."""
+    return read_page(image_path, lang, timeout, page, dpi, binarize, readings).text
+
+
+def read_page(
+    image_path: str | Path,
+    lang: str = "deu",
+    timeout: float = 60,
+    page: int = 1,
+    dpi: int | None = None,
+    binarize: bool = True,
+    readings: int = DEFAULT_READINGS,
+) -> Reading:
+    """Read the page in the preparations' order (binarize.order) until a reading
+    is good, at most `readings` times; the reading with the most confident
+    characters is kept. Without `binarize` the image is read once, as it is.
+
+    `dpi` is the image's true resolution (tesseract's default for a rendered
+    JPEG would be the 72 DPI it carries); without it the image's own resolution
+    is used when it is plausible."""
     try:
         original = pyvips.Image.new_from_file(str(image_path))
-        image = prepare(original) if binarize else original
-        png = image.pngsave_buffer(compression=1)
+        dpi = dpi or image_dpi(original)
+        gray = grayscale(original) if binarize else original
+        names = order(gray)[: max(1, readings)] if binarize else ["as-is"]
     except pyvips.Error as exc:
         raise ProcessingError(f"the image of page {page} could not be read") from exc
-    tsv = run_tesseract(png, LANGUAGES.get(lang, lang), timeout, page, dpi)
-    return parse_tsv(tsv, original.width, original.height)
+    deadline = time.monotonic() + timeout
+    best: PageText | None = None
+    chosen = names[0]
+    read: list[str] = []
+    for name in names:
+        left = deadline - time.monotonic()
+        if best is not None and (left <= 0 or good(best)):
+            break
+        try:
+            image = prepare(gray, name) if binarize else gray
+            png = image.pngsave_buffer(compression=1)
+        except pyvips.Error as exc:
+            raise ProcessingError(f"the image of page {page} could not be read") from exc
+        try:
+            tsv = run_tesseract(png, LANGUAGES.get(lang, lang), max(left, 0.001), page, dpi)
+        except ProcessingError:
+            if best is None:
+                raise
+            break  # out of time for another reading: the ones so far stand
+        read.append(name)
+        text = parse_tsv(tsv, original.width, original.height)
+        if best is None or confident_text(text) > confident_text(best):
+            best, chosen = text, name
+    assert best is not None
+    return Reading(best, tuple(read), chosen)
+
+
+def image_dpi(image: pyvips.Image) -> int | None:
+    """The resolution the image file states, if it is one a scan or render could have."""
+    dpi = round(image.xres * 25.4)
+    return dpi if SANE_DPI[0] <= dpi <= SANE_DPI[1] else None
+
+
+def file_dpi(path: str | Path) -> int | None:
+    """The plausible resolution an uploaded image states (its stored page JPEGs do not keep it)."""
+    try:
+        return image_dpi(pyvips.Image.new_from_file(str(path)))
+    except pyvips.Error:
+        return None
+
+
+def good(page: PageText) -> bool:
+    """Whether a reading is good enough to stop at: most of its text read with confidence."""
+    chars = sum(len(w.text) for w in page.words)
+    # nothing read at all: a blank page (a light-printed one reads near-white first)
+    return confident_text(page) >= GOOD_SHARE * chars
+
+
+# A word read with less confidence than this does not count for its reading.
+CONFIDENT = 0.6
+
+
+def confident_text(page: PageText) -> int:
+    """How much text was read with confidence: the characters of the sure words.
+
+    (Chosen on corpus pages and generated invoices against summing characters
+    weighted by confidence and against thresholds of 0.8 and 0.9: it picked the
+    best of the three readings most often.)"""
+    return sum(len(w.text) for w in page.words if w.entropy <= 1 - CONFIDENT)
 
 
 def run_tesseract(image: bytes, lang: str, timeout: float, page: int, dpi: int | None) -> str:

@@ -6,7 +6,17 @@ Words are kept in reading order; a word's id in the OCR JSON is its index + 1.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# Characters no output can carry: lone surrogates (orjson refuses them), control
+# characters (XML 1.0 refuses them in hOCR) and the non-characters U+FFFE/U+FFFF.
+_UNWRITABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def writable(text: str) -> str:
+    """`text` without the characters JSON and XML outputs cannot carry (a newline stays)."""
+    return _UNWRITABLE.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)

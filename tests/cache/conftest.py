@@ -1,8 +1,5 @@
-import socket
-import subprocess
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
@@ -37,55 +34,3 @@ async def redis_client(key: str) -> AsyncIterator[redis.Redis]:
     if stale:
         await client.delete(*stale)
     await client.aclose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((REDIS_HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class SpareRedis:
-    """A throwaway redis-server this test can stop, restart or freeze."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port", str(self.port),
-                "--bind", REDIS_HOST,
-                "--save", "",
-                "--appendonly", "no",
-                "--daemonize", "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection((REDIS_HOST, self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait()
-            self.process = None
-
-
-@pytest.fixture
-def spare_redis() -> Iterator[SpareRedis]:
-    server = SpareRedis()
-    server.start()
-    yield server
-    server.stop()

@@ -5,8 +5,8 @@ import anyio
 import pytest
 
 from cache import CacheUnavailable, CircuitBreaker, RedisCache
-
-from .conftest import SpareRedis, make_client
+from tests.cache.conftest import make_client
+from tests.helpers import SpareRedis
 
 
 class FakeClock:

@@ -34,7 +34,7 @@ class Computation:
 
 def flight(client: redis.Redis | None, *, lease_ms: int = 5_000) -> SingleFlight:
     l2 = None if client is None else RedisCache(client, ttl=60, timeout=2.0)
-    return SingleFlight(TieredCache(MemoryCache(max_bytes=1 << 20), l2), lease_ms=lease_ms)
+    return SingleFlight(TieredCache(MemoryCache(max_bytes=1 << 20), l2), l2, lease_ms=lease_ms)
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ async def test_unreachable_redis_computes_locally(key: str) -> None:
     client = make_client(port=1)
     try:
         l2 = RedisCache(client, ttl=60, timeout=1.0, breaker=CircuitBreaker(failure_threshold=1))
-        sf = SingleFlight(TieredCache(MemoryCache(max_bytes=1 << 20), l2))
+        sf = SingleFlight(TieredCache(MemoryCache(max_bytes=1 << 20), l2), l2)
         compute = Computation()
         assert await sf.get_or_compute(key, compute) == (b"rendered", "miss")
         assert await sf.get_or_compute(key, compute) == (b"rendered", "hit-memory")

@@ -6,8 +6,8 @@ import pikepdf
 import pytest
 import pyvips
 
+from service.errors import ProcessingError, TooLarge
 from service.pipeline.detect import check_limits, detect
-from service.pipeline.errors import ProcessingError, TooLarge
 from tests.pipeline.conftest import INVOICE, make_png_claiming, make_text_pdf, text_image
 
 SAVERS = {

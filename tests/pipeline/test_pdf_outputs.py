@@ -4,14 +4,14 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
-import pyvips
 
-from service.pipeline.errors import ProcessingError
-from service.pipeline.searchable_pdf import searchable_pdf, winansi
+from service.errors import ProcessingError
+from service.pipeline.pdf_font import ADVANCE, UNITS_PER_EM, glyphless_ttf
+from service.pipeline.searchable_pdf import searchable_pdf
 from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
 from service.pipeline.textlayer import pdf_text_layer
-from service.pipeline.thumbnail import make_thumbnail
 from service.pipeline.words import PageText, Word
 from tests.pipeline.conftest import A4, A4_AT_220, INVOICE, make_text_pdf, words_of
 
@@ -64,15 +64,102 @@ def test_searchable_pdf_words_sit_on_their_boxes(
         assert pdf.y1 < ocr.y2 and ocr.y1 < pdf.y2  # vertical overlap
 
 
-def test_characters_outside_winansi_are_replaced(tmp_path: Path, invoice_page_jpg: Path) -> None:
-    assert winansi("Grüße € Ωmega") == "Grüße € ?mega"
-    page = PageText(
-        *A4_AT_220,
-        [Word("Ωmega", 100, 100, 400, 150, 0.1, 0), Word("Straße", 500, 100, 800, 150, 0.1, 0)],
-    )
-    out = tmp_path / "w.pdf"
+UNICODE_WORDS = [
+    "Łódź", "żółć", "Přílišžluťoučký", "řeřicha", "Ελληνικά", "αβγδε",
+    "Привет", "Щёлково", "東京都", "株式会社", "請求書", "Straße", "€42,00",
+    "naïve", "𠀋𡈽𡌛", "👍",
+]
+
+
+def unicode_page() -> PageText:
+    words = []
+    for i, text in enumerate(UNICODE_WORDS):
+        row, col = divmod(i, 2)
+        x, y = 100 + col * 800, 100 + row * 150
+        words.append(Word(text, x, y, x + 40 * len(text), y + 50, 0.1, row))
+    return PageText(*A4_AT_220, words)
+
+
+def pdfium_text(path: Path) -> str:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        # get_text_range is UCS-2 only (pypdfium2's documented limit); bounded is not
+        return "\n".join(page.get_textpage().get_text_bounded() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def test_any_unicode_word_comes_back_from_pdftotext(tmp_path: Path,
+                                                      invoice_page_jpg: Path) -> None:
+    out = tmp_path / "unicode.pdf"
+    searchable_pdf([invoice_page_jpg], [unicode_page()], 220, out)
+    assert pdftotext(out).split() == UNICODE_WORDS
+
+
+def test_any_unicode_word_comes_back_from_pdfium(tmp_path: Path,
+                                                   invoice_page_jpg: Path) -> None:
+    out = tmp_path / "unicode.pdf"
+    searchable_pdf([invoice_page_jpg], [unicode_page()], 220, out)
+    assert pdfium_text(out).split() == UNICODE_WORDS
+
+
+def test_unicode_words_sit_on_their_boxes(tmp_path: Path, invoice_page_jpg: Path) -> None:
+    out = tmp_path / "unicode.pdf"
+    page = unicode_page()
     searchable_pdf([invoice_page_jpg], [page], 220, out)
-    assert pdftotext(out).split() == ["?mega", "Straße"]
+    back = pdf_text_layer(out, 0, *A4_AT_220)
+    assert back is not None
+    # textlayer reads characters outside the BMP as two halves (PDFium's UTF-16
+    # per-character API), so those words are compared by position only
+    bmp = [i for i, w in enumerate(UNICODE_WORDS) if all(ord(c) < 0x10000 for c in w)]
+    assert [back.words[i].text for i in bmp] == [UNICODE_WORDS[i] for i in bmp]
+    assert len(back.words) == len(UNICODE_WORDS)
+    for ocr, pdf in zip(page.words, back.words, strict=True):
+        assert abs(ocr.x1 - pdf.x1) <= 6
+        assert abs(ocr.x2 - pdf.x2) <= 0.1 * (ocr.x2 - ocr.x1) + 6
+
+
+def test_utf16_halves_are_joined_and_lone_ones_replaced(tmp_path: Path,
+                                                        invoice_page_jpg: Path) -> None:
+    # words read from a PDF's own text layer can carry surrogate halves
+    page = PageText(*A4_AT_220, [Word("ok\ud83d\udc4d", 100, 100, 400, 150, 0, 0),
+                                 Word("bad\ud83d", 100, 300, 400, 350, 0, 1)])
+    out = tmp_path / "halves.pdf"
+    searchable_pdf([invoice_page_jpg], [page], 220, out)
+    assert pdftotext(out).split() == ["ok\U0001f44d", "bad\ufffd"]
+
+
+def test_text_layer_font_is_embedded_glyphless_cid_font(tmp_path: Path,
+                                                        invoice_page_jpg: Path) -> None:
+    out = tmp_path / "unicode.pdf"
+    searchable_pdf([invoice_page_jpg, invoice_page_jpg], [unicode_page(), unicode_page()], 220,
+                   out)
+    with pikepdf.open(out) as pdf:
+        font = pdf.pages[0].Resources.Font.F1
+        assert font.objgen == pdf.pages[1].Resources.Font.F1.objgen  # one font per file
+        assert font.Subtype == "/Type0" and font.Encoding == "/Identity-H"
+        cid_font = font.DescendantFonts[0]
+        assert cid_font.Subtype == "/CIDFontType2"
+        assert cid_font.DW == ADVANCE
+        program = cid_font.FontDescriptor.FontFile2.read_bytes()
+        assert program == glyphless_ttf()
+        gid_map = cid_font.CIDToGIDMap.read_bytes()
+        distinct = len(set("".join(UNICODE_WORDS)))
+        assert gid_map == b"\x00\x00" + b"\x00\x01" * distinct  # .notdef never shown
+        assert b"<0001> <0141>" in font.ToUnicode.read_bytes()  # Ł, the first character
+        assert b"<D840DC0B>" in font.ToUnicode.read_bytes()  # 𠀋, outside the BMP
+
+
+def test_glyphless_font_program_matches_its_declared_widths() -> None:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(glyphless_ttf()))
+    assert font["head"].unitsPerEm == UNITS_PER_EM
+    assert {name: advance for name, (advance, _) in font["hmtx"].metrics.items()} == {
+        ".notdef": ADVANCE, "blank": ADVANCE}
+    assert glyphless_ttf() == glyphless_ttf.__wrapped__()  # reproducible bytes
 
 
 def test_sub_pdf_from_pdf_keeps_the_text_layer(tmp_path: Path) -> None:
@@ -97,17 +184,3 @@ def test_sub_pdf_from_images(tmp_path: Path, invoice_page_jpg: Path, invoice_ocr
     with_text = tmp_path / "text.pdf"
     sub_pdf_from_images([invoice_page_jpg], 220, with_text, pages=[invoice_ocr])
     assert "Gesamtbetrag" in pdftotext(with_text)
-
-
-def test_thumbnail_fits_256(tmp_path: Path, invoice_page_jpg: Path) -> None:
-    out = tmp_path / "thumb.jpg"
-    assert make_thumbnail(invoice_page_jpg, out) == (181, 256)
-    thumb = pyvips.Image.new_from_file(str(out))
-    assert (thumb.width, thumb.height) == (181, 256)
-    assert not (tmp_path / "thumb.jpg.part").exists()
-
-
-def test_thumbnail_never_upscales(tmp_path: Path) -> None:
-    small = tmp_path / "small.jpg"
-    pyvips.Image.black(100, 50).colourspace("srgb").jpegsave(str(small))
-    assert make_thumbnail(small, tmp_path / "t.jpg") == (100, 50)

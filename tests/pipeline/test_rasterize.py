@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import pyvips
 
-from service.pipeline.errors import ProcessingError, TooLarge
+from service.errors import ProcessingError, TooLarge
 from service.pipeline.rasterize import rasterize
 from tests.pipeline.conftest import A4_AT_220, INVOICE, make_text_pdf, text_image
 

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from service.pipeline.errors import ProcessingError
+from service.config import ConfigError, Settings
+from service.errors import ProcessingError
 from service.pipeline.rasterize import rasterize
-from service.pipeline.tesseract import ocr_image, parse_tsv
+from service.pipeline.tesseract import DEFAULT_READINGS, ocr_image, parse_tsv
 from service.pipeline.words import PageText
 from tests.pipeline.conftest import A4_AT_220, INVOICE, text_image, words_of
 
@@ -19,8 +20,9 @@ def recall(page: PageText, expected: list[str]) -> float:
 
 
 def test_clean_render_with_light_gray_small_print(invoice_ocr: PageText) -> None:
-    # Without binarize.prepare, tesseract finds ~69% of these words: it drops the
-    # light-gray table header, amounts and footer.
+    # Read once as rendered, tesseract finds ~69% of these words: it drops the
+    # light-gray table header, amounts and footer (binarize.order reads the page
+    # in levels first: part of its print is light).
     assert (invoice_ocr.width, invoice_ocr.height) == A4_AT_220
     assert recall(invoice_ocr, words_of(INVOICE)) >= 0.95
 
@@ -73,3 +75,10 @@ def test_parse_tsv_skips_empty_words_and_numbers_lines_in_order() -> None:
         ("zwei", 2, 30, 40),
     ]
     assert [w.entropy for w in page.words] == [0.035, 1.0, 0.0]
+
+
+def test_ocr_readings_setting() -> None:
+    assert Settings.from_env({}).ocr_readings == DEFAULT_READINGS
+    assert Settings.from_env({"FOLIO_OCR_READINGS": "1"}).ocr_readings == 1
+    with pytest.raises(ConfigError, match="FOLIO_OCR_READINGS must be at least 1"):
+        Settings.from_env({"FOLIO_OCR_READINGS": "0"})

@@ -1,5 +1,0 @@
-"""The ASGI entry point uvicorn imports in each worker process."""
-
-from service.app import create_app
-
-app = create_app()

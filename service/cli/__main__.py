@@ -1,0 +1,5 @@
+"""`python -m service.cli ...` runs the `folio` command."""
+
+from service.cli.commands import main
+
+raise SystemExit(main())

@@ -1,0 +1,246 @@
+"""The job queue on Redis (FOLIO_REDIS_URL): arq, job id = processing id (submitting
+twice never runs twice), workers in `folio serve` (FOLIO_JOB_WORKERS) and in
+`folio worker` on any number of hosts.
+
+A worker outlives Redis: when Redis goes away the arq worker is dropped and built
+again with backoff, while the jobs it had started run on (`jobs.runners`).
+Whatever Redis forgets or a dead worker leaves behind, the reconciler
+(`jobs.reconcile`) finds from the record store and queues again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+
+from service.artifacts.store import FileStore
+from service.config import Settings
+from service.errors import QueueUnavailable
+from service.jobs.liveness import REDIS_ERRORS, beat_job, beat_worker
+from service.jobs.reconcile import ARQ_QUEUE, OpenJobs, Reconciler
+from service.jobs.runners import JobRunners
+
+log = logging.getLogger("folio.jobs")
+BACKOFF_FIRST = 0.5  # seconds before the first reconnect; doubles up to BACKOFF_MAX
+BACKOFF_MAX = 5.0
+# arq retries a job itself only when its worker vanished and its in-progress key
+# expired; the reconciler counts attempts in the record, so arq's own count is a
+# backstop that must never be the one that gives up first
+ARQ_MAX_TRIES = 100
+
+__all__ = ["ARQ_QUEUE", "ArqQueue", "ArqWorkerProcess", "run_arq_worker"]
+
+
+def _redis_settings(url: str, timeout: float) -> Any:
+    from arq.connections import RedisSettings
+
+    settings = RedisSettings.from_dsn(url)
+    # fail fast: the caller decides whether and when to try again
+    settings.conn_retries = 0
+    settings.conn_timeout = max(1, round(timeout * 4))
+    return settings
+
+
+class ArqQueue:
+    def __init__(self, redis_url: str, data_dir: Path, timeout: float = 0.25) -> None:
+        self.redis_url = redis_url
+        self.timeout = max(1.0, timeout * 8)  # an enqueue is a WATCH/MULTI round trip or two
+        self.open = OpenJobs(data_dir)
+        self._pool: Any = None
+
+    async def submit(self, processing_id: str) -> None:
+        """Queue the job; QueueUnavailable (503) when Redis refuses it or is away."""
+        from arq import create_pool
+
+        await asyncio.to_thread(self.open.add, processing_id)
+        try:
+            async with asyncio.timeout(self.timeout):
+                if self._pool is None:
+                    self._pool = await create_pool(_redis_settings(self.redis_url,
+                                                                   self.timeout / 8))
+                await self._pool.enqueue_job("process_job", processing_id,
+                                             _job_id=processing_id, _queue_name=ARQ_QUEUE)
+        except REDIS_ERRORS as exc:
+            await asyncio.to_thread(self.open.remove, processing_id)
+            log.warning("the job queue refused processing %s: %s", processing_id, exc)
+            raise QueueUnavailable(
+                "The job queue (Redis) is unavailable or full; nothing was kept. "
+                "Try again shortly.") from None
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            with contextlib.suppress(*REDIS_ERRORS):
+                await pool.aclose()
+
+
+async def process_job(ctx: dict[str, Any], processing_id: str) -> None:
+    runners: JobRunners = ctx["runners"]
+    await runners.run(processing_id)
+    await asyncio.to_thread(OpenJobs(runners.settings.data_dir).remove, processing_id)
+
+
+def run_arq_worker(settings: Settings, burst: bool = False,
+                   stop_on: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)
+                   ) -> None:
+    """`folio worker` on Redis: run jobs until one of `stop_on` arrives (or, with
+    burst, the queue is empty)."""
+    asyncio.run(_work(settings, burst, stop_on))
+
+
+async def _work(settings: Settings, burst: bool,
+                stop_on: tuple[signal.Signals, ...]) -> None:
+    from arq.worker import Worker, func
+
+    from service.jobs.workflows import load_plugins
+
+    assert settings.redis_url is not None
+    load_plugins(settings.plugins)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in stop_on:
+        loop.add_signal_handler(signum, stop.set)
+    redis = Redis.from_url(settings.redis_url,
+                           socket_connect_timeout=max(1.0, settings.redis_timeout * 4))
+    runners = JobRunners(settings, beat=lambda pid: beat_job(redis, pid))
+    store = FileStore(settings.data_dir)
+
+    async def enqueue(processing_id: str) -> None:
+        pool = worker.pool if worker is not None and worker._pool is not None else None
+        if pool is None:
+            raise ConnectionError("no arq pool yet")
+        await pool.enqueue_job("process_job", processing_id, _job_id=processing_id,
+                               _queue_name=ARQ_QUEUE)
+
+    background = [asyncio.ensure_future(beat_worker(redis)),
+                  asyncio.ensure_future(Reconciler(store, redis, enqueue).run_forever())]
+    worker: Any = None
+    delay = BACKOFF_FIRST
+    try:
+        while not stop.is_set():
+            worker = Worker(
+                functions=[func(process_job, name="process_job", max_tries=ARQ_MAX_TRIES)],
+                redis_settings=_redis_settings(settings.redis_url, settings.redis_timeout),
+                queue_name=ARQ_QUEUE,
+                ctx={"settings": settings, "runners": runners},
+                max_jobs=max(1, settings.job_workers),
+                # the runners enforce FOLIO_JOB_TIMEOUT by killing the job's process;
+                # arq's own timeout (later) only cancels the wait for it
+                job_timeout=settings.job_timeout + 30,
+                keep_result=0,
+                poll_delay=0.2,
+                burst=burst,
+                handle_signals=False,
+            )
+            started = time.monotonic()
+            main = asyncio.ensure_future(worker.main())
+            stopping = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({main, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if main.done():
+                    main.result()  # raises what stopped it
+                    if burst:
+                        await runners.drain()
+                        return
+            except REDIS_ERRORS as exc:
+                if time.monotonic() - started > BACKOFF_MAX * 2:
+                    delay = BACKOFF_FIRST  # it worked for a while: start over gently
+                log.warning("Redis is unavailable (%s); the worker reconnects in %.1f s",
+                            exc or type(exc).__name__, delay)
+            except Exception:
+                log.exception("the arq worker stopped; starting it again in %.1f s", delay)
+            finally:
+                stopping.cancel()
+                main.cancel()
+                await _drop(worker)
+            if not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await stop.wait()
+                delay = min(delay * 2, BACKOFF_MAX)
+    finally:
+        for task in background:
+            task.cancel()
+        runners.close()
+        with contextlib.suppress(*REDIS_ERRORS):
+            await redis.aclose()
+
+
+async def _drop(worker: Any) -> None:
+    """Let go of an arq worker without waiting for Redis: its job tasks are only
+    waiting for the runners, which carry on."""
+    for task in list(worker.tasks.values()):
+        task.cancel()
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    if worker._pool is not None:
+        with contextlib.suppress(*REDIS_ERRORS):
+            async with asyncio.timeout(1):
+                await worker._pool.aclose()
+        worker._pool = None
+
+
+def _arq_main(settings: Settings, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s")
+    threading.Thread(target=_follow_parent, args=(parent,), name="follow-parent",
+                     daemon=True).start()
+    # Ctrl-C reaches the whole process group: folio serve decides when this stops
+    run_arq_worker(settings, stop_on=(signal.SIGTERM,))
+
+
+def _follow_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+class ArqWorkerProcess:
+    """The arq worker `folio serve` runs in Redis mode (unless FOLIO_JOB_WORKERS=0),
+    started again whenever it exits."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._context = multiprocessing.get_context("spawn")
+        self._process: SpawnProcess | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._supervise, name="folio-arq", daemon=True)
+
+    def start(self) -> ArqWorkerProcess:
+        self._process = self._spawn()
+        self._thread.start()
+        return self
+
+    def _spawn(self) -> SpawnProcess:
+        process = self._context.Process(target=_arq_main, args=(self.settings, os.getpid()),
+                                        name="folio-arq-worker", daemon=False)
+        process.start()
+        return process
+
+    def _supervise(self) -> None:
+        while not self._stop.wait(1.0):
+            if self._process is not None and not self._process.is_alive():
+                log.warning("the arq worker exited (%s); starting another",
+                            self._process.exitcode)
+                self._process = self._spawn()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join(10)
+            if self._process.is_alive():
+                self._process.kill()
+
+    def pids(self) -> list[int]:
+        return [] if self._process is None or self._process.pid is None else [self._process.pid]

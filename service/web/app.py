@@ -1,0 +1,84 @@
+"""Builds the Starlette app from the settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.config import Settings
+from service.errors import ApiError, NotFound
+from service.images.arenas import cap_malloc_arenas
+from service.jobs import workflows
+from service.web.cache_policy import CachePolicy
+from service.web.context import Services
+from service.web.fastpath import FastPath
+from service.web.iiif_cors import IiifCors
+from service.web.middleware import ObserveMiddleware
+from service.web.routes import docs, image_api, ops, results, sharing, submit, viewer
+
+log = logging.getLogger("folio")
+
+EXPOSED = ["Content-Range", "Accept-Ranges", "Content-Length", "Content-Encoding",
+           "ETag", "Retry-After", "X-Cache", "Content-Disposition"]
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return NotFound("Not found.").response()
+    return ApiError(exc.detail, exc.status_code).response()
+
+
+async def unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path)
+    return ApiError("Internal server error.").response()
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    cap_malloc_arenas()  # before the render threads exist
+    workflows.load_plugins(settings.plugins)
+    svc = Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await svc.close()
+
+    middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,
+                             access_log=settings.access_log),
+                  Middleware(IiifCors, origins=settings.iiif_cors_origins)]
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Range", "If-None-Match", "If-Range",
+                           "Content-Type"],
+            expose_headers=EXPOSED, max_age=600,
+        ))
+    middleware.append(Middleware(FastPath, services=svc))
+    # behind the fast path, which applies the same policy to its own answers
+    middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
+    app = Starlette(
+        routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes,
+                *docs.routes, *image_api.routes, *viewer.routes],
+        middleware=middleware,
+        exception_handlers={ApiError: api_error, HTTPException: http_error,
+                            Exception: unexpected},
+        lifespan=lifespan,
+    )
+    app.state.services = svc
+    return app

@@ -1,0 +1,92 @@
+"""Everything a request handler needs, built once per process from the settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from cache import RedisCache
+from service.access.apikeys import KeyFile, KeyRing
+from service.access.gate import Gate
+from service.access.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from service.access.share_tokens import ShareTokens
+from service.access.signing import Signer
+from service.artifacts.records import Records
+from service.artifacts.store import FileStore
+from service.artifacts.watch import RecordWatcher
+from service.config import Settings
+from service.images.scaler import Scaler
+from service.jobs.queue import Queue, queue_for
+from service.web.metrics import Metrics
+
+log = logging.getLogger("folio")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: FileStore
+    keys: KeyRing
+    limiter: RateLimiter
+    records: Records
+    watcher: RecordWatcher
+    metrics: Metrics
+    scaler: Scaler
+    queue: Queue
+    gate: Gate  # signed URL, share token or API key
+    redis: Redis | None = None
+    cache_redis: Redis | None = None  # only when the cache has a Redis of its own
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        store = FileStore(settings.data_dir)
+        metrics = Metrics()
+        watcher = RecordWatcher()
+        redis = None
+        limiter: RateLimiter
+        redis_cache = None
+        cache_client = None
+        if settings.redis_url:
+            # no socket_timeout: every call is already bounded by its caller's
+            # asyncio.timeout, and a second timer per read costs on the hot path
+            redis = Redis.from_url(settings.redis_url,
+                                   socket_connect_timeout=settings.redis_timeout * 4)
+            limiter = RedisRateLimiter(redis, settings.rate_limit_rps,
+                                       settings.rate_limit_burst, settings.redis_timeout)
+            cache_client = redis
+        else:
+            limiter = MemoryRateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
+        if settings.redis_cache_url and settings.redis_cache_url != settings.redis_url:
+            cache_client = Redis.from_url(settings.redis_cache_url,
+                                          socket_connect_timeout=settings.redis_timeout * 4)
+        if cache_client is not None:
+            redis_cache = RedisCache(cache_client, settings.redis_cache_ttl,
+                                     settings.redis_timeout)
+        keys = KeyRing(KeyFile(settings.data_dir), settings.api_keys)
+        gate = Gate(Signer.for_deployment(settings.signing_keys, settings.data_dir),
+                    ShareTokens(settings.data_dir, redis, settings.redis_timeout),
+                    keys, limiter, metrics.access)
+        return cls(
+            settings=settings,
+            store=store,
+            keys=keys,
+            limiter=limiter,
+            records=Records(store, watcher),
+            watcher=watcher,
+            metrics=metrics,
+            scaler=Scaler(settings, store, metrics, redis_cache),
+            queue=queue_for(settings),
+            gate=gate,
+            redis=redis,
+            cache_redis=cache_client if cache_client is not redis else None,
+        )
+
+    async def close(self) -> None:
+        self.scaler.close()
+        await self.queue.close()
+        self.watcher.close()
+        for client in (self.redis, self.cache_redis):
+            if client is not None:
+                await client.aclose()

@@ -1,0 +1,68 @@
+"""One structured log line and the request metrics for every request (pure ASGI).
+
+The line has the query (which widths and formats are asked for) without the
+parts that grant access: `signature` and `token`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import unquote
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.access.gate import SCOPE_KEY, TOKEN_PARAM
+from service.access.signing import SIGNATURE
+from service.web.metrics import Metrics
+
+log = logging.getLogger("folio.access")
+_SECRET = frozenset({SIGNATURE, TOKEN_PARAM})
+
+
+class ObserveMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.access_log = access_log
+        self._observe = metrics.http.observe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+        size = 0
+
+        async def observe(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            self._observe(template, scope["method"], status, elapsed)
+            if self.access_log and log.isEnabledFor(logging.INFO):
+                access = scope.get(SCOPE_KEY)
+                log.info(orjson.dumps({
+                    "method": scope["method"], "path": scope["path"],
+                    "query": loggable_query(scope["query_string"]), "route": template,
+                    "access": access.kind if access is not None else None,
+                    "status": status, "bytes": size, "ms": round(elapsed * 1000, 3),
+                }).decode())
+
+
+def loggable_query(raw: bytes) -> str:
+    if not raw:
+        return ""
+    text = raw.decode("latin-1")
+    return "&".join(part for part in text.split("&")
+                    if unquote(part.partition("=")[0]) not in _SECRET)

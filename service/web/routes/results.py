@@ -1,0 +1,174 @@
+"""GET /processing/results/{id} and every sub-result: thin handlers over the store."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from service.artifacts.catalogue import (
+    FULL_BODY,
+    KINDS,
+    file_of,
+    full_body,
+    page_file,
+    url_value,
+)
+from service.artifacts.record import Record
+from service.errors import NotFound
+from service.images.scaler import ScaleParams
+from service.jobs import workflows
+from service.web.checks import (
+    DEFAULT_WAIT,
+    include_param,
+    int_param,
+    processing,
+    ready,
+    require_finished,
+    scale_params,
+    services,
+    wait_param,
+)
+from service.web.conditional import (
+    bytes_response,
+    etag_for,
+    file_response,
+    image_headers,
+    not_modified,
+    not_modified_response,
+)
+from service.web.fastpath import missed
+from service.web.media import JPEG, JSON
+from service.web.routes import pdfs
+
+
+def workflow_name(record: Record) -> str:
+    workflow = workflows.get(record.workflow)
+    return workflow.name if workflow else record.workflow
+
+
+async def result(request: Request) -> Response:
+    errors: list[dict[str, Any]] = []
+    include = include_param(request, errors)
+    wait_for = wait_param(request, errors, default=DEFAULT_WAIT)
+    record = await processing(request, errors)
+    return await answer_full(request, record, include, wait_for)
+
+
+async def answer_full(
+    request: Request, record: Record, include: tuple[str, ...] | None, wait_for: int,
+    done_status: int = 200,
+) -> Response:
+    svc = services(request)
+    record = await svc.records.wait_done(record, wait_for)
+    pending = require_finished(record)
+    if pending is not None:
+        return pending
+    store = svc.store
+    if include is None and done_status == 200:
+        path = store.artifact(record.processing_id, FULL_BODY)
+        return file_response(request, path, media_type=JSON, compressed=True,
+                             etag=etag_for(record.version, "result"))
+    body = await asyncio.to_thread(full_body, store, record, workflow_name(record), include)
+    tag = etag_for(record.version, "result", *(include or ("all",)))
+    response = bytes_response(request, orjson.dumps(body), media_type=JSON, etag=tag)
+    response.status_code = done_status
+    return response
+
+
+def single_file(name: str) -> Any:
+    kind = KINDS[name]
+    filename = file_of(name)
+
+    async def endpoint(request: Request) -> Response:
+        record = await processing(request, [])
+        pending = ready(record, name)
+        if pending is not None:
+            return pending
+        path = services(request).store.artifact(record.processing_id, filename)
+        return file_response(request, path, media_type=kind.media_type,
+                             compressed=kind.compressed,
+                             etag=etag_for(record.version, name))
+
+    endpoint.__name__ = name.replace("-", "_")
+    return endpoint
+
+
+def listing(name: str, wrap: str | None) -> Any:
+    async def endpoint(request: Request) -> Response:
+        record = await processing(request, [])
+        pending = ready(record, name)
+        if pending is not None:
+            return pending
+        value = url_value(record, name)
+        body = orjson.dumps({wrap: value} if wrap else value)
+        return bytes_response(request, body, media_type=JSON,
+                              etag=etag_for(record.version, name))
+
+    endpoint.__name__ = name.replace("-", "_") + "_list"
+    return endpoint
+
+
+async def page_image(request: Request) -> Response:
+    errors: list[dict[str, Any]] = []
+    page_num = int_param(request.path_params["page_num"], ("path", "page_num"), errors,
+                         minimum=1)
+    params = scale_params(request, errors)
+    record = await processing(request, errors)
+    pending = ready(record, "page-images")
+    if pending is not None:
+        return pending
+    assert page_num is not None
+    if page_num > len(record.pages):
+        raise NotFound(f"No page {page_num}; this document has {len(record.pages)} pages.")
+    return await image(request, record, page_num, params)
+
+
+async def thumbnail(request: Request) -> Response:
+    """Page 1 inside the FOLIO_THUMBNAIL_SIZE box, scaled on request like any page image."""
+    errors: list[dict[str, Any]] = []
+    params = scale_params(request, errors)
+    record = await processing(request, errors)
+    pending = ready(record, "thumbnail")
+    if pending is not None:
+        return pending
+    if not record.pages:
+        raise NotFound("This processing has no pages.")
+    return await image(request, record, None, params)
+
+
+async def image(request: Request, record: Record, page_num: int | None,
+                params: ScaleParams) -> Response:
+    scaler = services(request).scaler
+    variant = scaler.resolve(record, page_num, params)
+    if variant is None:  # exactly the stored page
+        page = page_num or 1
+        path = services(request).store.artifact(record.processing_id, page_file(page))
+        return file_response(request, path, media_type=JPEG,
+                             etag=etag_for(record.version, "page", page))
+    if not_modified(request, variant.etag):
+        return not_modified_response(variant.etag)
+    body, outcome = await scaler.image(variant, known_miss=missed(request, variant))
+    return Response(body, headers=image_headers(variant.etag, variant.media_type, outcome))
+
+
+BASE = "/processing/results/{processing_id}"
+routes = [
+    Route(BASE, result, methods=["GET"]),
+    Route(BASE + "/ocr", single_file("ocr"), methods=["GET"]),
+    Route(BASE + "/hocr", single_file("hocr"), methods=["GET"]),
+    Route(BASE + "/extractions", single_file("extractions"), methods=["GET"]),
+    Route(BASE + "/language", single_file("language"), methods=["GET"]),
+    Route(BASE + "/ner", single_file("ner"), methods=["GET"]),
+    Route(BASE + "/document-splitting", single_file("document-splitting"), methods=["GET"]),
+    Route(BASE + "/pdf", pdfs.pdf, methods=["GET"]),
+    Route(BASE + "/thumbnail", thumbnail, methods=["GET"]),
+    Route(BASE + "/page-images", listing("page-images", "pages"), methods=["GET"]),
+    Route(BASE + "/page-images/{page_num}", page_image, methods=["GET"]),
+    Route(BASE + "/sub-pdfs", listing("sub-pdfs", None), methods=["GET"]),
+    Route(BASE + "/sub-pdfs/{index}", pdfs.sub_pdf, methods=["GET"]),
+]

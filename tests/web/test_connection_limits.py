@@ -1,0 +1,153 @@
+"""Limits on incoming connections, over raw sockets against a real `folio serve`.
+
+Header size (431), headers that never end (slowloris, or nothing sent: 408) and
+a body shorter than its Content-Length (408): none may hold a connection or
+memory forever. Timeouts are set to 1 s here; each test gives the server 30 s
+to act, as a bound on the test rather than a timing assertion.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import TENANT_A
+from tests.helpers import Server, run_server, tiny_pdf
+
+HEADER_MAX = 8192
+PATIENCE = 30.0  # how long a test waits for the server before it fails
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    env = {"FOLIO_API_KEYS": f"{TENANT_A[0]}:{TENANT_A[1]}",
+           "FOLIO_HEADER_MAX_BYTES": str(HEADER_MAX), "FOLIO_HEADER_TIMEOUT": "1",
+           "FOLIO_BODY_TIMEOUT": "1", "FOLIO_JOB_WORKERS": "1", "FOLIO_PAGE_WORKERS": "1"}
+    with run_server(tmp_path_factory.mktemp("limits"), env) as srv:
+        yield srv
+
+
+def connect(server: Server) -> socket.socket:
+    url = urlsplit(server.url)
+    sock = socket.create_connection((url.hostname, url.port), timeout=PATIENCE)
+    return sock
+
+
+def answer(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def status_of(response: bytes) -> int:
+    assert response.startswith(b"HTTP/1.1 "), response[:80]
+    return int(response[9:12])
+
+
+def vm_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+def test_headers_within_the_limit_are_served(limited: Server) -> None:
+    with connect(limited) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (HEADER_MAX // 2)
+                     + b"\r\nConnection: close\r\n\r\n")
+        assert status_of(answer(sock)) == 200
+
+
+def test_headers_over_the_limit_are_431_and_closed(limited: Server) -> None:
+    with connect(limited) as sock:
+        # more than the limit, and no end of headers in sight
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (3 * HEADER_MAX))
+        response = answer(sock)
+    assert status_of(response) == 431
+    assert b"connection: close" in response.lower()
+    assert b'"detail"' in response
+
+
+def test_huge_headers_do_not_grow_the_servers_memory(limited: Server) -> None:
+    pid = limited.process.pid
+    before = vm_kib(pid, "VmRSS")
+    for _ in range(4):
+        # OSError: the server stopped reading and closed, as it should
+        with connect(limited) as sock, contextlib.suppress(OSError):
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: "
+                         + b"a" * (32 * 1024 * 1024) + b"\r\n\r\n")
+    growth_mib = (vm_kib(pid, "VmHWM") - before) / 1024
+    print(f"server peak RSS growth after 4 x 32 MiB headers: {growth_mib:.1f} MiB")
+    assert growth_mib < 16
+
+
+def test_a_connection_that_sends_nothing_is_closed(limited: Server) -> None:
+    with connect(limited) as sock:
+        assert status_of(answer(sock)) == 408
+
+
+def test_slowloris_headers_are_408_and_closed(limited: Server) -> None:
+    with connect(limited) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        deadline = time.monotonic() + PATIENCE
+        response = b""
+        # a header line every 0.2 s, never the end of the headers
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([sock], [], [], 0.2)
+            if readable:
+                response = answer(sock)
+                break
+            try:
+                sock.sendall(b"X-Drip: 1\r\n")
+            except OSError:
+                response = answer(sock)
+                break
+    assert status_of(response) == 408
+
+
+def multipart_head(boundary: str) -> bytes:
+    return (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            "filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
+
+
+def post_head(length: int, boundary: str) -> bytes:
+    return (f"POST /processing/ocr?wait_for=0 HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: ApiKey {TENANT_A[1]}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {length}\r\nConnection: close\r\n\r\n").encode()
+
+
+def test_a_body_shorter_than_its_content_length_is_408_and_closed(limited: Server) -> None:
+    boundary = "b0undary"
+    part = multipart_head(boundary) + tiny_pdf(1)[:100]
+    with connect(limited) as sock:
+        sock.sendall(post_head(len(part) + 10_000, boundary) + part)
+        response = answer(sock)
+    assert status_of(response) == 408
+    # the server is still fine
+    with connect(limited) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert status_of(answer(sock)) == 200
+
+
+def test_a_slow_body_that_keeps_coming_is_not_cut(limited: Server) -> None:
+    boundary = "b0undary"
+    body = multipart_head(boundary) + tiny_pdf(1) + f"\r\n--{boundary}--\r\n".encode()
+    pieces = [body[i:i + 200] for i in range(0, len(body), 200)][:8]
+    pieces.append(body[sum(map(len, pieces)):])
+    with connect(limited) as sock:
+        sock.sendall(post_head(len(body), boundary))
+        for piece in pieces:  # 0.2 s apart: slower than nothing, never idle for 1 s
+            sock.sendall(piece)
+            time.sleep(0.2)
+        response = answer(sock)
+    assert status_of(response) == 202
