@@ -244,7 +244,7 @@ SHARING = [
 
 IIIF_ID = "/iiif/3/{processing_id}~{page}"
 IIIF_PAGE = path("page", integer(1), "1-based page number.")
-IIIF_ERRORS = (400, 401, 403, 404, 429, 500, 501, 503)
+IIIF_ERRORS = (400, 401, 403, 404, 422, 429, 500, 501, 503)
 IIIF = [
     Operation("get", IIIF_ID, "iiif_base", "IIIF image service base URI",
               {303: Body("Redirect to info.json (query kept).", ())},
