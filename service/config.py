@@ -99,6 +99,8 @@ class Settings:
     upload_max_header_bytes: int = 16 * 1024
     parameters_max_bytes: int = 1024  # the `parameters` JSON of an upload
     max_pages: int = 500
+    # the largest e-invoice XML read (embedded in a PDF or uploaded bare)
+    einvoice_max_bytes: int = 10 * 1024 * 1024
     max_megapixels: float = 100.0
     # what one stream, or one page's content and images, of a PDF may inflate to
     max_decompressed_bytes: int = 256 * 1024 * 1024
@@ -141,6 +143,7 @@ class Settings:
                      "pdf_render_backlog", "iiif_tile_size", "upload_max_bytes",
                      "upload_max_header_bytes",
                      "parameters_max_bytes", "max_decompressed_bytes", "max_pages",
+                     "einvoice_max_bytes",
                      "header_max_bytes", "decode_concurrency", "dpi", "ocr_readings",
                      "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
                      "share_token_max_days"):

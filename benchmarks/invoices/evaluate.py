@@ -24,7 +24,7 @@ from benchmarks.invoices.generate import (
     render_scan,
 )
 from benchmarks.invoices.product import ocr_png, pdf_to_pages
-from service.pipeline.extract_invoice import extract_invoice
+from service.pipeline.invoice.extract import extract_invoice
 from service.pipeline.split_documents import split_documents
 from service.pipeline.words import PageText
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.pipeline.invoice_layout import Layout, norm
+from service.pipeline.invoice.layout import Layout, norm
 
 # the share of the page height a first page prints its title in
 TITLE_ZONE = 0.6

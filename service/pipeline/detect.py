@@ -41,7 +41,7 @@ OTHER_SIGNATURES = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE (old Microsoft Office) file"),
     (b"MZ", "a Windows program"), (b"\x7fELF", "an ELF program"),
 )
-EXPECTED = "expected a PDF, PNG, JPEG, TIFF, GIF or WebP document"
+EXPECTED = "expected a PDF, PNG, JPEG, TIFF, GIF or WebP document or an e-invoice XML"
 
 
 def detect(path: str | Path) -> str:
@@ -60,6 +60,10 @@ def detect(path: str | Path) -> str:
     # The PDF spec tolerates junk before the header; readers look in the first 1 KiB.
     if b"%PDF-" in head:
         return "pdf"
+    # Only when no binary signature matched: a bare e-invoice (XRechnung, CII, UBL),
+    # whose pages are drawn from its content.
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "xml"
     raise ProcessingError(f"unsupported file type: {EXPECTED}")
 
 
@@ -121,6 +125,8 @@ def check_limits(
     max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES,
 ) -> int:
     """Return the page count, or raise TooLarge / ProcessingError before any decoding."""
+    if kind == "xml":
+        return 1  # checked again on the pages drawn from it
     if kind == "pdf":
         count = _check_pdf(path, max_pages, max_megapixels, dpi)
         # after PDFium's cheap look (its errors are the clearer ones), before any render

@@ -33,8 +33,10 @@ from service.jobs.embedded import MAX_ATTEMPTS
 from service.pipeline import steps
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
+from service.pipeline.invoice.einvoice import stage as stage_einvoice
 from service.pipeline.language import detect_language
 from service.pipeline.pages import PageJob, parts, process_pages
+from service.pipeline.xmlpages import render_xml
 
 log = logging.getLogger("folio.pipeline")
 
@@ -52,9 +54,18 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
             language: str, searchable: bool = False) -> Document:
     source = store.artifact(processing_id, SOURCE)
     kind = detect(source)
-    count = check_limits(source, kind, settings.max_pages, settings.max_megapixels,
+    stage_einvoice(source, kind, scratch, settings.einvoice_max_bytes)
+    pages_from, pages_kind = source, kind
+    if kind == "xml":
+        # a bare e-invoice has no pages of its own: they are drawn from its content
+        with source.open("rb") as f:
+            data = f.read(settings.einvoice_max_bytes)
+        pages_from, pages_kind = render_xml(data, scratch / "drawn.pdf",
+                                            settings.einvoice_max_bytes), "pdf"
+    count = check_limits(pages_from, pages_kind, settings.max_pages, settings.max_megapixels,
                          settings.dpi, settings.max_decompressed_bytes)
-    job = PageJob(source=source, kind=kind, out_dir=scratch / "pages", dpi=settings.dpi,
+    job = PageJob(source=pages_from, kind=pages_kind, out_dir=scratch / "pages",
+                  dpi=settings.dpi,
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,
                   ocr_readings=settings.ocr_readings,

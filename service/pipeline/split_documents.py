@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.pipeline.boundaries import NO_MARKS, Marks, page_marks
-from service.pipeline.extract_invoice import find_labeled, parse_ident
-from service.pipeline.invoice_layout import build_layout, norm
-from service.pipeline.invoice_parties import find_blocks
+from service.pipeline.invoice.blocks import find_blocks
+from service.pipeline.invoice.layout import build_layout, norm
+from service.pipeline.invoice.parsers import find_labeled, parse_ident
 from service.pipeline.words import PageText
 
 _PAGE_OF = re.compile(r"\b(?:seite|page|blatt|s\.)\s*(\d{1,3})\s*(?:von|of|/|aus)\s*(\d{1,3})\b")

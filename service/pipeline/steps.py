@@ -34,9 +34,10 @@ def searchable(doc: Document) -> Artifacts:
 
 
 def invoice_fields(doc: Document) -> Artifacts:
-    from service.pipeline.extract_invoice import extract_invoice
+    from service.pipeline.invoice.einvoice import invoice_extraction
 
-    return {file_of("extractions"): orjson.dumps(extract_invoice(list(doc.texts), doc.language))}
+    result = invoice_extraction(list(doc.texts), doc.language, doc.scratch)
+    return {file_of("extractions"): orjson.dumps(result)}
 
 
 def ner(doc: Document, artifacts: Artifacts) -> Artifacts:

@@ -169,7 +169,8 @@ UPLOAD: Schema = {
         "type": "object", "required": ["file"],
         "properties": {
             "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                     "description": "PDF, PNG, JPEG, TIFF, GIF or WebP, recognised by its bytes."},
+                     "description": "PDF, PNG, JPEG, TIFF, GIF, WebP or e-invoice XML "
+                                    "(CII, UBL), recognised by its bytes."},
             "parameters": {"type": "string", "contentMediaType": "application/json",
                            "description": 'JSON object, e.g. {"language": "de"} (de | en).'},
         }}}},

@@ -15,7 +15,7 @@ from benchmarks.invoices.generate import (
     generate_document,
     render_scan,
 )
-from service.pipeline.extract_invoice import extract_invoice
+from service.pipeline.invoice.extract import extract_invoice
 
 CORE = ["number", "date", "currency", "net_amount", "tax_amount", "gross_amount",
         "vendor.name", "customer.name"]  # fmt: skip

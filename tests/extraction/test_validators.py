@@ -2,14 +2,9 @@ import datetime as dt
 
 import pytest
 
-from service.pipeline.validators import (
-    normalize_bic,
-    normalize_currency,
-    normalize_iban,
-    normalize_vat_id,
-    parse_amount,
-    parse_date,
-)
+from service.pipeline.invoice.amounts import normalize_currency, parse_amount
+from service.pipeline.invoice.dates import parse_date
+from service.pipeline.invoice.validators import normalize_bic, normalize_iban, normalize_vat_id
 
 
 def test_iban_valid_with_spaces() -> None:

@@ -56,7 +56,7 @@ def test_zip_holding_a_pdf_is_refused(tmp_path: Path, invoice_pdf: Path) -> None
     with pytest.raises(ProcessingError) as caught:
         detect(path)
     assert caught.value.detail == ("unsupported file type: a ZIP archive; expected a PDF, "
-                                   "PNG, JPEG, TIFF, GIF or WebP document")
+                                   "PNG, JPEG, TIFF, GIF or WebP document or an e-invoice XML")
 
 
 def test_gzip_is_named_in_the_refusal(tmp_path: Path, invoice_pdf: Path) -> None:

@@ -79,7 +79,7 @@ def test_zip_holding_a_pdf_is_422(folio: Server, tmp_path: Path) -> None:
     assert response.json()["detail"] == [{
         "loc": ["body", "file"], "type": "value_error",
         "msg": "unsupported file type: a ZIP archive; expected a PDF, PNG, JPEG, TIFF, GIF "
-               "or WebP document"}]
+               "or WebP document or an e-invoice XML"}]
 
 
 def test_png_with_a_pdf_marker_is_processed_as_png(folio: Server, tmp_path: Path) -> None:

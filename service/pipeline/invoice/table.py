@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.pipeline.invoice_layout import Layout, Row, Segment, Tok, norm
-from service.pipeline.validators import parse_amount
+from service.pipeline.invoice.amounts import parse_amount
+from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 
 # Longer phrases first so "unit price" wins over "price" and "item description" over "item".
 COLUMN_WORDS: list[tuple[str, str]] = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from service.pipeline.invoice_layout import Layout, Row, Segment, Tok, norm
+from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 
 CITY_LINE = re.compile(
     r"^(?:(?:D|DE|A|CH)-)?\d{4,5}\s+[A-ZÄÖÜ][\w.\- ()]+$"  # 10115 Berlin, CH-8001 Zürich

@@ -1,0 +1,136 @@
+"""Invoice fields from OCR words by layout, not by per-issuer templates.
+
+The steps, in order:
+  1. rows and phrases from word geometry (layout)
+  2. the item table from its header row's column ranges (table, line_items)
+  3. labelled values: on the label's row to the right, or just below it (labels, parsers)
+  4. totals chosen so that net + tax = gross where the page allows it (totals)
+  5. vendor from letterhead / sender line, customer from the address block (blocks, parties)
+Every value keeps the words it came from, so the result can point back into the OCR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from service.pipeline.invoice.amounts import normalize_currency
+from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
+from service.pipeline.invoice.layout import Layout, Tok, build_layout
+from service.pipeline.invoice.line_items import line_items
+from service.pipeline.invoice.parsers import (
+    Parser,
+    date_after_number,
+    date_parser,
+    find_labeled,
+    first,
+    parse_ident,
+    parse_reference,
+)
+from service.pipeline.invoice.parties import parties
+from service.pipeline.invoice.schema import complete
+from service.pipeline.invoice.table import find_tables
+from service.pipeline.invoice.totals import tax_calc_out, tax_calculation, totals
+from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
+from service.pipeline.words import PageText
+
+# --- the extractor -----------------------------------------------------------------------------
+
+
+def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
+    result: dict[str, Any] = {"schema_version": 2, "document_type": "invoice"}
+    layout = build_layout(pages)
+    if not layout.rows:
+        return complete(result)
+    tables = find_tables(layout)
+    skip = {id(r) for t in tables for r in t.rows}
+    fulltext = "\n".join(r.text for r in layout.rows)
+    currency = _currency(layout)
+    day_first = _day_first(fulltext)
+    if day_first is None:
+        day_first = language != "en" or currency[0] in ("GBP", "EUR")
+    parse_day = date_parser("de" if day_first else "en")
+
+    number = first(find_labeled(layout, "number", parse_ident, skip))
+    result["number"] = cand_ex(number)
+    date = first(find_labeled(layout, "date", parse_day, skip))
+    if number is not None and (date is None or date.rank >= _GENERIC_DATE):
+        date = date_after_number(layout, number, parse_day) or date
+    result["date"] = cand_ex(date)
+    result["due_date"] = _due_date(layout, skip, parse_day, date, fulltext)
+    result["currency"] = None if currency[0] is None else ex(currency[0], currency[1], currency[2])
+    tax_calc = tax_calculation(layout, skip, tables)
+    result.update(totals(layout, skip, tax_calc, tables))
+    result["tax_calculation"] = tax_calc_out(tax_calc, result, tables)
+    result["payment_reference"] = cand_ex(
+        first(find_labeled(layout, "payment_reference", parse_reference, skip))
+    )
+    orders: dict[str, Candidate] = {}
+    for c in find_labeled(layout, "order_number", parse_ident, skip):
+        orders.setdefault(c.value, c)
+    result["order_numbers"] = [cand_ex(c) for c in orders.values()]
+    result["payment_methods"] = [
+        ex(method, 0.8, [])
+        for method in sorted({m for p, m in PAYMENT_WORDS.items() if re.search(p, fulltext, re.I)})
+    ]
+    vendor, customer = parties(layout, skip)
+    result["vendor"] = vendor
+    result["customer"] = customer
+    result["line_item"] = line_items(tables)
+    result["number_of_line_items"] = (
+        ex(len(result["line_item"]), 0.8, []) if result["line_item"] else None
+    )
+    return complete(result)
+
+
+_GENERIC_DATE = next(i for i, (p, _) in enumerate(LABELS["date"]) if p == "datum")
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(?:\d{4}|\d{2})(?![\d/])")
+
+
+def _day_first(text: str) -> bool | None:
+    """The order of slashed dates if the document itself shows it ('11/17/2017' is month
+    first, '17/11/2017' day first); None when every slashed date could be either."""
+    for m in _SLASHED.finditer(text):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 >= b:
+            return True
+        if b > 12 >= a:
+            return False
+    return None
+
+
+def _due_date(
+    layout: Layout, skip: set[int], parse_day: Parser, date: Candidate | None, fulltext: str
+) -> Extraction | None:
+    due = first(find_labeled(layout, "due_date", parse_day, skip))
+    if due is not None:
+        problem = date is not None and due.value < date.value
+        return cand_ex(due, problem=problem, note="due before invoice date" if problem else "")
+    if date is None:
+        return None
+    m = re.search(
+        r"(?:innerhalb\s+(?:von\s+)?|within\s+|net\s+)(\d{1,3})\s*(?:tagen|days)?", fulltext, re.I
+    )
+    if m is None:
+        return None
+    value = dt.date.fromisoformat(date.value) + dt.timedelta(days=int(m.group(1)))
+    return ex(value.isoformat(), 0.6, [], note=f"invoice date + {m.group(1)} days")
+
+
+def _currency(layout: Layout) -> tuple[str | None, float, list[Tok]]:
+    counts: dict[str, list[Tok]] = {}
+    for row in layout.rows:
+        for tok in row.toks:
+            text = tok.text.strip(".,:;()")
+            code = normalize_currency(text) if len(text) <= 4 and not text.isdigit() else None
+            if code is None and re.search(r"[€£$]", tok.text):
+                code = normalize_currency(tok.text)
+            if code is not None and (len(text) <= 3 or re.search(r"[€£$]", text)):
+                counts.setdefault(code, []).append(tok)
+    if not counts:
+        return None, 0.0, []
+    code, toks = max(counts.items(), key=lambda kv: len(kv[1]))
+    total = sum(len(v) for v in counts.values())
+    return code, 0.6 + 0.35 * len(toks) / total, toks[:3]
+

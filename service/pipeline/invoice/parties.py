@@ -1,0 +1,265 @@
+"""Vendor and customer: names, addresses, VAT ids, bank accounts, contacts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from service.pipeline.invoice.blocks import (
+    CUSTOMER_LABEL,
+    LEGAL_FORM,
+    SHIP_LABEL,
+    VENDOR_LABEL,
+    Block,
+    customer_score,
+    find_blocks,
+    find_inline_addresses,
+    letterhead_names,
+)
+from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
+from service.pipeline.invoice.parsers import (
+    find_labeled,
+    first,
+    parse_bic,
+    parse_ident,
+    parse_phone,
+    parse_tax_number,
+)
+from service.pipeline.invoice.validators import normalize_iban, normalize_vat_id
+from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, seg_value
+
+
+def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, Any]]:
+    blocks = [b for b in find_blocks(layout, 1) if b.city_index >= 2 or b.label]
+    scored = sorted(blocks, key=lambda b: -customer_score(b, layout))
+    customer_block = scored[0] if scored and customer_score(scored[0], layout) > 1 else None
+    if customer_block is not None and VENDOR_LABEL.match(customer_block.label):
+        customer_block = None
+    customer_toks = {id(t) for t in customer_block.toks()} if customer_block else set()
+    inline = [a for a in find_inline_addresses(layout) if a.row.page == 1]
+
+    vendor_name = _vendor_name(layout, blocks, customer_block, inline)
+    vendor_addr = _vendor_address(layout, blocks, customer_block, inline, vendor_name)
+
+    vat_vendor: Candidate | None = None
+    vat_customer: Candidate | None = None
+    for row, seg in layout.segments():
+        for i in range(len(seg.toks)):
+            for j in range(i + 1, min(i + 5, len(seg.toks)) + 1):
+                toks = seg.toks[i:j]
+                vat = normalize_vat_id("".join(t.text for t in toks).strip(".,;:"))
+                if vat is None or not re.match(r"[A-Za-z]{2}", toks[0].text):
+                    continue
+                theirs = id(toks[0]) in customer_toks or re.search(
+                    r"\b(ihre|your|customer|kunde)", norm(seg.text)
+                )
+                cand = Candidate(vat, toks, 0.9, row)
+                if theirs:
+                    vat_customer = vat_customer or cand
+                else:
+                    vat_vendor = vat_vendor or cand
+                break
+
+    banking = _banking(layout, skip, customer_toks)
+    emails = [
+        Candidate(t.text.strip(".,;:<>()"), [t], 0.9, row)
+        for row in layout.rows
+        for t in row.toks
+        if re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", t.text.strip(".,;:<>()"))
+        and id(t) not in customer_toks
+    ]
+    urls = [
+        Candidate(t.text.strip(".,;:<>()|"), [t], 0.85, row)
+        for row in layout.rows
+        for t in row.toks
+        if re.fullmatch(
+            r"(https?://)?www\.[\w-]+(\.[\w-]+)+(/\S*)?|https?://\S+", t.text.strip(".,;:<>()|")
+        )
+        and id(t) not in customer_toks
+    ]
+    phone = next(
+        (
+            c
+            for c in find_labeled(layout, "phone", parse_phone, skip, same_row=True)
+            if not any(id(t) in customer_toks for t in c.toks)
+        ),
+        None,
+    )
+    if phone is None:
+        phone = _bare_phone(layout, customer_toks)
+    tax_number = first(find_labeled(layout, "tax_number", parse_tax_number, skip, same_row=True))
+
+    vendor = {
+        "name": vendor_name,
+        "address": vendor_addr,
+        "vat_id": cand_ex(vat_vendor),
+        "tax_number": cand_ex(tax_number),
+        "banking_information": banking,
+        "e_mail": cand_ex(emails[0] if emails else None),
+        "phone": cand_ex(phone),
+        "url": cand_ex(urls[0] if urls else None),
+    }
+    customer: dict[str, Any] = {
+        "name": None,
+        "address": None,
+        "vat_id": cand_ex(vat_customer),
+        "tax_number": None,
+        "customer_number": cand_ex(
+            first(find_labeled(layout, "customer_number", parse_ident, skip))
+        ),
+    }
+    if customer_block is not None:
+        conf = 0.6 + 0.1 * min(3, customer_score(customer_block, layout))
+        customer["name"] = ex(seg_value(customer_block.name.toks), conf, customer_block.name.toks)
+        street = customer_block.street
+        if street is not None and customer_block.city_index >= 1:
+            toks = street.toks + customer_block.city.toks
+            customer["address"] = ex(f"{street.text}, {customer_block.city.text}", conf, toks)
+    return vendor, customer
+
+
+def _bare_phone(layout: Layout, customer_toks: set[int]) -> Candidate | None:
+    """An unlabelled phone number in the letterhead: '+44 20 7946 0958', '(415) 555-0100'."""
+    height = layout.page_sizes[1][1]
+    for row, seg in layout.segments():
+        if row.page != 1 or row.y1 > 0.3 * height or any(id(t) in customer_toks for t in seg.toks):
+            continue
+        if re.fullmatch(r"(?:\+\d{1,3}|\(\d{2,5}\))[\d ()/\-]{6,}\d", seg.text):
+            return Candidate(seg.text, list(seg.toks), 0.7, row)
+    return None
+
+
+def _vendor_name(
+    layout: Layout, blocks: list[Block], customer: Block | None, inline: list[Any]
+) -> Extraction | None:
+    scores: dict[str, tuple[float, list[Tok]]] = {}
+    customer_name = norm(customer.name.text) if customer else ""
+
+    def add(toks: list[Tok], prior: float) -> None:
+        text = seg_value(toks)
+        key = norm(text)
+        if not key or key == customer_name or CUSTOMER_LABEL.match(key) or SHIP_LABEL.match(key):
+            return
+        bonus = 2.0 if LEGAL_FORM.search(text) else 0.0
+        old = scores.get(key)
+        scores[key] = ((old[0] + 1.0) if old else prior + bonus, old[1] if old else toks)
+
+    for block in blocks:
+        if VENDOR_LABEL.match(block.label) and block.city_index >= 2:
+            add(block.name.toks, 4.0)
+    for address in inline:
+        if address.name:
+            add(address.name, 2.5)
+    for rank, (_, toks) in enumerate(letterhead_names(layout)[:3]):
+        add(toks, 3.0 - rank)
+    height = layout.page_sizes[1][1]
+    for block in blocks:
+        if block is not customer and block.city_index >= 2 and block.y1 > 0.75 * height:
+            add(block.name.toks, 1.0)
+    for block in blocks:
+        if block is not customer and block.city_index >= 2 and not SHIP_LABEL.match(block.label):
+            add(block.name.toks, 0.5)
+    if not scores:
+        return None
+    # a name printed again elsewhere (footer, sender line) is more surely the sender
+    for key in list(scores):
+        hits = sum(1 for row in layout.rows if key in norm(row.text))
+        if hits > 1:
+            score, toks = scores[key]
+            scores[key] = (score + 0.5 * min(hits - 1, 3), toks)
+    best_key = max(scores, key=lambda k: scores[k][0])
+    score, toks = scores[best_key]
+    return ex(seg_value(toks), min(0.95, 0.5 + 0.08 * score), toks)
+
+
+def _vendor_address(
+    layout: Layout,
+    blocks: list[Block],
+    customer: Block | None,
+    inline: list[Any],
+    name: Extraction | None,
+) -> Extraction | None:
+    key = norm(name["value"]) if name else None
+    height = layout.page_sizes[1][1]
+    options: list[tuple[float, list[Tok], list[Tok]]] = []
+    for block in blocks:
+        if block is customer or SHIP_LABEL.match(block.label) or block.street is None:
+            continue
+        prior = 1.0
+        if key and norm(block.name.text) == key:
+            prior = 4.0
+        elif block.city_index == 1 and block.y1 < 0.25 * height:
+            prior = 2.5  # street and city printed under or beside the letterhead
+        options.append((prior, block.street.toks, block.city.toks))
+    for address in inline:
+        prior = 2.0
+        if key and address.name and norm(seg_value(address.name)) == key:
+            prior = 3.5
+        elif address.row.y1 < 0.25 * height:
+            prior = 3.0
+        options.append((prior, address.street, address.city))
+    if not options:
+        return None
+    prior, street, city = max(options, key=lambda o: o[0])
+    return ex(
+        f"{seg_value(street)}, {seg_value(city)}", min(0.9, 0.5 + 0.1 * prior), street + city
+    )
+
+
+def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[dict[str, Any]]:
+    ibans: list[Candidate] = []
+    # phrase by phrase, then whole rows: an IBAN printed in groups may span a wide gap
+    phrases = [*layout.segments(), *((row, Segment(list(row.toks))) for row in layout.rows)]
+    for row, seg in phrases:
+        text = seg.text
+        for m in re.finditer(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,32}", text):
+            compact = ""
+            positions = []
+            for k, ch in enumerate(m.group(0)):
+                if not ch.isspace():
+                    compact += ch
+                    positions.append(m.start() + k)
+            for length in range(min(34, len(compact)), 14, -1):
+                iban = normalize_iban(compact[:length])
+                if iban is not None:
+                    toks = seg.span(m.start(), positions[length - 1] + 1)
+                    if not any(id(t) in customer_toks for t in toks) and all(
+                        c.value != iban for c in ibans
+                    ):
+                        ibans.append(Candidate(iban, toks, 0.95, row))
+                    break
+    unchecked: list[Candidate] = []
+    if not ibans:
+        unchecked = _labelled_ibans(layout, customer_toks)
+    bics: list[Candidate] = []
+    for c in find_labeled(layout, "bic", parse_bic, skip, same_row=True):
+        if all(b.value != c.value for b in bics):
+            bics.append(c)
+    out = []
+    for i, account in enumerate(ibans):
+        bic = bics[i] if i < len(bics) else None
+        out.append({"iban": cand_ex(account), "bic": cand_ex(bic)})
+    for i, account in enumerate(unchecked):
+        bic = bics[i] if i < len(bics) else None
+        note = "labelled IBAN with a wrong check digit or length"
+        out.append({"iban": cand_ex(account, problem=True, note=note), "bic": cand_ex(bic)})
+    return out
+
+
+def _labelled_ibans(layout: Layout, customer_toks: set[int]) -> list[Candidate]:
+    """IBANs printed after an 'IBAN' label that fail the checksum: kept, and flagged."""
+    out: list[Candidate] = []
+    for row in layout.rows:
+        seg = Segment(list(row.toks))  # label and number may be printed far apart
+        m = re.search(r"\bIBAN\s*:?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})\b", seg.text)
+        if m is None:
+            continue
+        value = re.sub(r"\s", "", m.group(1))
+        toks = seg.span(m.start(1), m.end(1))
+        if (
+            15 <= len(value) <= 34
+            and not any(id(t) in customer_toks for t in toks)
+            and all(c.value != value for c in out)
+        ):
+            out.append(Candidate(value, toks, 0.6, row))
+    return out
