@@ -30,6 +30,8 @@ from typing import Any
 import orjson
 import pikepdf
 
+from benchmarks.corpus.variants import strip_attachments
+
 SIZES = (2, 3, 4)
 MAX_DOC_PAGES = 4
 
@@ -59,21 +61,6 @@ def producer_of(path: Path, root: Path) -> str:
     if len(parts) >= 3 and parts[1] in ("correct", "fail"):
         return parts[2].lower()
     return "/".join(parts[:2]).lower() or "."
-
-
-def _strip(doc: pikepdf.Pdf) -> None:
-    names = doc.Root.get("/Names")
-    if isinstance(names, pikepdf.Dictionary) and "/EmbeddedFiles" in names:
-        del names["/EmbeddedFiles"]
-    if "/AF" in doc.Root:
-        del doc.Root["/AF"]
-    for page in doc.pages:
-        annots = page.obj.get("/Annots")
-        if isinstance(annots, pikepdf.Array):
-            keep = [a for a in annots if a.get("/Subtype") != pikepdf.Name.FileAttachment]
-            page.obj.Annots = pikepdf.Array(keep)
-        if "/AF" in page.obj:
-            del page.obj["/AF"]
 
 
 def usable(paths: list[Path]) -> dict[Path, int]:
@@ -121,9 +108,9 @@ def build_pdf(bundle: Bundle, root: Path, out: Path) -> None:
     with pikepdf.new() as target:
         for member in bundle.members:
             with pikepdf.open(root / member) as source:
-                _strip(source)
+                strip_attachments(source)
                 target.pages.extend(source.pages)
-        _strip(target)
+        strip_attachments(target)
         target.save(out)
 
 

@@ -18,18 +18,25 @@ import pyvips
 DPI = 200
 
 
+def strip_attachments(doc: pikepdf.Pdf) -> None:
+    """Drop the e-invoice XML (embedded files, /AF, file-attachment annotations)."""
+    names = doc.Root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/EmbeddedFiles" in names:
+        del names["/EmbeddedFiles"]
+    if "/AF" in doc.Root:
+        del doc.Root["/AF"]
+    for page in doc.pages:
+        annots = page.obj.get("/Annots")
+        if isinstance(annots, pikepdf.Array):
+            keep = [a for a in annots if a.get("/Subtype") != pikepdf.Name.FileAttachment]
+            page.obj.Annots = pikepdf.Array(keep)
+        if "/AF" in page.obj:
+            del page.obj["/AF"]
+
+
 def stripped(pdf: Path, out: Path) -> Path:
     with pikepdf.open(pdf) as doc:
-        names = doc.Root.get("/Names")
-        if isinstance(names, pikepdf.Dictionary) and "/EmbeddedFiles" in names:
-            del names["/EmbeddedFiles"]
-        if "/AF" in doc.Root:
-            del doc.Root["/AF"]
-        for page in doc.pages:
-            annots = page.obj.get("/Annots")
-            if isinstance(annots, pikepdf.Array):
-                keep = [a for a in annots if a.get("/Subtype") != pikepdf.Name.FileAttachment]
-                page.obj.Annots = pikepdf.Array(keep)
+        strip_attachments(doc)
         doc.save(out)
     return out
 
