@@ -41,6 +41,7 @@ from benchmarks.tools import (
     WrkResult,
     children,
     cpu_model,
+    cpu_seconds,
     ensure_binary,
     ensure_thumbor,
     free_port,
@@ -49,6 +50,7 @@ from benchmarks.tools import (
     say,
     version_of,
     wait_http,
+    wait_settled,
     wrk,
 )
 
@@ -149,6 +151,8 @@ class Bench:
                 str(workers)]
         base = f"http://127.0.0.1:{port}"
         proc = self.start(Proc(name, args, env=full_env, cwd=REPO), f"{base}/healthz")
+        waited = wait_settled(proc.pid)
+        say(f"  {name}: start-up work settled {waited:.1f} s after /healthz")
         return proc, base
 
     def bare(self, body: Path, etag: str, redis_key: str) -> str:
@@ -251,11 +255,14 @@ MAX_AGE = 31536000
 
     def wrk(self, url: str, headers: list[str] | None = None, *, warm: bool = True,
             script: Path | None = None, connections: int = 32,
-            seconds: float | None = None) -> WrkResult:
+            seconds: float | None = None, cpu_pid: int | None = None) -> WrkResult:
         if warm:
             wrk(url, self.warmup, headers=headers, script=script, connections=connections)
+        cpu_before = cpu_seconds(cpu_pid) if cpu_pid is not None else 0.0
         result = wrk(url, seconds or self.seconds, headers=headers, script=script,
                      connections=connections)
+        if cpu_pid is not None and result.requests:
+            result.cpu_us = (cpu_seconds(cpu_pid) - cpu_before) / result.requests * 1e6
         if not result.ok:
             self.notes.append(f"wrk {url}: {result.requests} requests, "
                               f"{result.non2xx} non-2xx/3xx, {result.errors} socket errors.")
@@ -264,25 +271,35 @@ MAX_AGE = 31536000
         return result
 
     def paired(self, folio: tuple[str, list[str] | None],
-               ref: tuple[str, list[str] | None]) -> tuple[float, float, str]:
+               ref: tuple[str, list[str] | None], *, cpu_pid: int | None = None,
+               rounds: int | None = None) -> tuple[float, float, str]:
         """Folio and its reference measured in alternation (F R R F F R ...), medians.
 
         On a shared 2-core machine a single run of each moves by 10-35 % with
         whatever else runs; alternating and taking medians makes the ratio honest.
         The runs and latencies are kept for the next `add` (`self.last_pair`).
+        `cpu_pid`: when both URLs are served by that one process, its CPU time per
+        request is noted for each side too: unlike req/s, it barely depends on what
+        else the machine runs.
         """
         f_res: list[WrkResult] = []
         r_res: list[WrkResult] = []
-        for i in range(self.rounds):
+        rounds = rounds or self.rounds
+        for i in range(rounds):
             order = ((folio, f_res), (ref, r_res))
             for (url, headers), runs in order if i % 2 == 0 else order[::-1]:
-                runs.append(self.wrk(url, headers))
+                runs.append(self.wrk(url, headers, cpu_pid=cpu_pid))
         f_runs = [r.rps for r in f_res]
         r_runs = [r.rps for r in r_res]
         self.last_pair = (f_runs, r_runs, median_latency(f_res), median_latency(r_res))
-        note = (f"{self.rounds} alternating runs each; folio "
+        note = (f"{rounds} alternating runs each; folio "
                 + "/".join(f"{x:,.0f}" for x in f_runs) + ", reference "
                 + "/".join(f"{x:,.0f}" for x in r_runs))
+        if cpu_pid is not None:
+            f_cpu = statistics.median(r.cpu_us for r in f_res)
+            r_cpu = statistics.median(r.cpu_us for r in r_res)
+            note += (f"; server CPU per request (median) {f_cpu:.1f} us vs {r_cpu:.1f} us "
+                     f"(reference/folio {r_cpu / f_cpu:.2f}x)")
         return statistics.median(f_runs), statistics.median(r_runs), note
 
     def add_paired(self, row: Row) -> None:
@@ -504,7 +521,8 @@ MAX_AGE = 31536000
                           f"keyed {keyed.headers['cache-control']!r}, Vary "
                           f"{keyed.headers.get('vary')!r}.")
         httpx.get(base + signed)
-        fs, fk, note = self.paired((base + signed, None), (base + path, [AUTH]))
+        fs, fk, note = self.paired((base + signed, None), (base + path, [AUTH]),
+                                   cpu_pid=folio.pid)
         self.add_paired(Row("P8 signed hot hit vs keyed hot hit (verification cost)", fs,
                      "keyed hot hit", fk, "req/s", ">=0.9x", note))
         (self.static / "p8.jpg").write_bytes(keyed.content)
@@ -1001,8 +1019,12 @@ def main() -> None:
     parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
+    parser.add_argument("--rounds", type=int,
+                        help="alternating runs of each side per row (short 3, full 5)")
     args = parser.parse_args()
     bench = Bench(args.full, args.seconds, args.profile)
+    if args.rounds:
+        bench.rounds = args.rounds
     bench.only = args.only
     bench.soak = args.soak
     bench.run()

@@ -134,6 +134,41 @@ def wait_http(url: str, proc: Proc | None = None, timeout: float = 40.0) -> None
     raise RuntimeError(f"{url} did not come up in {timeout:.0f}s")
 
 
+def process_tree(pid: int) -> list[int]:
+    found = [pid]
+    for child in children(pid):
+        found += process_tree(child)
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError, IndexError):
+            total += cpu_seconds(p)
+    return total
+
+
+def wait_settled(pid: int, timeout: float = 20.0, window: float = 0.5,
+                 busy: float = 0.05) -> float:
+    """Wait until the process and its children have gone quiet; the seconds waited.
+
+    `folio serve` answers /healthz while its job workers (spawned processes, each
+    starting a page pool) are still importing: a second or more of CPU that would
+    otherwise land on the first measured run, always folio's side of a pair.
+    Quiet = less than `busy` CPU seconds over `window` seconds.
+    """
+    start = time.monotonic()
+    before = tree_cpu_seconds(pid)
+    while time.monotonic() - start < timeout:
+        time.sleep(window)
+        now = tree_cpu_seconds(pid)
+        if now - before < busy:
+            break
+        before = now
+    return time.monotonic() - start
+
+
 @dataclass
 class WrkResult:
     rps: float
@@ -143,6 +178,7 @@ class WrkResult:
     latency_p50: str
     latency_p99: str
     raw: str
+    cpu_us: float = 0.0  # CPU time of the measured server process per request, when asked
 
     @property
     def ok(self) -> bool:
@@ -201,6 +237,12 @@ def wrk(url: str, seconds: float, *, connections: int = 32, threads: int = 2,
     cmd.append(url)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     return parse_wrk(out.stdout + out.stderr)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
