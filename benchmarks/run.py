@@ -271,24 +271,26 @@ MAX_AGE = 31536000
         return result
 
     def paired(self, folio: tuple[str, list[str] | None],
-               ref: tuple[str, list[str] | None], *, cpu_pid: int | None = None,
+               ref: tuple[str, list[str] | None], *,
+               cpu_pid: int | tuple[int, int] | None = None,
                rounds: int | None = None) -> tuple[float, float, str]:
         """Folio and its reference measured in alternation (F R R F F R ...), medians.
 
         On a shared 2-core machine a single run of each moves by 10-35 % with
         whatever else runs; alternating and taking medians makes the ratio honest.
         The runs and latencies are kept for the next `add` (`self.last_pair`).
-        `cpu_pid`: when both URLs are served by that one process, its CPU time per
-        request is noted for each side too: unlike req/s, it barely depends on what
-        else the machine runs.
+        `cpu_pid`: the process serving both URLs, or (folio's, the reference's): its
+        CPU time per request is noted for each side too. Unlike req/s, that barely
+        depends on what else the machine runs.
         """
         f_res: list[WrkResult] = []
         r_res: list[WrkResult] = []
         rounds = rounds or self.rounds
+        pids = (cpu_pid, cpu_pid) if not isinstance(cpu_pid, tuple) else cpu_pid
         for i in range(rounds):
-            order = ((folio, f_res), (ref, r_res))
-            for (url, headers), runs in order if i % 2 == 0 else order[::-1]:
-                runs.append(self.wrk(url, headers, cpu_pid=cpu_pid))
+            order = ((folio, f_res, pids[0]), (ref, r_res, pids[1]))
+            for (url, headers), runs, pid in order if i % 2 == 0 else order[::-1]:
+                runs.append(self.wrk(url, headers, cpu_pid=pid))
         f_runs = [r.rps for r in f_res]
         r_runs = [r.rps for r in r_res]
         self.last_pair = (f_runs, r_runs, median_latency(f_res), median_latency(r_res))
@@ -485,7 +487,9 @@ MAX_AGE = 31536000
         xc = httpx.get(url2, headers=HEADERS).headers.get("x-cache")
         if xc != "hit-redis":
             self.notes.append(f"P2: expected X-Cache hit-redis, got {xc}.")
-        f2, b2, note = self.paired((url2, [AUTH]), (f"{bare}/redis", None))
+        bare_pid = next(p.pid for p in self.procs if p.name == "bare")
+        f2, b2, note = self.paired((url2, [AUTH]), (f"{bare}/redis", None),
+                                   cpu_pid=(folio.pid, bare_pid))
         self.profile_run("p2-redis-hit", folio.pid, url2, [AUTH])
         self.add_paired(Row("P2 Redis-tier hit vs bare Starlette + redis GET", f2,
                      "bare Starlette", b2, "req/s", ">=0.9x", f"X-Cache {xc}; {note}"))
