@@ -80,6 +80,11 @@ class Settings:
     # all of them together, and the largest single file held
     memory_artifact_bytes: int = 32 * 1024 * 1024
     memory_artifact_max_bytes: int = 4 * 1024 * 1024
+    # freed memory malloc keeps for reuse instead of handing it back at once (glibc
+    # trim threshold; buffers below half of it come from the heap): a Redis-tier hit
+    # allocates ~4 buffers of the image's size, which otherwise fault in anew every
+    # request. 0 = glibc's adaptive default
+    malloc_keep_bytes: int = 16 * 1024 * 1024
     redis_cache_ttl: float = 7 * 24 * 3600.0
     redis_timeout: float = 0.25
     render_lease_ms: int = 30_000
@@ -158,7 +163,8 @@ class Settings:
             problems.append(f"{PREFIX}PORT must be at most 65535")
         # 0: `folio serve` runs no job workers (they are `folio worker` processes)
         for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
-                     "memory_artifact_bytes", "memory_artifact_max_bytes"):
+                     "memory_artifact_bytes", "memory_artifact_max_bytes",
+                     "malloc_keep_bytes"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from service.config import Settings
 from service.errors import ApiError, NotFound
-from service.images.arenas import cap_malloc_arenas
+from service.images.arenas import cap_malloc_arenas, keep_freed_memory
 from service.jobs import workflows
 from service.web.cache_policy import CachePolicy
 from service.web.context import Services
@@ -50,6 +50,7 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     cap_malloc_arenas()  # before the render threads exist
+    keep_freed_memory(settings.malloc_keep_bytes)
     workflows.load_plugins(settings.plugins)
     svc = Services.build(settings)
 
