@@ -15,6 +15,8 @@ import httpx
 import orjson
 import pytest
 
+from starlette.types import Message
+
 from service.artifacts.catalogue import file_of
 from service.artifacts.record import Record
 from service.web.conditional import stored_file
@@ -107,17 +109,18 @@ def test_access_line_counts_the_bytes_granian_sent(
 async def test_whole_file_is_sent_by_path_when_the_server_offers_it(tmp_path: Path) -> None:
     path = tmp_path / "a.pdf"
     path.write_bytes(b"%PDF-" + b"x" * 5000)
-    sent: list[dict[str, object]] = []
+    sent: list[Message] = []
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> Message:
         return {"type": "http.disconnect"}
 
-    for extensions, headers in (({"http.response.pathsend": {}}, []),
-                                ({}, []),
-                                ({"http.response.pathsend": {}}, [(b"range", b"bytes=0-9")])):
+    offer: dict[str, dict[str, str]] = {"http.response.pathsend": {}}
+    cases: list[tuple[dict[str, dict[str, str]], list[tuple[bytes, bytes]]]] = [
+        (offer, []), ({}, []), (offer, [(b"range", b"bytes=0-9")])]
+    for extensions, headers in cases:
         sent.clear()
         response = stored_file(path, path.stat(), media_type="application/pdf", etag='"e"',
                                compressed=False, use_gzip=False)
@@ -130,5 +133,5 @@ async def test_whole_file_is_sent_by_path_when_the_server_offers_it(tmp_path: Pa
             assert sent[1]["path"] == str(path)
         else:  # streamed: no offer, or a range
             assert "http.response.pathsend" not in kinds
-            assert b"".join(m.get("body", b"") for m in sent  # type: ignore[misc]
-                            ) == (path.read_bytes()[:10] if headers else path.read_bytes())
+            body = b"".join(m.get("body", b"") for m in sent)
+            assert body == (path.read_bytes()[:10] if headers else path.read_bytes())
