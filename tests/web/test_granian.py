@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-
 from starlette.types import Message
 
 from service.artifacts.catalogue import file_of
