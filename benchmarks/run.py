@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import fixtures, iiif_zoom
+from benchmarks import fixtures, iiif_zoom, servers
 from benchmarks.tools import (
     HERE,
     REPO,
@@ -133,7 +133,8 @@ class Bench:
             proc.stop()
         self.procs.clear()
 
-    def folio(self, name: str, workers: int = 1, **env: str) -> tuple[Proc, str]:
+    def folio(self, name: str, workers: int = 1, server: str = "uvicorn",
+              **env: str) -> tuple[Proc, str]:
         port = free_port()
         full_env = {
             **os.environ,
@@ -146,7 +147,7 @@ class Bench:
             **env,
         }
         args = [str(VENV_BIN / "folio"), "serve", "--port", str(port), "--workers",
-                str(workers)]
+                str(workers), "--server", server]
         base = f"http://127.0.0.1:{port}"
         proc = self.start(Proc(name, args, env=full_env, cwd=REPO), f"{base}/healthz")
         return proc, base
@@ -184,7 +185,7 @@ http {{
   keepalive_requests 100000000;
   keepalive_timeout 120s;
 {temps}
-  types {{ image/jpeg jpg; application/json json; }}
+  types {{ image/jpeg jpg; application/json json; application/pdf pdf; }}
   server {{
     listen 127.0.0.1:{port};
     root {self.static};
@@ -328,6 +329,8 @@ MAX_AGE = 31536000
             elif self.only == "p8":
                 say("P8 signed URLs (alone)")
                 self.p8()
+            elif self.only == "server":
+                servers.run(self, AUTH, HEADERS)
             else:
                 self.scenarios()
         finally:
@@ -352,7 +355,7 @@ MAX_AGE = 31536000
                                  ("varnishd", [["varnish"]])):
             if ensure_binary(binary, packages) is None:
                 raise SystemExit(f"{binary} is missing and apt-get could not install it")
-        if self.only not in ("p8", "iiif"):  # the scenarios without thumbor
+        if self.only not in ("p8", "iiif", "server"):  # the scenarios without thumbor
             self.thumbor_exe, how = ensure_thumbor()
             if self.thumbor_exe is None:
                 self.notes.append(how)
@@ -998,7 +1001,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif"],
+    parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif", "server"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     args = parser.parse_args()
