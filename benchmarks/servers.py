@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import random
+import statistics
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -26,6 +28,45 @@ if TYPE_CHECKING:
     from benchmarks.run import Bench
 
 BIG_PDF = 8 * 1024 * 1024  # bytes; above the 4 MiB memory-tier default
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its descendants (alive ones)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total = (int(fields[11]) + int(fields[12])) / _TICK
+    except OSError:
+        return 0.0
+    kids = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):  # children of any thread
+        kids.update(_task_children(task))
+    return total + sum(cpu_seconds(child) for child in kids)
+
+
+def _task_children(task: Path) -> list[int]:
+    try:
+        return [int(p) for p in (task / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cpu_per_answer(b: Bench, targets: dict[str, tuple[int, str, list[str]]]
+                   ) -> tuple[dict[str, float], str]:
+    """Server CPU milliseconds per answer, each target's wrk runs in alternation
+    (rotating order); the medians, and a note with every run."""
+    runs: dict[str, list[float]] = {name: [] for name in targets}
+    names = list(targets)
+    for i in range(b.rounds):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            pid, url, headers = targets[name]
+            before = cpu_seconds(pid)
+            result = b.wrk(url, headers, warm=False)  # the servers are warm already
+            runs[name].append(1000 * (cpu_seconds(pid) - before) / max(result.requests, 1))
+    note = "; ".join(f"{name} " + "/".join(f"{x:.2f}" for x in values)
+                     for name, values in runs.items())
+    return {name: statistics.median(values) for name, values in runs.items()}, note
 
 
 def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
@@ -46,8 +87,9 @@ def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
     write_full_body(store, done, "OCR")
     (b.static / "big.pdf").write_bytes(pdf)
 
-    uv, uv_base = b.folio("folio-uvicorn")
-    gr, gr_base = b.folio("folio-granian", server="granian")
+    # no job workers: their idle polling would count in the CPU figures
+    uv, uv_base = b.folio("folio-uvicorn", FOLIO_JOB_WORKERS="0")
+    gr, gr_base = b.folio("folio-granian", server="granian", FOLIO_JOB_WORKERS="0")
     page = f"/processing/results/{p1}/page-images/1?width={P1_WIDTH}"
     for base in (uv_base, gr_base):
         httpx.get(base + page, headers=headers)
@@ -56,6 +98,7 @@ def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
     (b.static / "p1.jpg").write_bytes(hit.content)
     nginx = b.nginx()
     assert nginx is not None
+    ng = b.procs[-1]
     uv_url, gr_url = uv_base + page, gr_base + page
 
     say("P1 hot hit: uvicorn, granian, nginx")
@@ -88,6 +131,17 @@ def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
     f, n, note = b.paired((gr_pdf, [auth, identity]), (uv_pdf, [auth, identity]))
     b.add_paired(Row(f"Large file: {size}, granian pathsend vs uvicorn streaming", f,
                      "folio uvicorn", n, "req/s", "info", note))
+    cpu, note = cpu_per_answer(b, {"uvicorn": (uv.pid, uv_pdf, [auth, identity]),
+                                   "granian": (gr.pid, gr_pdf, [auth, identity]),
+                                   "nginx": (ng.pid, ng_pdf, [identity])})
+    b.add(Row(f"Large file: server CPU ms per answer ({size}), granian vs uvicorn",
+              cpu["granian"], "folio uvicorn", cpu["uvicorn"], "ms", "info",
+              f"{b.rounds} alternating runs each (ms per answer, all processes of the "
+              f"server): {note}"))
+    b.add(Row(f"Large file: server CPU ms per answer ({size}), granian vs nginx",
+              cpu["granian"], "nginx", cpu["nginx"], "ms", "info", note))
+    b.add(Row(f"Large file: server CPU ms per answer ({size}), uvicorn vs nginx",
+              cpu["uvicorn"], "nginx", cpu["nginx"], "ms", "info", note))
     b.profile_run("big-pdf-granian", gr.pid, gr_pdf, [auth, identity], subprocesses=True)
     b.profile_run("big-pdf-uvicorn", uv.pid, uv_pdf, [auth, identity])
     b.stop(uv)

@@ -3,13 +3,16 @@
 A uvicorn and a granian folio share one data directory; every request goes to both
 and status, raw bytes and headers (but the date and the server's name) must match:
 a page image's hot hit, a 304, HEAD, a Range, and a multi-MB PDF larger than the
-memory tier, which granian sends from its path (`http.response.pathsend`)."""
+memory tier, which granian sends from its path (`http.response.pathsend`). A
+stalled body is 408 under both; granian's own header limits are checked alone."""
 
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -26,12 +29,14 @@ pytest.importorskip("granian")
 A = ("acme", "secret-acme-granian-0123")
 BIG = 3 * 1024 * 1024 + 17  # above the memory tier's largest file below
 SKIP = {"date", "server"}
+PATIENCE = 30.0  # how long a raw-socket test waits for the server before it fails
 
 
 def _env() -> dict[str, str]:
     return {"FOLIO_API_KEYS": f"{A[0]}:{A[1]}", "FOLIO_JOB_WORKERS": "0",
             "FOLIO_ACCESS_LOG": "true", "FOLIO_LOG_LEVEL": "info",
-            "FOLIO_MEMORY_ARTIFACT_MAX_BYTES": str(1024 * 1024)}
+            "FOLIO_MEMORY_ARTIFACT_MAX_BYTES": str(1024 * 1024),
+            "FOLIO_HEADER_TIMEOUT": "1", "FOLIO_BODY_TIMEOUT": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +94,44 @@ def test_large_pdf_whole_range_head_304(servers: tuple[Server, Server, Record, b
     assert head.content == b"" and head.headers["content-length"] == str(len(big))
     _, revalidated = _both(servers, "GET", path, {"If-None-Match": whole.headers["etag"]})
     assert revalidated.status_code == 304
+
+
+def _exchange(server: Server, data: bytes) -> bytes:
+    """Send `data`, then read everything until the server closes the connection."""
+    url = urlsplit(server.url)
+    with socket.create_connection((url.hostname, url.port), timeout=PATIENCE) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_stalled_body_is_408_and_closed(servers: tuple[Server, Server, Record, bytes]
+                                          ) -> None:
+    boundary = "b0undary"
+    part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n").encode()
+    head = (f"POST /processing/ocr HTTP/1.1\r\nHost: x\r\nAuthorization: ApiKey {A[1]}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {len(part) + 10_000}\r\n\r\n").encode()
+    for server in servers[:2]:
+        response = _exchange(server, head + part)
+        assert response.startswith(b"HTTP/1.1 408 "), response[:100]
+        assert b"connection: close" in response.lower()
+        assert response.endswith(b'{"detail":"The request body stopped arriving."}')
+
+
+def test_granian_header_limits(servers: tuple[Server, Server, Record, bytes]) -> None:
+    granian = servers[1]
+    # far over FOLIO_HEADER_MAX_BYTES (32 KiB): hyper's read buffer is full
+    response = _exchange(granian, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: "
+                         + b"a" * 200_000 + b"\r\n\r\n")
+    assert response.startswith(b"HTTP/1.1 431 ")
+    # headers that never end, and a connection that sends nothing, are closed
+    # after FOLIO_HEADER_TIMEOUT, without an answer (uvicorn: 408)
+    assert _exchange(granian, b"GET /healthz HTTP/1.1\r\nHost: x\r\n") == b""
+    assert _exchange(granian, b"") == b""
 
 
 def test_access_line_counts_the_bytes_granian_sent(
