@@ -54,7 +54,7 @@ def _task_children(task: Path) -> list[int]:
 
 def cpu_per_answer(b: Bench, targets: dict[str, tuple[int, str, list[str] | None]]
                    ) -> tuple[dict[str, float], str]:
-    """Server CPU milliseconds per answer, each target's wrk runs in alternation
+    """Server CPU microseconds per answer, each target's wrk runs in alternation
     (rotating order); the medians, and a note with every run."""
     runs: dict[str, list[float]] = {name: [] for name in targets}
     names = list(targets)
@@ -63,8 +63,8 @@ def cpu_per_answer(b: Bench, targets: dict[str, tuple[int, str, list[str] | None
             pid, url, headers = targets[name]
             before = cpu_seconds(pid)
             result = b.wrk(url, headers, warm=False)  # the servers are warm already
-            runs[name].append(1000 * (cpu_seconds(pid) - before) / max(result.requests, 1))
-    note = "; ".join(f"{name} " + "/".join(f"{x:.2f}" for x in values)
+            runs[name].append(1e6 * (cpu_seconds(pid) - before) / max(result.requests, 1))
+    note = "; ".join(f"{name} " + "/".join(f"{x:,.0f}" for x in values)
                      for name, values in runs.items())
     return {name: statistics.median(values) for name, values in runs.items()}, note
 
@@ -115,9 +115,9 @@ def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
                                    "granian": (gr.pid, gr_url, [auth]),
                                    "nginx": (ng.pid, f"{nginx}/p1.jpg", None)})
     for name, ref in (("granian", "uvicorn"), ("uvicorn", "nginx"), ("granian", "nginx")):
-        b.add(Row(f"P1 hot hit: server CPU ms per answer, {name} vs {ref}", cpu[name],
-                  ref, cpu[ref], "ms", "info",
-                  f"{b.rounds} alternating runs each (ms per answer, all processes of "
+        b.add(Row(f"P1 hot hit: server CPU µs per answer, {name} vs {ref}", cpu[name],
+                  ref, cpu[ref], "µs", "info",
+                  f"{b.rounds} alternating runs each (µs per answer, all processes of "
                   f"the server; lower is better): {note}"))
     b.profile_run("p1-hot-hit-granian", gr.pid, gr_url, [auth], subprocesses=True)
     b.profile_run("p1-hot-hit-uvicorn", uv.pid, uv_url, [auth])
@@ -143,14 +143,14 @@ def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
     cpu, note = cpu_per_answer(b, {"uvicorn": (uv.pid, uv_pdf, [auth, identity]),
                                    "granian": (gr.pid, gr_pdf, [auth, identity]),
                                    "nginx": (ng.pid, ng_pdf, [identity])})
-    b.add(Row(f"Large file: server CPU ms per answer ({mib}), granian vs uvicorn",
-              cpu["granian"], "folio uvicorn", cpu["uvicorn"], "ms", "info",
-              f"{b.rounds} alternating runs each (ms per answer, all processes of the "
+    b.add(Row(f"Large file: server CPU µs per answer ({mib}), granian vs uvicorn",
+              cpu["granian"], "folio uvicorn", cpu["uvicorn"], "µs", "info",
+              f"{b.rounds} alternating runs each (µs per answer, all processes of the "
               f"server; lower is better): {note}"))
-    b.add(Row(f"Large file: server CPU ms per answer ({mib}), granian vs nginx",
-              cpu["granian"], "nginx", cpu["nginx"], "ms", "info", note))
-    b.add(Row(f"Large file: server CPU ms per answer ({mib}), uvicorn vs nginx",
-              cpu["uvicorn"], "nginx", cpu["nginx"], "ms", "info", note))
+    b.add(Row(f"Large file: server CPU µs per answer ({mib}), granian vs nginx",
+              cpu["granian"], "nginx", cpu["nginx"], "µs", "info", note))
+    b.add(Row(f"Large file: server CPU µs per answer ({mib}), uvicorn vs nginx",
+              cpu["uvicorn"], "nginx", cpu["nginx"], "µs", "info", note))
     b.profile_run("big-pdf-granian", gr.pid, gr_pdf, [auth, identity], subprocesses=True)
     b.profile_run("big-pdf-uvicorn", uv.pid, uv_pdf, [auth, identity])
     b.stop(uv)
