@@ -480,6 +480,8 @@ MAX_AGE = 31536000
         if self.only is None:
             say("P1 with two processes")
             self.two_processes(p1)
+            say("--server granian")
+            servers.run(self, AUTH, HEADERS, uvicorn_two=False)
             iiif_zoom.run(self, AUTH, HEADERS)
             say("P5 thundering herd")
             self.p5()

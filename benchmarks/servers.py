@@ -69,7 +69,14 @@ def cpu_per_answer(b: Bench, targets: dict[str, tuple[int, str, list[str] | None
     return {name: statistics.median(values) for name, values in runs.items()}, note
 
 
-def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
+def run(b: Bench, auth: str, headers: dict[str, str], *, uvicorn_two: bool = True) -> None:
+    """The rows above; `uvicorn_two`: also uvicorn's 2-process rows (the full run has them)."""
+    try:
+        import granian  # noqa: F401
+    except ImportError:
+        b.notes.append("granian is not installed (pip install -e '.[granian]'): "
+                       "no --server granian rows.")
+        return
     from benchmarks import fixtures
     from benchmarks.run import P1_WIDTH, Row, loadavg
     from service.artifacts.catalogue import file_of, page_file, write_full_body
@@ -174,5 +181,6 @@ def run(b: Bench, auth: str, headers: dict[str, str]) -> None:
                      f"on {os.cpu_count()} CPUs"))
     b.stop(gr1)
     b.stop(gr2)
-    say("P1 with two processes under uvicorn (the same rows as the full run's)")
-    b.two_processes(p1)
+    if uvicorn_two:
+        say("P1 with two processes under uvicorn (the same rows as the full run's)")
+        b.two_processes(p1)
