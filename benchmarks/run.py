@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import fixtures, iiif_zoom
+from benchmarks import fixtures, iiif_zoom, servers
 from benchmarks.tools import (
     HERE,
     REPO,
@@ -135,7 +135,8 @@ class Bench:
             proc.stop()
         self.procs.clear()
 
-    def folio(self, name: str, workers: int = 1, **env: str) -> tuple[Proc, str]:
+    def folio(self, name: str, workers: int = 1, server: str = "uvicorn",
+              **env: str) -> tuple[Proc, str]:
         port = free_port()
         full_env = {
             **os.environ,
@@ -148,7 +149,7 @@ class Bench:
             **env,
         }
         args = [str(VENV_BIN / "folio"), "serve", "--port", str(port), "--workers",
-                str(workers)]
+                str(workers), "--server", server]
         base = f"http://127.0.0.1:{port}"
         proc = self.start(Proc(name, args, env=full_env, cwd=REPO), f"{base}/healthz")
         waited = wait_settled(proc.pid)
@@ -188,7 +189,7 @@ http {{
   keepalive_requests 100000000;
   keepalive_timeout 120s;
 {temps}
-  types {{ image/jpeg jpg; application/json json; }}
+  types {{ image/jpeg jpg; application/json json; application/pdf pdf; }}
   server {{
     listen 127.0.0.1:{port};
     root {self.static};
@@ -347,6 +348,8 @@ MAX_AGE = 31536000
             elif self.only == "p8":
                 say("P8 signed URLs (alone)")
                 self.p8()
+            elif self.only == "server":
+                servers.run(self, AUTH, HEADERS)
             else:
                 self.scenarios()
         finally:
@@ -371,7 +374,7 @@ MAX_AGE = 31536000
                                  ("varnishd", [["varnish"]])):
             if ensure_binary(binary, packages) is None:
                 raise SystemExit(f"{binary} is missing and apt-get could not install it")
-        if self.only not in ("p8", "iiif"):  # the scenarios without thumbor
+        if self.only not in ("p8", "iiif", "server"):  # the scenarios without thumbor
             self.thumbor_exe, how = ensure_thumbor()
             if self.thumbor_exe is None:
                 self.notes.append(how)
@@ -498,6 +501,8 @@ MAX_AGE = 31536000
         if self.only is None:
             say("P1 with two processes")
             self.two_processes(p1)
+            say("--server granian")
+            servers.run(self, AUTH, HEADERS, uvicorn_two=False)
             iiif_zoom.run(self, AUTH, HEADERS)
             say("P5 thundering herd")
             self.p5()
@@ -1020,7 +1025,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif"],
+    parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif", "server"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     parser.add_argument("--rounds", type=int,

@@ -40,6 +40,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # the HTTP server `folio serve` runs the app under: uvicorn or granian (an extra)
+    server: str = "uvicorn"
     log_level: str = "info"
     access_log: bool = True
     cors_origins: tuple[str, ...] = ()
@@ -258,6 +260,15 @@ def _redis_url(raw: str) -> str:
     return raw
 
 
+SERVERS = ("uvicorn", "granian")
+
+
+def _server(raw: str) -> str:
+    if raw.lower() not in SERVERS:
+        raise ValueError("expected uvicorn or granian")
+    return raw.lower()
+
+
 def _level(raw: str) -> str:
     if raw.lower() not in ("critical", "error", "warning", "info", "debug"):
         raise ValueError("expected one of critical, error, warning, info, debug")
@@ -272,6 +283,7 @@ _PARSERS: dict[str, Any] = {
     "host": str,
     "metrics_token": str,
     "log_level": _level,
+    "server": _server,
     "access_log": _bool,
     "cors_origins": _list,
     "iiif_cors_origins": _origins,

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 from service.access.apikeys import KeyFile, KeyFileError
 from service.cli.client import add_commands
-from service.cli.logs import log_config, setup_logging
+from service.cli.logs import setup_logging
+from service.cli.servers import RUNNERS
 from service.cli.sign import add_sign_command
-from service.config import ConfigError, Settings
-from service.web.connection_limits import IMPORT_PATH as LIMITED_HTTPTOOLS
+from service.config import SERVERS, ConfigError, Settings
 
 
 def _settings() -> Settings:
@@ -30,7 +30,7 @@ def _setup_logging(level: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     # flags become settings, so every uvicorn worker process reads the same values
-    for flag in ("host", "port", "workers"):
+    for flag in ("host", "port", "workers", "server"):
         value = getattr(args, flag)
         if value is not None:
             os.environ[f"FOLIO_{flag.upper()}"] = str(value)
@@ -46,14 +46,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from service.jobs.embedded import start_embedded_workers
 
     workers = start_embedded_workers(settings)
-    import uvicorn
-
     try:
-        # log_config: uvicorn applies it in every worker process
-        uvicorn.run("service.web.asgi:app", host=settings.host, port=settings.port,
-                    workers=settings.workers, loop="uvloop", http=LIMITED_HTTPTOOLS,
-                    log_config=log_config(settings.log_level), log_level=settings.log_level,
-                    access_log=False, lifespan="on")
+        RUNNERS[settings.server](settings)
     finally:
         if workers is not None:
             workers.stop()
@@ -101,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
+    serve.add_argument("--server", choices=SERVERS,
+                       help="HTTP server (default uvicorn; granian needs the granian extra)")
     serve.set_defaults(func=cmd_serve)
 
     keys = sub.add_parser("keys", help="manage API keys")

@@ -17,6 +17,7 @@ from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.images.arenas import cap_malloc_arenas, keep_freed_memory
 from service.jobs import workflows
+from service.web.body_timeout import BodyTimeout
 from service.web.cache_policy import CachePolicy
 from service.web.context import Services
 from service.web.fastpath import FastPath
@@ -73,6 +74,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     middleware.append(Middleware(FastPath, services=svc))
     # behind the fast path, which applies the same policy to its own answers
     middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
+    if settings.server == "granian":
+        # uvicorn enforces it in folio's protocol class; behind the fast path, which
+        # reads no body
+        middleware.append(Middleware(BodyTimeout, seconds=settings.body_timeout))
     app = Starlette(
         routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes,
                 *docs.routes, *image_api.routes, *viewer.routes],

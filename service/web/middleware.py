@@ -34,13 +34,18 @@ class ObserveMiddleware:
         start = time.perf_counter()
         status = 500
         size = 0
+        head: Message = {}
 
         async def observe(message: Message) -> None:
-            nonlocal status, size
+            nonlocal status, size, head
             if message["type"] == "http.response.start":
                 status = message["status"]
+                head = message
             elif message["type"] == "http.response.body":
                 size += len(message.get("body", b""))
+            elif message["type"] == "http.response.pathsend":
+                # the server sends the whole file (granian): its length is in the head
+                size += _content_length(head)
             await send(message)
 
         try:
@@ -58,6 +63,13 @@ class ObserveMiddleware:
                     "access": access.kind if access is not None else None,
                     "status": status, "bytes": size, "ms": round(elapsed * 1000, 3),
                 }).decode())
+
+
+def _content_length(head: Message) -> int:
+    for name, value in head.get("headers", ()):
+        if name == b"content-length":
+            return int(value)
+    return 0
 
 
 def loggable_query(raw: bytes) -> str:
