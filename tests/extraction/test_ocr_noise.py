@@ -48,3 +48,14 @@ def test_amounts_that_do_not_add_up_with_any_sign_stay_flagged() -> None:
     result = extract_invoice(pdf_to_pages(text_pdf(SENDER + lines)), "de")
     assert result["tax_amount"]["value"] == 21.8
     assert result["tax_amount"]["validation_problem"]
+
+
+def test_a_value_wrapped_a_little_below_its_label_is_read() -> None:
+    # 'Steuerbetrag in EUR' with its '-1,12' wrapped in the cell: '-' above, '1,12' lower
+    lines = [(56, 200, "Rechnungskorrektur Nr. RK21012345 vom 16.09.2018"),
+             (300, 400, "Rechnungssumme ohne USt."), (470, 400, "-7,67"),
+             (300, 424, "Steuerbetrag in"), (420, 420, "EUR"), (490, 420, "-"),
+             (476, 431, "1,12"),
+             (300, 452, "Bruttosumme"), (470, 452, "-8,79")]
+    assert _fields(lines, "net_amount", "tax_amount", "gross_amount") == {
+        "net_amount": -7.67, "tax_amount": -1.12, "gross_amount": -8.79}

@@ -127,6 +127,9 @@ def find_labeled(
                 right = _next_phrase(row.segments, s)
                 if right is not None:
                     options.append((right, 0, base - 0.03))
+                lower = _lower_right(layout, row_pos, seg)
+                if lower is not None:
+                    options.append((lower, 0, base - 0.05))
                 if not same_row:
                     below = _below(layout, row_pos, seg)
                     if below is not None:
@@ -150,6 +153,19 @@ def _next_phrase(segments: list[Segment], s: int) -> Segment | None:
 
 
 _FILLER = re.compile(r"[:#.\-\u2013]+|[A-Z]{3}|[€$£]")
+
+
+def _lower_right(layout: Layout, row_pos: int, seg: Segment) -> Segment | None:
+    """A value right of its label but a little lower, so that it made a row of its own
+    (a value wrapped in its cell, or a page photographed slightly askew): the next row's
+    first phrase right of the label, if that row has nothing else and overlaps the label."""
+    row = layout.rows[row_pos]
+    if row_pos + 1 >= len(layout.rows):
+        return None
+    nxt = layout.rows[row_pos + 1]
+    if nxt.page != row.page or nxt.y1 >= seg.y2 or nxt.toks[0].x1 <= seg.x2:
+        return None
+    return nxt.segments[0] if len(nxt.segments) == 1 else None
 
 
 def _below(layout: Layout, row_pos: int, seg: Segment) -> Segment | None:
