@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.pipeline.invoice.banking import bank_accounts
 from service.pipeline.invoice.blocks import (
     CUSTOMER_LABEL,
     LEGAL_FORM,
@@ -16,17 +17,16 @@ from service.pipeline.invoice.blocks import (
     find_inline_addresses,
     letterhead_names,
 )
-from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
-from service.pipeline.invoice.misreads import Repaired, repair_iban, repair_vat_id
+from service.pipeline.invoice.layout import Layout, Tok, norm
+from service.pipeline.invoice.misreads import Repaired, repair_vat_id
 from service.pipeline.invoice.parsers import (
     find_labeled,
     first,
-    parse_bic,
     parse_ident,
     parse_phone,
     parse_tax_number,
 )
-from service.pipeline.invoice.validators import normalize_iban, normalize_vat_id
+from service.pipeline.invoice.validators import normalize_vat_id
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, seg_value
 
 
@@ -47,7 +47,7 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
         vendor_fix, customer_fix = _vat_ids(layout, customer_toks, repair=True)
         vat_vendor, vat_customer = vat_vendor or vendor_fix, vat_customer or customer_fix
 
-    banking = _banking(layout, skip, customer_toks)
+    banking = bank_accounts(layout, skip, customer_toks)
     emails = [
         Candidate(t.text.strip(".,;:<>()"), [t], 0.9, row)
         for row in layout.rows
@@ -232,89 +232,3 @@ def _vendor_address(
     return ex(
         f"{seg_value(street)}, {seg_value(city)}", min(0.9, 0.5 + 0.1 * prior), street + city
     )
-
-
-def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[dict[str, Any]]:
-    ibans: list[Candidate] = []
-    # phrase by phrase, then whole rows: an IBAN printed in groups may span a wide gap
-    phrases = [*layout.segments(), *((row, Segment(list(row.toks))) for row in layout.rows)]
-    for row, seg in phrases:
-        text = seg.text
-        for m in re.finditer(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,32}", text):
-            compact = ""
-            positions = []
-            for k, ch in enumerate(m.group(0)):
-                if not ch.isspace():
-                    compact += ch
-                    positions.append(m.start() + k)
-            for length in range(min(34, len(compact)), 14, -1):
-                iban = normalize_iban(compact[:length])
-                if iban is not None:
-                    toks = seg.span(m.start(), positions[length - 1] + 1)
-                    if not any(id(t) in customer_toks for t in toks) and all(
-                        c.value != iban for c in ibans
-                    ):
-                        ibans.append(Candidate(iban, toks, 0.95, row))
-                    break
-    repaired = _repaired_ibans(layout, customer_toks, {c.value for c in ibans})
-    unchecked: list[Candidate] = []
-    if not ibans and not repaired:
-        unchecked = _labelled_ibans(layout, customer_toks)
-    bics: list[Candidate] = []
-    for c in find_labeled(layout, "bic", parse_bic, skip, same_row=True):
-        if all(b.value != c.value for b in bics):
-            bics.append(c)
-    out = []
-    for i, account in enumerate(ibans):
-        bic = bics[i] if i < len(bics) else None
-        out.append({"iban": cand_ex(account), "bic": cand_ex(bic)})
-    for account, fixed in repaired:
-        i = len(out)
-        bic = bics[i] if i < len(bics) else None
-        out.append({"iban": cand_ex(account, note=fixed.note), "bic": cand_ex(bic)})
-    for i, account in enumerate(unchecked):
-        bic = bics[i] if i < len(bics) else None
-        note = "labelled IBAN with a wrong check digit or length"
-        out.append({"iban": cand_ex(account, problem=True, note=note), "bic": cand_ex(bic)})
-    return out
-
-
-def _repaired_ibans(
-    layout: Layout, customer_toks: set[int], found: set[str]
-) -> list[tuple[Candidate, Repaired]]:
-    """IBANs OCR read with look-alike characters (DEO8 for DE08), repaired where the
-    checksum then holds: each starting a word, or right after a label's colon."""
-    out: list[tuple[Candidate, Repaired]] = []
-    for row in layout.rows:
-        seg = Segment(list(row.toks))
-        text = seg.text
-        for start in range(len(text)):
-            if (start and text[start - 1] not in " :") or not text[start].isalnum():
-                continue
-            fixed = repair_iban(text, start)
-            if fixed is None or fixed.value in found:
-                continue
-            toks = seg.span(start, fixed.end)
-            if not any(id(t) in customer_toks for t in toks):
-                found.add(fixed.value)
-                out.append((Candidate(fixed.value, toks, 0.8, row), fixed))
-    return out
-
-
-def _labelled_ibans(layout: Layout, customer_toks: set[int]) -> list[Candidate]:
-    """IBANs printed after an 'IBAN' label that fail the checksum: kept, and flagged."""
-    out: list[Candidate] = []
-    for row in layout.rows:
-        seg = Segment(list(row.toks))  # label and number may be printed far apart
-        m = re.search(r"\bIBAN\s*:?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})\b", seg.text)
-        if m is None:
-            continue
-        value = re.sub(r"\s", "", m.group(1))
-        toks = seg.span(m.start(1), m.end(1))
-        if (
-            15 <= len(value) <= 34
-            and not any(id(t) in customer_toks for t in toks)
-            and all(c.value != value for c in out)
-        ):
-            out.append(Candidate(value, toks, 0.6, row))
-    return out
