@@ -6,6 +6,7 @@ from typing import Any
 
 from benchmarks.invoices.product import pdf_to_pages
 from service.pipeline.invoice.extract import extract_invoice
+from service.pipeline.invoice.parsers import parse_money
 from tests.extraction.einvoices import text_pdf
 
 SENDER = [(56, 60, "Muster Buerobedarf GmbH"), (56, 74, "Hauptstrasse 12, 10115 Berlin")]
@@ -62,3 +63,22 @@ def test_a_value_wrapped_a_little_below_its_label_is_read() -> None:
     assert tax["value"] == -1.12
     assert tax["note"] == ""  # read from the page, not computed as gross - net
     assert len(tax["bbox_refs"]) == 1
+
+
+def test_cents_split_off_by_ocr_before_the_currency_sign() -> None:
+    assert parse_money("Solde à payer 470,1 5€") == (470.15, 14, 21)
+    assert parse_money("Total -8,7 9 EUR")[0] == -8.79  # type: ignore[index]
+    assert parse_money("19,0 5") is None  # no currency after it: two numbers, not one
+
+
+def test_a_label_word_set_apart_by_ocr_does_not_hide_the_value() -> None:
+    # 'Steuerbetrag in EUR 20,16' read as four phrases from a noisy photo
+    lines = [(56, 200, "Rechnung Nr. 471102 vom 05.06.2018"),
+             (300, 400, "Rechnungssumme ohne USt."), (470, 400, "177,49"),
+             (300, 414, "Steuerbetrag"), (385, 414, "in"), (420, 414, "EUR"),
+             (470, 414, "20,16"),
+             (300, 428, "Bruttosumme"), (470, 428, "197,65")]
+    result = extract_invoice(pdf_to_pages(text_pdf(SENDER + lines)), "de")
+    tax = result["tax_amount"]
+    assert tax["value"] == 20.16
+    assert tax["note"] == ""

@@ -55,14 +55,23 @@ _MONEY = re.compile(
 )
 
 
+# cents OCR split apart before a currency sign: '470,1 5€'
+_SPLIT_CENTS = re.compile(
+    r"(?<![\d.,])([-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d|[-\u2212(]?\d+[.,]\d) (\d)"
+    r"(?=\s?(?:[€$£]|EUR\b))"
+)
+
+
 def parse_money(text: str) -> Parsed | None:
     """The rightmost amount with cents that is not a percentage."""
-    for m in reversed(list(_MONEY.finditer(text))):
-        if re.match(r"\s*%", text[m.end() :]):
+    found = [(m.start(), m.end(), m.group(0)) for m in _MONEY.finditer(text)]
+    found += [(m.start(), m.end(), m.group(1) + m.group(2)) for m in _SPLIT_CENTS.finditer(text)]
+    for start, end, amount in sorted(found, reverse=True):
+        if re.match(r"\s*%", text[end:]):
             continue
-        value = parse_amount(m.group(0).lstrip("("))
+        value = parse_amount(amount.lstrip("("))
         if value is not None:
-            return value, m.start(), m.end()
+            return value, start, end
     return None
 
 
@@ -145,14 +154,15 @@ def find_labeled(
 
 def _next_phrase(segments: list[Segment], s: int) -> Segment | None:
     """The phrase right of segments[s], past a lone ':' or currency printed apart
-    ('Beleg-Nr' ':' 'R87...', 'Steuerbetrag in' 'EUR' '37,62')."""
-    for seg in segments[s + 1 : s + 3]:
+    ('Beleg-Nr' ':' 'R87...', 'Steuerbetrag in' 'EUR' '37,62'), and past the little
+    word that ends a label ('in', 'de'), which OCR of a noisy page may set apart."""
+    for seg in segments[s + 1 : s + 4]:
         if _FILLER.fullmatch(seg.text.strip()) is None:
             return seg
     return None
 
 
-_FILLER = re.compile(r"[:#.\-\u2013]+|[A-Z]{3}|[€$£]")
+_FILLER = re.compile(r"[:#.\-\u2013]+|[A-Z]{3}|[€$£]|(?:in|en|de|du|at|on|of|zu|im|am)\s*:?")
 
 
 def _lower_right(layout: Layout, row_pos: int, seg: Segment) -> Segment | None:
