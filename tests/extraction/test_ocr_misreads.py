@@ -97,3 +97,12 @@ def test_printed_iban_and_vat_id_are_read_as_before() -> None:
     assert vendor["banking_information"][0]["iban"]["note"] == ""
     assert vendor["vat_id"]["value"] == "DE123456789"
     assert vendor["vat_id"]["note"] == ""
+
+
+def test_iban_stuck_to_its_label_as_ocr_reads_it() -> None:
+    for footer in ("IBANDE89370400440532013000", "lBAN:DE89 37O4 0044 0532 0130 00",
+                   "Bank: 1BAN-Nr:DE89370400440532013000"):
+        vendor = _vendor([(56, 794, footer)])
+        ibans = [(b["iban"]["value"], b["iban"]["validation_problem"])
+                 for b in vendor["banking_information"]]
+        assert ibans == [(IBAN, False)], footer

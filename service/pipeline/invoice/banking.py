@@ -61,13 +61,16 @@ def _repaired_ibans(
     layout: Layout, customer_toks: set[int], found: set[str]
 ) -> list[tuple[Candidate, Repaired]]:
     """IBANs OCR read with look-alike characters (DEO8 for DE08), repaired where the
-    checksum then holds: each starting a word, or right after a label's colon."""
+    checksum then holds: each starting a word, right after a label's colon, or stuck to
+    the label itself ('IBANDE08...', 'lBAN:DE08...')."""
     out: list[tuple[Candidate, Repaired]] = []
     for row in layout.rows:
         seg = Segment(list(row.toks))
         text = seg.text
         for start in range(len(text)):
-            if (start and text[start - 1] not in " :") or not text[start].isalnum():
+            if not text[start].isalnum() or not (
+                start == 0 or text[start - 1] in " :" or _LABEL_BEFORE.search(text, 0, start)
+            ):
                 continue
             fixed = repair_iban(text, start)
             if fixed is None or fixed.value in found:
@@ -79,12 +82,19 @@ def _repaired_ibans(
     return out
 
 
+# an 'IBAN' label as OCR reads it (l, 1 or | for the I), right before the number
+_LABEL_BEFORE = re.compile(r"(?<![A-Za-z])[I1l|]BAN(?:-?Nr\.?)?$")
+
+
+_LABELLED = re.compile(r"(?<![A-Za-z])[I1l|]BAN\s*:?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})\b")
+
+
 def _labelled_ibans(layout: Layout, customer_toks: set[int]) -> list[Candidate]:
     """IBANs printed after an 'IBAN' label that fail the checksum: kept, and flagged."""
     out: list[Candidate] = []
     for row in layout.rows:
         seg = Segment(list(row.toks))  # label and number may be printed far apart
-        m = re.search(r"\bIBAN\s*:?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})\b", seg.text)
+        m = _LABELLED.search(seg.text)
         if m is None:
             continue
         value = re.sub(r"\s", "", m.group(1))
