@@ -31,7 +31,8 @@ def _total(counts: dict[str, tuple[int, int]]) -> tuple[int, int]:
 
 
 def generated_table(seeds: int) -> list[str]:
-    """Digital generated invoices (benchmarks/invoices), every layout, a few seeds each."""
+    """Digital generated invoices (benchmarks/invoices), every layout, a few seeds each;
+    no rows for seeds 0 (the table is then left out)."""
     from benchmarks.invoices.evaluate import score
     from benchmarks.invoices.generate import DEV_LAYOUTS, HELDOUT_LAYOUTS, generate_document
     from benchmarks.invoices.product import pdf_to_pages
@@ -40,16 +41,19 @@ def generated_table(seeds: int) -> list[str]:
     rows = []
     for title, layouts in (("development 1-6", DEV_LAYOUTS), ("held out 7-10", HELDOUT_LAYOUTS)):
         good: Counter[str] = Counter()
-        total = 0
+        total = scored = 0
         for layout in layouts:
             for seed in range(seeds):
                 pdf, truth = generate_document(layout, seed)
                 fields = score(extract_invoice(pdf_to_pages(pdf), truth["language"]), truth)
                 total += 1
+                scored += len(fields)
                 for name, ok in fields.items():
                     good[name] += int(ok)
+        if not total:
+            continue
         cells = [_pct(good[n], total) for n in GENERATED_FIELDS]
-        all_fields = sum(good.values()), total * len(fields)
+        all_fields = sum(good.values()), scored
         rows.append(f"| {title} | {total} | " + " | ".join(cells)
                     + f" | {_pct(*all_fields)} |")
     return rows
@@ -83,22 +87,22 @@ def update_readme(readme: Path, outcomes: list[Any], generated: list[str], date:
     begin, end = "<!-- corpus-accuracy:begin -->", "<!-- corpus-accuracy:end -->"
     if begin not in text or end not in text:
         raise SystemExit(f"{readme} has no {begin} ... {end} block")
-    block = [
-        begin,
-        f"Measured {date}: `{command}`.",
-        "",
-        *summary(outcomes),
-        "",
-        "Generated invoices (digital PDFs, the same nine fields):",
-        "",
-        "| layouts | docs | " + " | ".join(GENERATED_FIELDS) + " | all scored fields |",
-        "|---|---|" + "---|" * len(GENERATED_FIELDS) + "---|",
-        *generated,
-        end,
-    ]
     head, rest = text.split(begin, 1)
-    tail = rest.split(end, 1)[1]
+    old, tail = rest.split(end, 1)
+    kept = _generated(generated)
+    if not kept and "Generated invoices" in old:  # none measured (--generated-seeds 0): keep
+        kept = ["", "Generated invoices" + old.split("Generated invoices", 1)[1].rstrip("\n")]
+    block = [begin, f"Measured {date}: `{command}`.", "", *summary(outcomes), *kept, end]
     readme.write_text(head + "\n".join(block) + tail)
+
+
+def _generated(rows: list[str]) -> list[str]:
+    """The generated-invoices table with its lead-in, or nothing when none were measured."""
+    if not rows:
+        return []
+    return ["", "Generated invoices (digital PDFs, the same nine fields):", "",
+            "| layouts | docs | " + " | ".join(GENERATED_FIELDS) + " | all scored fields |",
+            "|---|---|" + "---|" * len(GENERATED_FIELDS) + "---|", *rows]
 
 
 def write_report(out: Path, outcomes: list[Any], generated: list[str], command: str,
@@ -154,9 +158,9 @@ def write_report(out: Path, outcomes: list[Any], generated: list[str], command: 
             group = [o for o in by_form.get(form, []) if o.producer == producer]
             cells.append(_pct(*_total(_field_counts(group))) if group else "-")
         lines.append(f"| {producer} | {docs} | " + " | ".join(cells) + " |")
-    lines += ["", "## Generated invoices (digital PDFs, benchmarks/invoices)", "",
-              "| layouts | docs | " + " | ".join(GENERATED_FIELDS) + " | all scored fields |",
-              "|---|---|" + "---|" * len(GENERATED_FIELDS) + "---|", *generated]
+    if generated:
+        lines += ["", "## Generated invoices (digital PDFs, benchmarks/invoices)", "",
+                  *_generated(generated)[3:]]
     lines += ["", "## What fails (examples)", ""]
     for form in FORMS_SHOWN:
         errors = [o for o in by_form.get(form, []) if o.error]

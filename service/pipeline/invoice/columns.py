@@ -2,7 +2,8 @@
 
 'Warenwert  Nettobetrag  MwSt-Betrag  Endbetrag' over one row per VAT rate and a
 last row with the totals: the value of a label is the last amount in its
-column before the column ends.
+column before the column ends. A row of OCR specks (no word longer than two
+characters: noise in a photographed page) neither ends the column nor is read.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def _last_in_column(layout: Layout, row_pos: int, label: Segment, parse: Parser
     for below in layout.rows[row_pos + 1 : row_pos + 1 + _ROWS_BELOW]:
         if below.page != row.page:
             break
+        if specks(below):
+            continue
         toks = [t for t in below.toks if t.x2 > left and t.x1 < right]
         if not toks:
             if found is not None:
@@ -54,3 +57,8 @@ def _last_in_column(layout: Layout, row_pos: int, label: Segment, parse: Parser
             break
         found = (parsed[0], [best], below)
     return found
+
+
+def specks(row: Row) -> bool:
+    """Whether a row holds nothing but marks of one or two characters."""
+    return all(len(t.text) <= 2 for t in row.toks)

@@ -55,14 +55,23 @@ _MONEY = re.compile(
 )
 
 
+# cents OCR split apart before a currency sign: '470,1 5€'
+_SPLIT_CENTS = re.compile(
+    r"(?<![\d.,])([-\u2212(]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d|[-\u2212(]?\d+[.,]\d) (\d)"
+    r"(?=\s?(?:[€$£]|EUR\b))"
+)
+
+
 def parse_money(text: str) -> Parsed | None:
     """The rightmost amount with cents that is not a percentage."""
-    for m in reversed(list(_MONEY.finditer(text))):
-        if re.match(r"\s*%", text[m.end() :]):
+    found = [(m.start(), m.end(), m.group(0)) for m in _MONEY.finditer(text)]
+    found += [(m.start(), m.end(), m.group(1) + m.group(2)) for m in _SPLIT_CENTS.finditer(text)]
+    for start, end, amount in sorted(found, reverse=True):
+        if re.match(r"\s*%", text[end:]):
             continue
-        value = parse_amount(m.group(0).lstrip("("))
+        value = parse_amount(amount.lstrip("("))
         if value is not None:
-            return value, m.start(), m.end()
+            return value, start, end
     return None
 
 
@@ -127,6 +136,9 @@ def find_labeled(
                 right = _next_phrase(row.segments, s)
                 if right is not None:
                     options.append((right, 0, base - 0.03))
+                lower = _lower_right(layout, row_pos, seg)
+                if lower is not None:
+                    options.append((lower, 0, base - 0.05))
                 if not same_row:
                     below = _below(layout, row_pos, seg)
                     if below is not None:
@@ -142,14 +154,28 @@ def find_labeled(
 
 def _next_phrase(segments: list[Segment], s: int) -> Segment | None:
     """The phrase right of segments[s], past a lone ':' or currency printed apart
-    ('Beleg-Nr' ':' 'R87...', 'Steuerbetrag in' 'EUR' '37,62')."""
-    for seg in segments[s + 1 : s + 3]:
+    ('Beleg-Nr' ':' 'R87...', 'Steuerbetrag in' 'EUR' '37,62'), and past the little
+    word that ends a label ('in', 'de'), which OCR of a noisy page may set apart."""
+    for seg in segments[s + 1 : s + 4]:
         if _FILLER.fullmatch(seg.text.strip()) is None:
             return seg
     return None
 
 
-_FILLER = re.compile(r"[:#.\-\u2013]+|[A-Z]{3}|[€$£]")
+_FILLER = re.compile(r"[:#.\-\u2013]+|[A-Z]{3}|[€$£]|(?:in|en|de|du|at|on|of|zu|im|am)\s*:?")
+
+
+def _lower_right(layout: Layout, row_pos: int, seg: Segment) -> Segment | None:
+    """A value right of its label but a little lower, so that it made a row of its own
+    (a value wrapped in its cell, or a page photographed slightly askew): the next row's
+    first phrase right of the label, if that row has nothing else and overlaps the label."""
+    row = layout.rows[row_pos]
+    if row_pos + 1 >= len(layout.rows):
+        return None
+    nxt = layout.rows[row_pos + 1]
+    if nxt.page != row.page or nxt.y1 >= seg.y2 or nxt.toks[0].x1 <= seg.x2:
+        return None
+    return nxt.segments[0] if len(nxt.segments) == 1 else None
 
 
 def _below(layout: Layout, row_pos: int, seg: Segment) -> Segment | None:

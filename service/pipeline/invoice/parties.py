@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.pipeline.invoice.banking import bank_accounts
 from service.pipeline.invoice.blocks import (
     CUSTOMER_LABEL,
     LEGAL_FORM,
@@ -16,16 +17,16 @@ from service.pipeline.invoice.blocks import (
     find_inline_addresses,
     letterhead_names,
 )
-from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
+from service.pipeline.invoice.layout import Layout, Tok, norm
+from service.pipeline.invoice.misreads import Repaired, repair_vat_id
 from service.pipeline.invoice.parsers import (
     find_labeled,
     first,
-    parse_bic,
     parse_ident,
     parse_phone,
     parse_tax_number,
 )
-from service.pipeline.invoice.validators import normalize_iban, normalize_vat_id
+from service.pipeline.invoice.validators import normalize_vat_id
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, seg_value
 
 
@@ -41,26 +42,12 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
     vendor_name = _vendor_name(layout, blocks, customer_block, inline)
     vendor_addr = _vendor_address(layout, blocks, customer_block, inline, vendor_name)
 
-    vat_vendor: Candidate | None = None
-    vat_customer: Candidate | None = None
-    for row, seg in layout.segments():
-        for i in range(len(seg.toks)):
-            for j in range(i + 1, min(i + 5, len(seg.toks)) + 1):
-                toks = seg.toks[i:j]
-                vat = normalize_vat_id("".join(t.text for t in toks).strip(".,;:"))
-                if vat is None or not re.match(r"[A-Za-z]{2}", toks[0].text):
-                    continue
-                theirs = id(toks[0]) in customer_toks or re.search(
-                    r"\b(ihre|your|customer|kunde)", norm(seg.text)
-                )
-                cand = Candidate(vat, toks, 0.9, row)
-                if theirs:
-                    vat_customer = vat_customer or cand
-                else:
-                    vat_vendor = vat_vendor or cand
-                break
+    vat_vendor, vat_customer = _vat_ids(layout, customer_toks, repair=False)
+    if vat_vendor is None or vat_customer is None:  # none as printed: one read with look-alikes
+        vendor_fix, customer_fix = _vat_ids(layout, customer_toks, repair=True)
+        vat_vendor, vat_customer = vat_vendor or vendor_fix, vat_customer or customer_fix
 
-    banking = _banking(layout, skip, customer_toks)
+    banking = bank_accounts(layout, skip, customer_toks)
     emails = [
         Candidate(t.text.strip(".,;:<>()"), [t], 0.9, row)
         for row in layout.rows
@@ -92,7 +79,7 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
     vendor = {
         "name": vendor_name,
         "address": vendor_addr,
-        "vat_id": cand_ex(vat_vendor),
+        "vat_id": _vat_ex(vat_vendor),
         "tax_number": cand_ex(tax_number),
         "banking_information": banking,
         "e_mail": cand_ex(emails[0] if emails else None),
@@ -102,7 +89,7 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
     customer: dict[str, Any] = {
         "name": None,
         "address": None,
-        "vat_id": cand_ex(vat_customer),
+        "vat_id": _vat_ex(vat_customer),
         "tax_number": None,
         "customer_number": cand_ex(
             first(find_labeled(layout, "customer_number", parse_ident, skip))
@@ -116,6 +103,47 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
             toks = street.toks + customer_block.city.toks
             customer["address"] = ex(f"{street.text}, {customer_block.city.text}", conf, toks)
     return vendor, customer
+
+
+VatCandidate = tuple[Candidate, Repaired | None]
+
+
+def _vat_ids(
+    layout: Layout, customer_toks: set[int], repair: bool
+) -> tuple[VatCandidate | None, VatCandidate | None]:
+    """The first vendor and customer VAT ids, as printed or (repair) with look-alikes."""
+    vendor: VatCandidate | None = None
+    customer: VatCandidate | None = None
+    for row, seg in layout.segments():
+        for i in range(len(seg.toks)):
+            for j in range(i + 1, min(i + 5, len(seg.toks)) + 1):
+                toks = seg.toks[i:j]
+                text = "".join(t.text for t in toks).strip(".,;:")
+                if repair:
+                    text = text.rsplit(":", 1)[-1]  # a label stuck to it: 'USt-IdNr.:DE...'
+                    fixed = repair_vat_id(text)
+                    vat = fixed.value if fixed else None
+                else:
+                    fixed, vat = None, normalize_vat_id(text)
+                if vat is None or not re.match(r"[A-Za-z]{2}", text):
+                    continue
+                theirs = id(toks[0]) in customer_toks or re.search(
+                    r"\b(ihre|your|customer|kunde)", norm(seg.text)
+                )
+                cand = (Candidate(vat, toks, 0.75 if fixed else 0.9, row), fixed)
+                if theirs:
+                    customer = customer or cand
+                else:
+                    vendor = vendor or cand
+                break
+    return vendor, customer
+
+
+def _vat_ex(found: VatCandidate | None) -> Extraction | None:
+    if found is None:
+        return None
+    cand, fixed = found
+    return cand_ex(cand, note=fixed.note) if fixed else cand_ex(cand)
 
 
 def _bare_phone(layout: Layout, customer_toks: set[int]) -> Candidate | None:
@@ -204,62 +232,3 @@ def _vendor_address(
     return ex(
         f"{seg_value(street)}, {seg_value(city)}", min(0.9, 0.5 + 0.1 * prior), street + city
     )
-
-
-def _banking(layout: Layout, skip: set[int], customer_toks: set[int]) -> list[dict[str, Any]]:
-    ibans: list[Candidate] = []
-    # phrase by phrase, then whole rows: an IBAN printed in groups may span a wide gap
-    phrases = [*layout.segments(), *((row, Segment(list(row.toks))) for row in layout.rows)]
-    for row, seg in phrases:
-        text = seg.text
-        for m in re.finditer(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,32}", text):
-            compact = ""
-            positions = []
-            for k, ch in enumerate(m.group(0)):
-                if not ch.isspace():
-                    compact += ch
-                    positions.append(m.start() + k)
-            for length in range(min(34, len(compact)), 14, -1):
-                iban = normalize_iban(compact[:length])
-                if iban is not None:
-                    toks = seg.span(m.start(), positions[length - 1] + 1)
-                    if not any(id(t) in customer_toks for t in toks) and all(
-                        c.value != iban for c in ibans
-                    ):
-                        ibans.append(Candidate(iban, toks, 0.95, row))
-                    break
-    unchecked: list[Candidate] = []
-    if not ibans:
-        unchecked = _labelled_ibans(layout, customer_toks)
-    bics: list[Candidate] = []
-    for c in find_labeled(layout, "bic", parse_bic, skip, same_row=True):
-        if all(b.value != c.value for b in bics):
-            bics.append(c)
-    out = []
-    for i, account in enumerate(ibans):
-        bic = bics[i] if i < len(bics) else None
-        out.append({"iban": cand_ex(account), "bic": cand_ex(bic)})
-    for i, account in enumerate(unchecked):
-        bic = bics[i] if i < len(bics) else None
-        note = "labelled IBAN with a wrong check digit or length"
-        out.append({"iban": cand_ex(account, problem=True, note=note), "bic": cand_ex(bic)})
-    return out
-
-
-def _labelled_ibans(layout: Layout, customer_toks: set[int]) -> list[Candidate]:
-    """IBANs printed after an 'IBAN' label that fail the checksum: kept, and flagged."""
-    out: list[Candidate] = []
-    for row in layout.rows:
-        seg = Segment(list(row.toks))  # label and number may be printed far apart
-        m = re.search(r"\bIBAN\s*:?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})\b", seg.text)
-        if m is None:
-            continue
-        value = re.sub(r"\s", "", m.group(1))
-        toks = seg.span(m.start(1), m.end(1))
-        if (
-            15 <= len(value) <= 34
-            and not any(id(t) in customer_toks for t in toks)
-            and all(c.value != value for c in out)
-        ):
-            out.append(Candidate(value, toks, 0.6, row))
-    return out

@@ -1,37 +1,44 @@
-"""The API's Invoice schema: every field, so that absent ones are null or [] in the output."""
+"""The API's Invoice schema: every field, so that absent ones are null or [] in the output.
+
+The field list itself lives in service.pipeline.invoice_fields (INVOICE), the one tree the
+OpenAPI schema and the NER type names are read from too; the tuples here are views of it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-TOP = (
-    "number", "date", "due_date", "service_period", "currency", "net_amount", "tax_amount",
-    "additional_cost", "gross_amount", "due_payable_amount", "discount_amount",
-    "number_of_line_items", "payment_reference",
-)  # fmt: skip
-TOP_LISTS = (
-    "order_numbers", "order_confirmation_numbers", "delivery_note_numbers", "barcodes",
-    "key_value_pairs", "payment_methods", "tax_calculation", "early_payment_benefit",
-    "line_item",
-)  # fmt: skip
-PARTY = (
-    "name", "address", "address_struct", "vat_id", "tax_number", "eori_number",
-)  # fmt: skip
-VENDOR = (*PARTY, "register_id", "phone", "fax", "url", "e_mail")
-CUSTOMER = (*PARTY, "customer_number")
-ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
-    "tax_calculation": ("tax_code", "tax_rate", "tax_amount", "net_amount", "gross_amount"),
-    "early_payment_benefit": (
-        "early_payment_date", "discount_percentage", "discount_amount", "new_amount",
-    ),
-    "line_item": (
-        "pos_id", "article_id", "ean", "description", "quantity", "unit_of_measure",
-        "service_period", "discount", "additional_cost", "tax_rate", "tax_code", "unit_price",
-        "total_price", "order_number", "order_confirmation_number", "delivery_note_number",
-    ),
-    "banking_information": ("iban", "bic"),
-    "key_value_pairs": ("key", "value"),
-}  # fmt: skip
+from service.pipeline.invoice_fields import INVOICE, Field
+
+PARTIES = ("vendor", "customer")
+# a list of objects or of plain values becomes [] when absent; anything else null
+TOP = tuple(k for k, v in INVOICE.items() if k not in PARTIES and not isinstance(v, list))
+TOP_LISTS = tuple(k for k, v in INVOICE.items() if k not in PARTIES and isinstance(v, list))
+
+
+def _fields(tree: Field) -> dict[str, Field]:
+    assert isinstance(tree, dict)
+    return tree
+
+
+def _party(name: str) -> tuple[str, ...]:
+    """A party's fields apart from its banking_information list."""
+    return tuple(k for k, v in _fields(INVOICE[name]).items() if not isinstance(v, list))
+
+
+VENDOR = _party("vendor")
+CUSTOMER = _party("customer")
+
+
+def _entry_fields() -> dict[str, tuple[str, ...]]:
+    """The fields of each list whose entries are objects: tax_calculation, line_item, ..."""
+    lists = {k: v for k, v in INVOICE.items() if isinstance(v, list)}
+    for party in PARTIES:
+        lists.update((k, v) for k, v in _fields(INVOICE[party]).items() if isinstance(v, list))
+    return {k: tuple(v[0]) for k, v in lists.items() if isinstance(v[0], dict)}
+
+
+ENTRY_FIELDS: dict[str, tuple[str, ...]] = _entry_fields()
 
 
 def complete(result: dict[str, Any]) -> dict[str, Any]:

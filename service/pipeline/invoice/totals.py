@@ -101,8 +101,9 @@ def totals(
     for n in nets[:4]:
         for t in taxes[:4]:
             for g in grosses[:4] + dues[:2]:
-                if abs(n.value + t.value - g.value) <= 0.011 and n.value != 0:
-                    best, consistent = (n, t, g), True
+                adding_up = _adding_up(n, t, g)
+                if adding_up is not None:
+                    best, consistent = adding_up, True
                     break
             if consistent:
                 break
@@ -144,6 +145,26 @@ def totals(
     else:
         out["due_payable_amount"] = None
     return out
+
+
+def _adding_up(n: Candidate, t: Candidate, g: Candidate
+               ) -> tuple[Candidate, Candidate, Candidate] | None:
+    """Net, tax and gross if net + tax = gross. On a credit note one of the three may have
+    lost its thin minus sign to OCR: it is restored when the other two are negative and
+    then it adds up."""
+    if n.value == 0:
+        return None
+    if abs(n.value + t.value - g.value) <= 0.011:
+        return n, t, g
+    three = [n, t, g]
+    for i, c in enumerate(three):
+        others = [o.value for j, o in enumerate(three) if j != i]
+        if c.value > 0 and all(v < 0 for v in others):
+            values = [-o.value if j == i else o.value for j, o in enumerate(three)]
+            if abs(values[0] + values[1] - values[2]) <= 0.011:
+                three[i] = Candidate(-c.value, c.toks, c.confidence - 0.1, c.row, c.rank)
+                return three[0], three[1], three[2]
+    return None
 
 
 _TAX_WORD = re.compile(r"\b(?:ust|mwst|umsatzsteuer|vat|tax|tva|btw|gst)\b", re.I)
