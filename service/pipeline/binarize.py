@@ -40,6 +40,9 @@ PAPER_PERCENTILE = 90
 
 # The preparations by name; `order` says which to read first on a page.
 AS_GRAY, AS_NEAR_WHITE, AS_LEVELS = "gray", "near_white", "levels"
+# The stretched gray image, read after near-white on a page of light print and
+# merged with it word by word (`complements`).
+AS_STRETCH = "stretch"
 # Light strokes per dark-ink pixel (`light_ink`) from which a page's print is
 # mostly light (read near-white first) or partly light (read levels first).
 # Measured at 200-220 DPI: corpus pages 0.00-0.05 (plain print) and 0.43-0.68
@@ -60,10 +63,18 @@ def order(gray: pyvips.Image) -> list[str]:
     (most real pages) plain gray first."""
     light = light_ink(gray)
     if light >= LIGHT_PRINT:
-        return [AS_NEAR_WHITE, AS_GRAY, AS_LEVELS]
+        return [AS_NEAR_WHITE, AS_STRETCH, AS_GRAY, AS_LEVELS]
     if light >= PART_LIGHT:
         return [AS_LEVELS, AS_GRAY, AS_NEAR_WHITE]
     return [AS_GRAY, AS_NEAR_WHITE, AS_LEVELS]
+
+
+def complements(first: str, then: str) -> bool:
+    """Whether a reading of `then` is merged with the first reading rather than
+    compared with it: near-white and the stretched gray image lose different words
+    of light print (near-white thickens black print and small type, the stretch
+    keeps it thin), so a light page is read both ways, whatever the first reads."""
+    return first == AS_NEAR_WHITE and then == AS_STRETCH
 
 
 def prepare(gray: pyvips.Image, name: str) -> pyvips.Image:
@@ -71,6 +82,8 @@ def prepare(gray: pyvips.Image, name: str) -> pyvips.Image:
         return levels(gray)
     if name == AS_NEAR_WHITE:
         return near_white(gray)
+    if name == AS_STRETCH:
+        return stretch(gray)
     return gray
 
 
@@ -124,10 +137,46 @@ def levels(gray: pyvips.Image) -> pyvips.Image:
 
 
 def near_white(gray: pyvips.Image) -> pyvips.Image:
-    """Black wherever the page is visibly darker than its paper, white elsewhere."""
+    """Black wherever the page is visibly darker than the paper or fill around it,
+    white elsewhere.
+
+    The background is the lightest pixel within ~6 pixels (`local_rank`), at most
+    the paper: so a light table shading or header bar is background, not ink, and
+    the black print on it stays apart from it (against the paper alone such a bar
+    turned black and its rule-removed outline took its heading with it)."""
     paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
-    ink = (gray < paper * NEAR_WHITE).ifthenelse(0, 255).cast("uchar")
+    around = local_rank(gray, LIGHTEST, BACKGROUND_STEP)
+    around = (around > paper).ifthenelse(paper, around)
+    ink = (gray < around * NEAR_WHITE).ifthenelse(0, 255).cast("uchar")
     return remove_rules(ink)
+
+
+# Ink level: the darkest pixel within ~10 pixels, at most this far below the paper
+# for the stretch (so paper grain and light fills are not stretched to ink).
+STRETCH_FLOOR = 1 - NEAR_WHITE
+DARKEST, LIGHTEST = 0, 24  # indexes into a 5x5 window's sorted pixels
+BACKGROUND_STEP, INK_STEP = 2, 4
+
+
+def stretch(gray: pyvips.Image) -> pyvips.Image:
+    """The print stretched to black by the ink around it: each pixel's distance below
+    the paper divided by the local ink's, so light-gray print reads as black print
+    does (thin, anti-aliased) and black print is left as it is."""
+    paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
+    span = paper - local_rank(gray, DARKEST, INK_STEP)
+    span = (span < paper * STRETCH_FLOOR).ifthenelse(paper * STRETCH_FLOOR, span)
+    out = 1 - (paper - gray) / span
+    out = (out > 1).ifthenelse(1.0, (out < 0).ifthenelse(0.0, out))
+    return remove_rules((out * 255).cast("uchar"))
+
+
+def local_rank(gray: pyvips.Image, index: int, step: int) -> pyvips.Image:
+    """The `index`-th of the 5x5 window's sorted pixels (0 darkest, 24 lightest),
+    over a window of ~5 x `step` pixels: a 5x5 rank, every `step`-th pixel of it, a
+    5x5 rank of those, scaled back up (a full-size rank this wide is ~10x slower)."""
+    small = gray.rank(5, 5, index).subsample(step, step).rank(5, 5, index)
+    return small.resize(step, kernel="linear").embed(0, 0, gray.width, gray.height,
+                                                      extend="copy")
 
 
 RULE_LENGTH = 81  # pixels; far longer than any glyph stroke at 200-300 DPI

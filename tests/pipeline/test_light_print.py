@@ -99,3 +99,35 @@ def test_an_uploaded_image_keeps_its_resolution_for_ocr(tmp_path: Path) -> None:
     pyvips.Image.black(40, 40).copy(xres=300 / 25.4, yres=300 / 25.4).pngsave(str(path))
     assert file_dpi(path) == 300
     assert file_dpi(tmp_path / "missing.png") is None
+
+
+# Headings on light header bars, as real invoices print their parties' boxes.
+BARS = (
+    TextLine(60, 140, 10, "Verkäufer Lieferantenstraße 20"),
+    TextLine(60, 180, 10, "Käufer Leistungsempfänger Musterstadt"),
+)
+
+
+def shade_bars(path: Path, lines: tuple[TextLine, ...], fill: float = 0.9) -> Path:
+    """The render with a light-gray bar behind each line, the width of the print area."""
+    image = pyvips.Image.new_from_file(str(path))
+    scale = 200 / 72
+    for line in lines:
+        top = round((line.y - line.size) * scale) - 6
+        bar = image.crop(40, top, image.width - 80, round(line.size * 1.6 * scale))
+        image = image.insert((bar * fill).cast("uchar"), 40, top)
+    shaded = path.with_name("shaded.jpg")
+    save_jpeg(image, shaded, 90)
+    return shaded
+
+
+def test_black_headings_on_light_bars_of_a_light_page_are_read(tmp_path: Path) -> None:
+    # Near-white against the paper alone turned each bar black; rule removal then
+    # whitened the bar with its heading: none of these words were read.
+    rows = tuple(TextLine(56, 240 + 16 * k, 8, row, gray=0.74) for k, row in enumerate(ROWS))
+    path = shade_bars(gray_render(tmp_path, BARS + rows), BARS)
+    reading = read_page(path, "de", dpi=200)
+    assert reading.read[0] == AS_NEAR_WHITE
+    found = [w.text for w in reading.text.words]
+    assert recall(found, words_of(BARS)) >= 0.8
+    assert recall(found, words_of(rows)) >= 0.95
