@@ -4,7 +4,9 @@ The image is prepared as the print on the page calls for (binarize.order) and
 piped to `tesseract stdin stdout ... tsv` at the image's true resolution; only
 when that reading is poor (`good`) is the next preparation read too, up to
 `readings` (FOLIO_OCR_READINGS), and the reading with the most confident text
-kept. `read_page` says which preparations were read. Tesseract runs
+kept; a page of light print is read near-white and stretched, and the two
+readings merged word by word (wordmerge). `read_page` says which preparations
+were read. Tesseract runs
 single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
 all readings of a page within one timeout. From the TSV, level-5 rows are words;
 a word's line is its (block, paragraph, line) triple numbered in the order
