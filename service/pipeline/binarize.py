@@ -148,7 +148,7 @@ def near_white(gray: pyvips.Image) -> pyvips.Image:
     around = local_rank(gray, LIGHTEST, BACKGROUND_STEP)
     around = (around > paper).ifthenelse(paper, around)
     ink = (gray < around * NEAR_WHITE).ifthenelse(0, 255).cast("uchar")
-    return remove_rules(ink)
+    return remove_rules(ink.copy_memory())  # read twice there: computed once
 
 
 # Ink level: the darkest pixel within ~10 pixels, at most this far below the paper
@@ -167,14 +167,15 @@ def stretch(gray: pyvips.Image) -> pyvips.Image:
     span = (span < paper * STRETCH_FLOOR).ifthenelse(paper * STRETCH_FLOOR, span)
     out = 1 - (paper - gray) / span
     out = (out > 1).ifthenelse(1.0, (out < 0).ifthenelse(0.0, out))
-    return remove_rules((out * 255).cast("uchar"))
+    return remove_rules((out * 255).cast("uchar").copy_memory())
 
 
 def local_rank(gray: pyvips.Image, index: int, step: int) -> pyvips.Image:
     """The `index`-th of the 5x5 window's sorted pixels (0 darkest, 24 lightest),
     over a window of ~5 x `step` pixels: a 5x5 rank, every `step`-th pixel of it, a
     5x5 rank of those, scaled back up (a full-size rank this wide is ~10x slower)."""
-    small = gray.rank(5, 5, index).subsample(step, step).rank(5, 5, index)
+    # computed once, in memory: scaled up lazily it would be ranked again per tile
+    small = gray.rank(5, 5, index).subsample(step, step).rank(5, 5, index).copy_memory()
     return small.resize(step, kernel="linear").embed(0, 0, gray.width, gray.height,
                                                       extend="copy")
 
