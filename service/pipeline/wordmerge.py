@@ -18,23 +18,28 @@ SAME_WORD = 0.5
 
 
 def merge(first: PageText, second: PageText, confident: float) -> PageText:
-    """`first` with the words `second` read better or read alone (entropy <= 1 - confident)."""
+    """`first` with the words `second` read better or read alone (entropy <= 1 - confident).
+
+    Words whose boxes overlap form a group (`_groups`); where the second reading's
+    words of a group span about the first's (SAME_WORD) and even its least sure
+    word is surer than the first reading's surest there, they replace the first's
+    ("0,0520" read whole for "0," and "0520" read unsure); a group the first
+    reading has no word in is added when its words are confident."""
     lines = [list(line) for line in first.lines()]
-    where = {id(w): k for k, line in enumerate(lines) for w in line}
-    kept = [w for line in lines for w in line]
+    home_of = {id(w): k for k, line in enumerate(lines) for w in line}
     extra: dict[int, list[Word]] = {}
-    for word in second.words:
-        overlapping = [w for w in kept if _share(w, word) >= SAME_PRINT]
-        if not overlapping:
-            if word.entropy <= 1 - confident:
-                extra.setdefault(word.line, []).append(word)
+    for ours, theirs in _groups(first.words, second.words):
+        if not ours:
+            for word in theirs:
+                if word.entropy <= 1 - confident:
+                    extra.setdefault(word.line, []).append(word)
             continue
-        if len(overlapping) == 1 and _iou(overlapping[0], word) >= SAME_WORD:
-            old = overlapping[0]
-            if word.entropy < old.entropy:
-                k = where[id(old)]
-                line = lines[k]
-                line[line.index(old)] = word
+        homes = {home_of[id(w)] for w in ours}
+        if len(homes) > 1 or _iou(_span(ours), _span(theirs)) < SAME_WORD:
+            continue
+        if max(w.entropy for w in theirs) < min(w.entropy for w in ours):
+            line = lines[homes.pop()]
+            line[:] = [w for w in line if all(w is not o for o in ours)] + theirs
     for group in extra.values():
         home = _line_of(lines, group)
         if home is None:
@@ -47,6 +52,36 @@ def merge(first: PageText, second: PageText, confident: float) -> PageText:
         for w in sorted(line, key=lambda w: w.x1)
     ]
     return PageText(first.width, first.height, words)
+
+
+def _groups(first: list[Word], second: list[Word]) -> list[tuple[list[Word], list[Word]]]:
+    """The second reading's words joined with every word of either reading that
+    shares print with them (SAME_PRINT), transitively: (first's, second's) each."""
+    parent = list(range(len(first) + len(second)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for j, b in enumerate(second):
+        for i, a in enumerate(first):
+            if _share(a, b) >= SAME_PRINT:
+                parent[root(i)] = root(len(first) + j)
+    groups: dict[int, tuple[list[Word], list[Word]]] = {}
+    for j, b in enumerate(second):
+        groups.setdefault(root(len(first) + j), ([], []))[1].append(b)
+    for i, a in enumerate(first):
+        key = root(i)
+        if key in groups:
+            groups[key][0].append(a)
+    return list(groups.values())
+
+
+def _span(words: list[Word]) -> Word:
+    return Word("", min(w.x1 for w in words), min(w.y1 for w in words),
+                max(w.x2 for w in words), max(w.y2 for w in words), 0.0, 0)
 
 
 def _area(a: Word) -> int:

@@ -31,3 +31,16 @@ def test_a_new_line_goes_in_order_of_height() -> None:
     first = PageText(1000, 1000, [word("oben", 10, 10, 0.1, 0), word("unten", 10, 500, 0.1, 1)])
     second = PageText(1000, 1000, [word("Mitte", 10, 250, 0.1, 0)])
     assert merge(first, second, 0.6).fulltext() == "oben\nMitte\nunten"
+
+
+def test_a_word_read_whole_and_sure_replaces_its_unsure_pieces() -> None:
+    first = PageText(1000, 1000, [word("0,", 10, 10, 1.0, 0), word("0520", 32, 10, 1.0, 0),
+                                  word("kWh", 200, 10, 0.1, 0)])
+    second = PageText(1000, 1000, [word("0,0520", 10, 10, 0.08, 0), word("kVVh", 200, 10, 0.4, 0)])
+    assert merge(first, second, 0.6).fulltext() == "0,0520 kWh"
+
+
+def test_sure_pieces_do_not_replace_a_surer_whole_word() -> None:
+    first = PageText(1000, 1000, [word("Liefer-und", 10, 10, 0.05, 0)])
+    second = PageText(1000, 1000, [word("Liefer-", 10, 10, 0.08, 0), word("und", 80, 10, 0.07, 0)])
+    assert merge(first, second, 0.6).fulltext() == "Liefer-und"
