@@ -182,8 +182,11 @@ def local_rank(gray: pyvips.Image, index: int, step: int) -> pyvips.Image:
     """The `index`-th of the 5x5 window's sorted pixels (0 darkest, 24 lightest),
     over a window of ~5 x `step` pixels: a 5x5 rank, every `step`-th pixel of it, a
     5x5 rank of those, scaled back up (a full-size rank this wide is ~10x slower)."""
+    size = 5 * step  # a tiny image is padded with its own edge to one window
+    padded = gray if gray.width >= size and gray.height >= size else gray.embed(
+        0, 0, max(gray.width, size), max(gray.height, size), extend="copy")
     # computed once, in memory: scaled up lazily it would be ranked again per tile
-    small = gray.rank(5, 5, index).subsample(step, step).rank(5, 5, index).copy_memory()
+    small = padded.rank(5, 5, index).subsample(step, step).rank(5, 5, index).copy_memory()
     return small.resize(step, kernel="linear").embed(0, 0, gray.width, gray.height,
                                                       extend="copy")
 

@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 import pyvips
 
-from service.pipeline.binarize import AS_GRAY, AS_NEAR_WHITE
+from service.pipeline.binarize import AS_GRAY, AS_LEVELS, AS_NEAR_WHITE, AS_STRETCH, prepare
 from service.pipeline.rasterize import save_jpeg
 from service.pipeline.tesseract import file_dpi, image_dpi, ocr_image, read_page
 from tests.pipeline.conftest import TextLine, make_text_pdf, words_of
@@ -131,3 +131,12 @@ def test_black_headings_on_light_bars_of_a_light_page_are_read(tmp_path: Path) -
     found = [w.text for w in reading.text.words]
     assert recall(found, words_of(BARS)) >= 0.8
     assert recall(found, words_of(rows)) >= 0.95
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (40, 25)])
+def test_every_preparation_takes_a_tiny_image(size: tuple[int, int]) -> None:
+    gray = (pyvips.Image.black(*size) + 190).cast("uchar")
+    for name in (AS_GRAY, AS_NEAR_WHITE, AS_STRETCH, AS_LEVELS):
+        prepared = prepare(gray, name)
+        assert (prepared.width, prepared.height) == size
+        assert prepared.min() >= 0
