@@ -88,7 +88,8 @@ def read_page(
         original = pyvips.Image.new_from_file(str(image_path))
         dpi = dpi or image_dpi(original)
         gray = grayscale(original) if binarize else original
-        names = order(gray)[: max(1, readings)] if binarize else ["as-is"]
+        made: dict[str, pyvips.Image] = {}
+        names = order(gray, made)[: max(1, readings)] if binarize else ["as-is"]
     except pyvips.Error as exc:
         raise ProcessingError(f"the image of page {page} could not be read") from exc
     deadline = time.monotonic() + timeout
@@ -101,7 +102,7 @@ def read_page(
         if best is not None and (left <= 0 or (good(best) and not merging)):
             break
         try:
-            image = prepare(gray, name) if binarize else gray
+            image = (made[name] if name in made else prepare(gray, name)) if binarize else gray
             png = image.pngsave_buffer(compression=1)
         except pyvips.Error as exc:
             raise ProcessingError(f"the image of page {page} could not be read") from exc

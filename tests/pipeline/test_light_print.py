@@ -140,3 +140,15 @@ def test_every_preparation_takes_a_tiny_image(size: tuple[int, int]) -> None:
         prepared = prepare(gray, name)
         assert (prepared.width, prepared.height) == size
         assert prepared.min() >= 0
+
+
+def test_print_levels_leaves_light_is_read_as_light_print(tmp_path: Path) -> None:
+    # A third of the ink light (gray 0.73): partly light by its strokes, like pages
+    # with shading or colour, but levels leaves such print too light for Otsu.
+    black = tuple(TextLine(56, 140 + 14 * k, 9, row) for k, row in enumerate(ROWS))
+    light = tuple(TextLine(56, 286 + 16 * k, 8, row, gray=0.73) for k, row in enumerate(ROWS))
+    reading = read_page(gray_render(tmp_path, BLACK + black + light), "de", dpi=200)
+    assert reading.read[0] == AS_NEAR_WHITE
+    found = [w.text for w in reading.text.words]
+    assert recall(found, words_of(light)) >= 0.95
+    assert recall(found, words_of(BLACK + black)) >= 0.95
