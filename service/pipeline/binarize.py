@@ -8,12 +8,16 @@ suits every page:
   part of their print light or colour, shading and thin gray rules, but makes
   small black print on other real pages heavy;
 - thin light-gray print (gray ~170-200 on white) vanishes in both; a
-  near-white threshold (everything darker than NEAR_WHITE of the paper is ink,
-  rules removed) keeps it, but loses some small black print.
+  near-white threshold (everything darker than NEAR_WHITE of the paper or fill
+  around it is ink, rules removed) keeps it, but loses some small black print;
+  a stretch (each pixel's darkness divided by the ink's around it) keeps black
+  print thin and makes light print black, but darkens fills. The two lose
+  different words, so a page of light print is read both ways and the
+  readings merged word by word (tesseract.read_page, wordmerge).
 Reading every page all three ways and keeping the most confident reading cost
 ~2.8x the tesseract time. So `order` chooses the first preparation from the
 ink on the page (`light_ink`, ~0.1 s), and tesseract.read_page reads another
-only when the first reading is poor.
+only when the first reading is poor (or, on a light page, to merge it).
 
 Measured (loose word recall, truth = the PDF's text layer; 200-DPI gray JPEG
 renders as the pipeline stores pages), benchmarks/TEXTLAYER_CHECK.md and
@@ -23,6 +27,11 @@ at 72 DPI (before) 95.0%; one reading, chosen here, at 200 DPI 95.3%
 91.6% on 20 of them); 10 of them with the print below the letterhead
 lightened to gray 185: 93.7% both (one near-white reading each); ten
 generated invoice layouts at 220 DPI: 98.0% both (loose; one reading).
+Light print, 2026-11-29 (TEXTLAYER_CHECK.md): near-white against the local
+background and merged with the stretch (and partly light pages whose print
+levels leaves light read so too), 95.3% on those 10 pages (93.7% with one
+near-white reading against the paper), 96.1% on another 12 (91.0%); the
+plain-print samples unchanged page for page (no plain corpus page changes route).
 """
 
 from __future__ import annotations
@@ -40,6 +49,9 @@ PAPER_PERCENTILE = 90
 
 # The preparations by name; `order` says which to read first on a page.
 AS_GRAY, AS_NEAR_WHITE, AS_LEVELS = "gray", "near_white", "levels"
+# The stretched gray image, read after near-white on a page of light print and
+# merged with it word by word (`complements`).
+AS_STRETCH = "stretch"
 # Light strokes per dark-ink pixel (`light_ink`) from which a page's print is
 # mostly light (read near-white first) or partly light (read levels first).
 # Measured at 200-220 DPI: corpus pages 0.00-0.05 (plain print) and 0.43-0.68
@@ -48,22 +60,45 @@ AS_GRAY, AS_NEAR_WHITE, AS_LEVELS = "gray", "near_white", "levels"
 # 0.00-0.03, the tests' invoice with gray-0.6 small print 0.33.
 LIGHT_PRINT = 0.95
 PART_LIGHT = 0.15
+# Light strokes per dark-ink pixel still light after `levels`, from which a
+# partly light page is read as light print: levels darkens gray print at ~0.6 of
+# the paper but can leave print at ~0.73 (gray 185) too light for Otsu. Measured
+# at 200 DPI on every corpus page (287) that is partly light: as printed (74
+# pages; shading, colour, gray rules) 0.03-0.40, 71 of them below 0.2 (the two at
+# 0.36 and 0.40 read worse near-white); with the print below the letterhead
+# lightened to gray 185 (57 pages) 0.09-1.03, 33 of them from 0.45.
+LEFT_LIGHT = 0.45
 # Darker than this is dark ink: Otsu's threshold on a page of black print on
 # white lies about here, so lighter print is what a global threshold may lose.
 DARK = 128 / 255
 PAPER_EDGE = 0.95  # of the paper's brightness: paper, for light_ink
 
 
-def order(gray: pyvips.Image) -> list[str]:
+def order(gray: pyvips.Image, made: dict[str, pyvips.Image] | None = None) -> list[str]:
     """The preparations in the order to read them, by the print the page shows:
-    mostly light print near-white first, partly light levels first, plain print
-    (most real pages) plain gray first."""
+    mostly light print near-white first, partly light levels first unless print
+    stays light in levels (then near-white), plain print (most real pages) plain
+    gray first. The levels image made to tell is left in `made` for `prepare`."""
     light = light_ink(gray)
+    light_print = [AS_NEAR_WHITE, AS_STRETCH, AS_GRAY, AS_LEVELS]
     if light >= LIGHT_PRINT:
-        return [AS_NEAR_WHITE, AS_GRAY, AS_LEVELS]
+        return light_print
     if light >= PART_LIGHT:
+        leveled = levels(gray).copy_memory()
+        if made is not None:
+            made[AS_LEVELS] = leveled
+        if light_ink(leveled) >= LEFT_LIGHT:
+            return light_print
         return [AS_LEVELS, AS_GRAY, AS_NEAR_WHITE]
     return [AS_GRAY, AS_NEAR_WHITE, AS_LEVELS]
+
+
+def complements(first: str, then: str) -> bool:
+    """Whether a reading of `then` is merged with the first reading rather than
+    compared with it: near-white and the stretched gray image lose different words
+    of light print (near-white thickens black print and small type, the stretch
+    keeps it thin), so a light page is read both ways, whatever the first reads."""
+    return first == AS_NEAR_WHITE and then == AS_STRETCH
 
 
 def prepare(gray: pyvips.Image, name: str) -> pyvips.Image:
@@ -71,6 +106,8 @@ def prepare(gray: pyvips.Image, name: str) -> pyvips.Image:
         return levels(gray)
     if name == AS_NEAR_WHITE:
         return near_white(gray)
+    if name == AS_STRETCH:
+        return stretch(gray)
     return gray
 
 
@@ -124,10 +161,50 @@ def levels(gray: pyvips.Image) -> pyvips.Image:
 
 
 def near_white(gray: pyvips.Image) -> pyvips.Image:
-    """Black wherever the page is visibly darker than its paper, white elsewhere."""
+    """Black wherever the page is visibly darker than the paper or fill around it,
+    white elsewhere.
+
+    The background is the lightest pixel within ~6 pixels (`local_rank`), at most
+    the paper: so a light table shading or header bar is background, not ink, and
+    the black print on it stays apart from it (against the paper alone such a bar
+    turned black and its rule-removed outline took its heading with it)."""
     paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
-    ink = (gray < paper * NEAR_WHITE).ifthenelse(0, 255).cast("uchar")
-    return remove_rules(ink)
+    around = local_rank(gray, LIGHTEST, BACKGROUND_STEP)
+    around = (around > paper).ifthenelse(paper, around)
+    ink = (gray < around * NEAR_WHITE).ifthenelse(0, 255).cast("uchar")
+    return remove_rules(ink.copy_memory())  # read twice there: computed once
+
+
+# Ink level: the darkest pixel within ~10 pixels, at most this far below the paper
+# for the stretch (so paper grain and light fills are not stretched to ink).
+STRETCH_FLOOR = 1 - NEAR_WHITE
+DARKEST, LIGHTEST = 0, 24  # indexes into a 5x5 window's sorted pixels
+BACKGROUND_STEP, INK_STEP = 2, 4
+
+
+def stretch(gray: pyvips.Image) -> pyvips.Image:
+    """The print stretched to black by the ink around it: each pixel's distance below
+    the paper divided by the local ink's, so light-gray print reads as black print
+    does (thin, anti-aliased) and black print is left as it is."""
+    paper = max(float(gray.percent(PAPER_PERCENTILE)), 1.0)
+    span = paper - local_rank(gray, DARKEST, INK_STEP)
+    span = (span < paper * STRETCH_FLOOR).ifthenelse(paper * STRETCH_FLOOR, span)
+    out = 1 - (paper - gray) / span
+    out = (out > 1).ifthenelse(1.0, (out < 0).ifthenelse(0.0, out))
+    return remove_rules((out * 255).cast("uchar").copy_memory())
+
+
+def local_rank(gray: pyvips.Image, index: int, step: int) -> pyvips.Image:
+    """The `index`-th of the 5x5 window's sorted pixels (0 darkest, 24 lightest),
+    over a window of ~5 x `step` pixels: a 5x5 rank, every `step`-th pixel of it, a
+    5x5 rank of those, scaled back up (a full-size rank this wide is ~10x slower)."""
+    size = 5 * step  # a tiny image is padded with its own edge to one window
+    padded = gray if gray.width >= size and gray.height >= size else gray.embed(
+        0, 0, max(gray.width, size), max(gray.height, size), extend="copy")
+    # computed once, in memory: scaled up lazily it would be ranked again per tile
+    small = padded.rank(5, 5, index).subsample(step, step).rank(5, 5, index).copy_memory()
+    return small.resize(step, kernel="linear").embed(0, 0, gray.width, gray.height,
+                                                      extend="copy")
 
 
 RULE_LENGTH = 81  # pixels; far longer than any glyph stroke at 200-300 DPI

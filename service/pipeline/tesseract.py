@@ -4,7 +4,9 @@ The image is prepared as the print on the page calls for (binarize.order) and
 piped to `tesseract stdin stdout ... tsv` at the image's true resolution; only
 when that reading is poor (`good`) is the next preparation read too, up to
 `readings` (FOLIO_OCR_READINGS), and the reading with the most confident text
-kept. `read_page` says which preparations were read. Tesseract runs
+kept; a page of light print is read near-white and stretched, and the two
+readings merged word by word (wordmerge). `read_page` says which preparations
+were read. Tesseract runs
 single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
 all readings of a page within one timeout. From the TSV, level-5 rows are words;
 a word's line is its (block, paragraph, line) triple numbered in the order
@@ -22,7 +24,8 @@ from pathlib import Path
 import pyvips
 
 from service.errors import ProcessingError
-from service.pipeline.binarize import grayscale, order, prepare
+from service.pipeline.binarize import complements, grayscale, order, prepare
+from service.pipeline.wordmerge import merge
 from service.pipeline.words import PageText, Word
 
 # the other language second: German names and umlauts appear on English invoices too
@@ -73,7 +76,10 @@ def read_page(
 ) -> Reading:
     """Read the page in the preparations' order (binarize.order) until a reading
     is good, at most `readings` times; the reading with the most confident
-    characters is kept. Without `binarize` the image is read once, as it is.
+    characters is kept. A page of light print is read near-white and stretched
+    whatever the first reading, and the two readings merged word by word
+    (binarize.complements, wordmerge). Without `binarize` the image is read
+    once, as it is.
 
     `dpi` is the image's true resolution (tesseract's default for a rendered
     JPEG would be the 72 DPI it carries); without it the image's own resolution
@@ -82,7 +88,8 @@ def read_page(
         original = pyvips.Image.new_from_file(str(image_path))
         dpi = dpi or image_dpi(original)
         gray = grayscale(original) if binarize else original
-        names = order(gray)[: max(1, readings)] if binarize else ["as-is"]
+        made: dict[str, pyvips.Image] = {}
+        names = order(gray, made)[: max(1, readings)] if binarize else ["as-is"]
     except pyvips.Error as exc:
         raise ProcessingError(f"the image of page {page} could not be read") from exc
     deadline = time.monotonic() + timeout
@@ -91,10 +98,11 @@ def read_page(
     read: list[str] = []
     for name in names:
         left = deadline - time.monotonic()
-        if best is not None and (left <= 0 or good(best)):
+        merging = bool(read) and complements(read[0], name)
+        if best is not None and (left <= 0 or (good(best) and not merging)):
             break
         try:
-            image = prepare(gray, name) if binarize else gray
+            image = (made[name] if name in made else prepare(gray, name)) if binarize else gray
             png = image.pngsave_buffer(compression=1)
         except pyvips.Error as exc:
             raise ProcessingError(f"the image of page {page} could not be read") from exc
@@ -106,7 +114,12 @@ def read_page(
             break  # out of time for another reading: the ones so far stand
         read.append(name)
         text = parse_tsv(tsv, original.width, original.height)
-        if best is None or confident_text(text) > confident_text(best):
+        if best is not None and merging:
+            # the more confident reading leads, the other fills in its gaps
+            lead, other = (text, best) if confident_text(text) > confident_text(best) \
+                else (best, text)
+            best, chosen = merge(lead, other, CONFIDENT), f"{chosen}+{name}"
+        elif best is None or confident_text(text) > confident_text(best):
             best, chosen = text, name
     assert best is not None
     return Reading(best, tuple(read), chosen)
