@@ -24,10 +24,10 @@ from typing import Any
 
 import orjson
 
+from service.artifacts.packed import GZIP_LEVEL, Packed, gzip_member
 from service.artifacts.record import FAILED, RUNNING, SUCCEEDED, CorruptRecord, Record
 
 RECORD = "record.json"
-GZIP_LEVEL = 6
 
 
 def valid_id(processing_id: str) -> bool:
@@ -111,13 +111,16 @@ class FileStore:
     # -- artifacts -----------------------------------------------------------
 
     def write_artifact(
-        self, processing_id: str, name: str, data: bytes, *, compress: bool = False
+        self, processing_id: str, name: str, data: bytes | Packed, *, compress: bool = False
     ) -> Path:
+        """Store `data`; with `compress` also its gzip twin, made of the deflated
+        pieces when `data` is Packed."""
         path = self.artifact(processing_id, name)
-        atomic_write(path, data)
+        atomic_write(path, data.plain if isinstance(data, Packed) else data)
         if compress:
-            packed = gzip.compress(data, GZIP_LEVEL, mtime=0)
-            atomic_write(path.with_name(path.name + ".gz"), packed)
+            gz = (gzip_member(data) if isinstance(data, Packed)
+                  else gzip.compress(data, GZIP_LEVEL, mtime=0))
+            atomic_write(path.with_name(path.name + ".gz"), gz)
         return path
 
     def put_file(self, processing_id: str, name: str, source: Path) -> Path:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import WorkerLost
+from service.pipeline.page_outputs import PageOutputs, page_outputs
 from service.pipeline.pdfium_guard import PDFIUM
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
@@ -45,10 +46,17 @@ class PageJob:
     ocr_readings: int = 2
     # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
     searchable: bool = False
+    # also make each page's OCR JSON and hOCR pieces (page_outputs)
+    text_outputs: bool = False
 
 
-def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], PageText]]:
-    """Render and read the pages `indices` (0-based): their pixel sizes and words."""
+# what a page process returns for one page
+PageResult = tuple[tuple[int, int], PageText, PageOutputs | None]
+
+
+def run_pages(job: PageJob, indices: list[int]) -> list[PageResult]:
+    """Render and read the pages `indices` (0-based): their pixel sizes, words and (with
+    `job.text_outputs`) their pieces of the OCR JSON and hOCR."""
     sizes = rasterize(job.source, job.kind, job.out_dir, job.dpi, job.quality,
                       job.max_megapixels, indices)
     layers: list[PageText | None] = [None] * len(indices)
@@ -66,7 +74,8 @@ def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], P
     if job.searchable and indices:
         searchable_pdf([job.out_dir / f"{i + 1}.jpg" for i in indices],
                        [text for _, text in done], job.dpi, part_path(job, indices[0]))
-    return done
+    return [(size, text, page_outputs(index + 1, text) if job.text_outputs else None)
+            for index, (size, text) in zip(indices, done, strict=True)]
 
 
 def part_path(job: PageJob, first_index: int) -> Path:
@@ -79,8 +88,9 @@ def parts(job: PageJob) -> list[Path]:
 
 
 def process_pages(job: PageJob, count: int, workers: int
-                  ) -> tuple[list[tuple[int, int]], list[PageText]]:
-    """Every page of the document, in page order, using up to `workers` processes."""
+                  ) -> tuple[list[tuple[int, int]], list[PageText], list[PageOutputs]]:
+    """Every page of the document, in page order, using up to `workers` processes: the
+    pages' pixel sizes, words and (with `job.text_outputs`) OCR JSON and hOCR pieces."""
     if workers <= 1 or count <= 1:
         results = run_pages(job, list(range(count)))
     else:
@@ -92,7 +102,8 @@ def process_pages(job: PageJob, count: int, workers: int
         except BrokenProcessPool:
             _reset_pool()
             raise WorkerLost("a page worker process stopped unexpectedly") from None
-    return [size for size, _ in results], [text for _, text in results]
+    return ([size for size, _, _ in results], [text for _, text, _ in results],
+            [outputs for _, _, outputs in results if outputs is not None])
 
 
 def warm(workers: int) -> None:

@@ -24,6 +24,7 @@ from service.artifacts.catalogue import (
     sub_pdf_name,
     write_full_body,
 )
+from service.artifacts.packed import Packed
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.config import Settings
@@ -51,7 +52,7 @@ def clear_scratch(store: FileStore, processing_id: str) -> None:
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
-            language: str, searchable: bool = False) -> Document:
+            language: str, searchable: bool = False, text_outputs: bool = False) -> Document:
     source = store.artifact(processing_id, SOURCE)
     kind = detect(source)
     stage_einvoice(source, kind, scratch, settings.einvoice_max_bytes)
@@ -69,15 +70,16 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,
                   ocr_readings=settings.ocr_readings,
-                  searchable=searchable)
+                  searchable=searchable, text_outputs=text_outputs)
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    sizes, texts = process_pages(job, count, settings.page_workers)
+    sizes, texts, outputs = process_pages(job, count, settings.page_workers)
     pages = [job.out_dir / f"{n}.jpg" for n in range(1, len(sizes) + 1)]
     fulltext = "\n".join(t.fulltext() for t in texts)
     return Document(source=source, kind=kind, dpi=settings.dpi, pages=tuple(pages),
                     sizes=tuple(sizes), texts=tuple(texts),
                     language=detect_language(fulltext, default=language), scratch=scratch,
-                    pdf_parts=tuple(parts(job)) if searchable else ())
+                    pdf_parts=tuple(parts(job)) if searchable else (),
+                    page_outputs=tuple(outputs))
 
 
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:
@@ -109,7 +111,8 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
             raise ProcessingError(f"the workflow {record.workflow!r} is not installed here")
         language = str(record.parameters.get("language", settings.default_language))
         doc = prepare(store, settings, processing_id, scratch, language,
-                      searchable=steps.searchable in workflow.steps)
+                      searchable=steps.searchable in workflow.steps,
+                      text_outputs=steps.ocr_outputs in workflow.steps)
         artifacts: Artifacts = {}
         for step in workflow.steps:
             artifacts.update(step(doc))
@@ -117,8 +120,12 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         for number, page in enumerate(doc.pages, 1):
             store.put_file(processing_id, page_file(number), page)
         sub_pdfs: list[int] = []
+        packed: dict[str, Packed] = {}
         for name, value in artifacts.items():
-            if isinstance(value, Path):
+            if isinstance(value, Packed):
+                packed[name] = value
+                store.write_artifact(processing_id, name, value, compress=compressed(name))
+            elif isinstance(value, Path):
                 store.put_file(processing_id, name, value)
                 if compressed(name):
                     store.write_artifact(processing_id, name,
@@ -134,7 +141,7 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         record.pages = list(doc.sizes)
         record.results = ordered
         record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
-        write_full_body(store, record, workflow.name)
+        write_full_body(store, record, workflow.name, packed)
         # gone before the record turns done, so that done means nothing left behind
         shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
