@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -157,7 +158,8 @@ def full_body(
 
 
 def write_full_body(store: FileStore, record: Record, workflow_name: str,
-                    packed: Mapping[str, Packed] | None = None) -> None:
+                    packed: Mapping[str, Packed] | None = None,
+                    unsynced: list[Path] | None = None) -> None:
     """Store the complete body once, plain and gzip, so GET streams a file.
 
     Inline results given in `packed` (file → its bytes and deflated pieces) go in
@@ -174,7 +176,8 @@ def write_full_body(store: FileStore, record: Record, workflow_name: str,
         parts += [data[start:at], packed[file]]
         start = at + len(_mark(file))
     parts.append(data[start:])
-    store.write_artifact(record.processing_id, FULL_BODY, join(parts), compress=True)
+    store.write_artifact(record.processing_id, FULL_BODY, join(parts), compress=True,
+                         unsynced=unsynced)
 
 
 def _mark(file: str) -> bytes:

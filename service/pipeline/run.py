@@ -26,7 +26,7 @@ from service.artifacts.catalogue import (
 )
 from service.artifacts.packed import Packed
 from service.artifacts.record import Record
-from service.artifacts.store import FileStore
+from service.artifacts.store import FileStore, sync_files
 from service.config import Settings
 from service.errors import ProcessingError, WorkerLost
 from service.jobs import workflows
@@ -121,18 +121,22 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
             store.put_file(processing_id, page_file(number), page)
         sub_pdfs: list[int] = []
         packed: dict[str, Packed] = {}
+        # written without a sync each, then synced together before the record turns done
+        unsynced: list[Path] = []
         for name, value in artifacts.items():
             if isinstance(value, Packed):
                 packed[name] = value
-                store.write_artifact(processing_id, name, value, compress=compressed(name))
+                store.write_artifact(processing_id, name, value, compress=compressed(name),
+                                     unsynced=unsynced)
             elif isinstance(value, Path):
                 store.put_file(processing_id, name, value)
                 if compressed(name):
                     store.write_artifact(processing_id, name,
                                          store.artifact(processing_id, name).read_bytes(),
-                                         compress=True)
+                                         compress=True, unsynced=unsynced)
             else:
-                store.write_artifact(processing_id, name, value, compress=compressed(name))
+                store.write_artifact(processing_id, name, value, compress=compressed(name),
+                                     unsynced=unsynced)
             index = sub_pdf_index(name)
             if index is not None:
                 sub_pdfs.append(index)
@@ -141,7 +145,8 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         record.pages = list(doc.sizes)
         record.results = ordered
         record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
-        write_full_body(store, record, workflow.name, packed)
+        write_full_body(store, record, workflow.name, packed, unsynced)
+        sync_files(unsynced)
         # gone before the record turns done, so that done means nothing left behind
         shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
