@@ -19,6 +19,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,6 +48,7 @@ from benchmarks.tools import (
     latency_ms,
     rss_mb,
     say,
+    tree_cpu,
     version_of,
     wait_http,
     wrk,
@@ -727,12 +729,14 @@ end
         folios = [("this", None)]
         if self.against is not None:
             folios.append((str(self.against), self.against))
-        bases = {}
+        bases, pids = {}, {}
         for label, checkout in folios:
             # its own data directory: the embedded workers claim jobs from it
             data = self.data if checkout is None else WORK / "data-against"
-            _, bases[label] = self.folio(f"folio-p7-{len(bases)}", checkout=checkout,
-                                         FOLIO_DATA_DIR=str(data))
+            proc, bases[label] = self.folio(f"folio-p7-{len(bases)}", checkout=checkout,
+                                            FOLIO_DATA_DIR=str(data))
+            assert proc.popen is not None
+            pids[label] = proc.popen.pid
         pdf_s: dict[str, list[float]] = {label: [] for label, _ in folios}
         scan_s: dict[str, list[float]] = {label: [] for label, _ in folios}
         tess_s: list[float] = []
@@ -740,16 +744,25 @@ end
         for round_no in range(self.repeat):
             order = folios if round_no % 2 == 0 else folios[::-1]
             for label, _ in order:
+                # CPU seconds of folio's whole process tree (web, job worker, page
+                # processes, tesseract) per POST, beside the wall time
                 with httpx.Client(base_url=bases[label], headers=HEADERS, timeout=300) as c:
+                    cpu = tree_cpu(pids[label])
                     pdf_s[label].append(self.p7_post(c, pdf, "application/pdf"))
+                    pdf_cpu = tree_cpu(pids[label]) - cpu
                     load = loadavg()[0]
                     scan_s[label].append(self.p7_scan(c, tiff))
+                    scan_cpu = tree_cpu(pids[label]) - cpu - pdf_cpu
                 self.notes.append(f"P7 round {round_no + 1} {label}: PDF "
-                                  f"{pdf_s[label][-1]:.2f}s, scan {scan_s[label][-1]:.2f}s "
+                                  f"{pdf_s[label][-1]:.2f}s ({pdf_cpu:.2f} CPU-s), scan "
+                                  f"{scan_s[label][-1]:.2f}s ({scan_cpu:.2f} CPU-s) "
                                   f"(load {load})")
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
             tess_s.append(self.p7_tesseract(images, tess_env))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            tess_cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
             self.notes.append(f"P7 round {round_no + 1} tesseract: {tess_s[-1]:.2f}s "
-                              f"(load {loadavg()[0]})")
+                              f"({tess_cpu:.2f} CPU-s) (load {loadavg()[0]})")
         tess = statistics.median(tess_s)
         for label, _ in folios:
             name = "" if label == "this" else f" [{label}]"
