@@ -141,6 +141,8 @@ def _frame(direction: int, left: float, bottom: float, right: float,
 
 def _direction(a: float, b: float) -> int:
     """Quarter turns (counter-clockwise) of a text matrix whose x axis is (a, b)."""
+    if b == 0 and a > 0:
+        return 0  # upright text, most glyphs: what the formula gives, without atan2
     return round(math.atan2(b, a) / (math.pi / 2)) % 4
 
 
@@ -233,9 +235,6 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
         start, _, stop, _ = _frame(turn, loose.left, loose.bottom, loose.right, loose.top)
         get_origin(raw, here, *origin)
         baseline = _frame(turn, ox_c.value, oy_c.value, ox_c.value, oy_c.value)[1]
-        size = get_font_size(raw, here) * math.hypot(matrix.c, matrix.d)
-        if size <= 0:
-            size = max(loose.top - loose.bottom, loose.right - loose.left, 0.1)
         get_char_box(raw, here, *refs)
         left, right, bottom, top = left_c.value, right_c.value, bottom_c.value, top_c.value
         if right <= left or top <= bottom:
@@ -250,6 +249,10 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
         if not (after or before):
             yield from flush()
             box[:] = [left, bottom, right, top]
+            # the font size is needed only where a word starts: its em
+            size = get_font_size(raw, here) * math.hypot(matrix.c, matrix.d)
+            if size <= 0:
+                size = max(loose.top - loose.bottom, loose.right - loose.left, 0.1)
             direction, em, begin, end, base = turn, size, start, stop, baseline
             text.append(ch)
             continue
