@@ -21,12 +21,13 @@ from service.pipeline.words import PageText
 class PageOutputs:
     ocr: Packed  # the page's object in the OCR JSON's "pages"
     hocr: Packed  # the page's ocr_page element
+    fulltext: str  # PageText.fulltext(), for the document's language
 
 
 def page_outputs(page_no: int, page: PageText) -> PageOutputs:
     """`page_no` is 1-based, as the hOCR ids carry it."""
     return PageOutputs(pack(orjson.dumps(ocrjson.page_dict(page))),
-                       pack(hocr.page_fragment(page_no, page)))
+                       pack(hocr.page_fragment(page_no, page)), page.fulltext())
 
 
 def document_outputs(pages: Sequence[PageOutputs]) -> tuple[Packed, Packed]:

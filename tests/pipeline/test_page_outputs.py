@@ -30,8 +30,9 @@ def test_joined_pages_are_the_whole_document_bytes() -> None:
         _page([("ctrl\x01char", 0), ("\ud800lone", 0), ("€", 3)]),
     ]
     for document in (texts, texts[:1], texts[1:2], []):
-        ocr, hocr_doc = document_outputs([page_outputs(n, t)
-                                          for n, t in enumerate(document, 1)])
+        made = [page_outputs(n, t) for n, t in enumerate(document, 1)]
+        assert [m.fulltext for m in made] == [t.fulltext() for t in document]
+        ocr, hocr_doc = document_outputs(made)
         assert ocr.plain == ocrjson.ocr_json(document)
         assert hocr_doc.plain == hocr.hocr(document)
         assert gzip.decompress(gzip_member(ocr)) == ocr.plain
