@@ -47,13 +47,3 @@ def gzip_member(packed: Packed) -> bytes:
     trailer = struct.pack("<II", zlib.crc32(packed.plain), len(packed.plain) & 0xFFFFFFFF)
     return _HEADER + packed.deflated + _FINAL + trailer
 
-
-def framed(head: bytes, pieces: Sequence[Packed], separator: bytes, tail: bytes) -> Packed:
-    """head, the pieces with `separator` between them, tail."""
-    parts: list[Packed | bytes] = [head]
-    for index, piece in enumerate(pieces):
-        if index:
-            parts.append(separator)
-        parts.append(piece)
-    parts.append(tail)
-    return join(parts)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.artifacts.packed import Packed
-from service.pipeline.page_outputs import PageOutputs
+from service.pipeline.page_outputs import RunOutputs
 from service.pipeline.words import PageText
 
 
@@ -22,8 +22,8 @@ class Document:
     scratch: Path  # where a step may write files before they are moved into the store
     # the searchable PDF already made page run by page run alongside rendering, in order
     pdf_parts: tuple[Path, ...] = ()
-    # each page's OCR JSON and hOCR pieces, made alongside rendering, in order
-    page_outputs: tuple[PageOutputs, ...] = ()
+    # each run of pages' OCR JSON and hOCR, made alongside rendering, in page order
+    page_outputs: tuple[RunOutputs, ...] = ()
 
 
 # An output step returns artifacts: store name → bytes, bytes with their deflated

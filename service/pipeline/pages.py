@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import WorkerLost
-from service.pipeline.page_outputs import PageOutputs, page_outputs
+from service.pipeline.page_outputs import RunOutputs, run_outputs
 from service.pipeline.pdfium_guard import PDFIUM
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
@@ -46,17 +46,12 @@ class PageJob:
     ocr_readings: int = 2
     # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
     searchable: bool = False
-    # also make each page's OCR JSON and hOCR pieces (page_outputs)
+    # also make each run of pages' share of the OCR JSON and hOCR (page_outputs)
     text_outputs: bool = False
 
 
-# what a page process returns for one page
-PageResult = tuple[tuple[int, int], PageText, PageOutputs | None]
-
-
-def run_pages(job: PageJob, indices: list[int]) -> list[PageResult]:
-    """Render and read the pages `indices` (0-based): their pixel sizes, words and (with
-    `job.text_outputs`) their pieces of the OCR JSON and hOCR."""
+def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], PageText]]:
+    """Render and read the pages `indices` (0-based): their pixel sizes and words."""
     sizes = rasterize(job.source, job.kind, job.out_dir, job.dpi, job.quality,
                       job.max_megapixels, indices)
     layers: list[PageText | None] = [None] * len(indices)
@@ -74,8 +69,16 @@ def run_pages(job: PageJob, indices: list[int]) -> list[PageResult]:
     if job.searchable and indices:
         searchable_pdf([job.out_dir / f"{i + 1}.jpg" for i in indices],
                        [text for _, text in done], job.dpi, part_path(job, indices[0]))
-    return [(size, text, page_outputs(index + 1, text) if job.text_outputs else None)
-            for index, (size, text) in zip(indices, done, strict=True)]
+    return done
+
+
+def run_chunk(job: PageJob, indices: list[int]
+              ) -> tuple[list[tuple[int, int]], list[PageText], RunOutputs | None]:
+    """`run_pages` of consecutive pages, and (with `job.text_outputs`) their outputs."""
+    done = run_pages(job, indices)
+    texts = [text for _, text in done]
+    outputs = run_outputs(indices[0], texts) if job.text_outputs and indices else None
+    return [size for size, _ in done], texts, outputs
 
 
 def part_path(job: PageJob, first_index: int) -> Path:
@@ -88,21 +91,21 @@ def parts(job: PageJob) -> list[Path]:
 
 
 def process_pages(job: PageJob, count: int, workers: int
-                  ) -> tuple[list[tuple[int, int]], list[PageText], list[PageOutputs]]:
+                  ) -> tuple[list[tuple[int, int]], list[PageText], list[RunOutputs]]:
     """Every page of the document, in page order, using up to `workers` processes: the
-    pages' pixel sizes, words and (with `job.text_outputs`) OCR JSON and hOCR pieces."""
+    pages' pixel sizes, words and (with `job.text_outputs`) each run's outputs."""
     if workers <= 1 or count <= 1:
-        results = run_pages(job, list(range(count)))
+        results = [run_chunk(job, list(range(count)))]
     else:
         chunks = _chunks(count, workers * 2)
         pool = _shared_pool(workers)
         try:
-            results = [page for part in pool.map(run_pages, [job] * len(chunks), chunks)
-                       for page in part]
+            results = list(pool.map(run_chunk, [job] * len(chunks), chunks))
         except BrokenProcessPool:
             _reset_pool()
             raise WorkerLost("a page worker process stopped unexpectedly") from None
-    return ([size for size, _, _ in results], [text for _, text, _ in results],
+    return ([size for sizes, _, _ in results for size in sizes],
+            [text for _, texts, _ in results for text in texts],
             [outputs for _, _, outputs in results if outputs is not None])
 
 

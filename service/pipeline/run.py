@@ -74,8 +74,9 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
     job.out_dir.mkdir(parents=True, exist_ok=True)
     sizes, texts, outputs = process_pages(job, count, settings.page_workers)
     pages = [job.out_dir / f"{n}.jpg" for n in range(1, len(sizes) + 1)]
-    fulltext = "\n".join(o.fulltext for o in outputs) if outputs else "\n".join(
-        t.fulltext() for t in texts)
+    fulltext = "\n".join(
+        [text for run in outputs for text in run.fulltexts] if outputs
+        else [t.fulltext() for t in texts])
     return Document(source=source, kind=kind, dpi=settings.dpi, pages=tuple(pages),
                     sizes=tuple(sizes), texts=tuple(texts),
                     language=detect_language(fulltext, default=language), scratch=scratch,

@@ -18,7 +18,7 @@ from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
 
 
 def ocr_outputs(doc: Document) -> Artifacts:
-    if doc.page_outputs:  # made page by page alongside rendering: only joined here
+    if doc.page_outputs:  # made run by run alongside rendering: only joined here
         ocr, hocr_doc = document_outputs(doc.page_outputs)
         return {file_of("ocr"): ocr, file_of("hocr"): hocr_doc}
     return {file_of("ocr"): ocr_json(doc.texts), file_of("hocr"): hocr(doc.texts)}

@@ -7,7 +7,7 @@ import random
 import subprocess
 from pathlib import Path
 
-from service.artifacts.packed import Packed, framed, gzip_member, join, pack
+from service.artifacts.packed import Packed, gzip_member, join, pack
 
 
 def _text(rng: random.Random, n: int) -> bytes:
@@ -35,13 +35,6 @@ def test_compresses_about_as_well_as_one_stream() -> None:
     whole = gzip.compress(b"".join(pages), 6, mtime=0)
     member = gzip_member(join([pack(p) for p in pages]))
     assert len(member) < 1.1 * len(whole)
-
-
-def test_framed_puts_separators_between_pieces_only() -> None:
-    assert framed(b"[", [pack(b"1"), pack(b"2")], b",", b"]").plain == b"[1,2]"
-    assert framed(b"[", [pack(b"1")], b",", b"]").plain == b"[1]"
-    empty = framed(b"[", [], b",", b"]")
-    assert empty.plain == b"[]" and gzip.decompress(gzip_member(empty)) == b"[]"
 
 
 def test_nothing_at_all() -> None:

@@ -4,15 +4,17 @@ whole-document functions make, and every stored twin and the full body agree wit
 from __future__ import annotations
 
 import gzip
+import itertools
 from pathlib import Path
 
 import orjson
+import pytest
 
 from service.artifacts.packed import gzip_member
 from service.artifacts.store import FileStore
 from service.config import Settings
 from service.pipeline import hocr, ocrjson, pages
-from service.pipeline.page_outputs import document_outputs, page_outputs
+from service.pipeline.page_outputs import document_outputs, run_outputs
 from service.pipeline.run import SOURCE, process
 from service.pipeline.words import PageText, Word
 from tests.pipeline.conftest import INVOICE, TextLine, make_text_pdf
@@ -23,20 +25,29 @@ def _page(words: list[tuple[str, int]]) -> PageText:
                                     0.25, line) for i, (text, line) in enumerate(words)])
 
 
-def test_joined_pages_are_the_whole_document_bytes() -> None:
+def test_joined_runs_are_the_whole_document_bytes() -> None:
     texts = [
         _page([("Rechnung", 0), ("<b>&amp;", 0), ("Größe", 1), ('"quoted"', 2)]),
         PageText(600, 800, []),  # a blank page
         _page([("ctrl\x01char", 0), ("\ud800lone", 0), ("€", 3)]),
+        _page([("Seite", 0), ("vier", 0)]),
     ]
-    for document in (texts, texts[:1], texts[1:2], []):
-        made = [page_outputs(n, t) for n, t in enumerate(document, 1)]
-        assert [m.fulltext for m in made] == [t.fulltext() for t in document]
-        ocr, hocr_doc = document_outputs(made)
+    # however the pages are split into runs (as the page processes take them)
+    for document, bounds in ((texts, [0, 1, 3, 4]), (texts, [0, 4]), (texts, [0, 2, 4]),
+                             (texts[:1], [0, 1]), (texts[1:2], [0, 1]), ([], [0])):
+        runs = [run_outputs(a, document[a:b]) for a, b in itertools.pairwise(bounds)]
+        assert [t for r in runs for t in r.fulltexts] == [t.fulltext() for t in document]
+        ocr, hocr_doc = document_outputs(runs)
         assert ocr.plain == ocrjson.ocr_json(document)
         assert hocr_doc.plain == hocr.hocr(document)
         assert gzip.decompress(gzip_member(ocr)) == ocr.plain
         assert gzip.decompress(gzip_member(hocr_doc)) == hocr_doc.plain
+
+
+def test_runs_out_of_order_are_refused() -> None:
+    pages = [_page([("eins", 0)]), _page([("zwei", 0)])]
+    with pytest.raises(ValueError, match="do not follow"):
+        document_outputs([run_outputs(1, pages[1:]), run_outputs(0, pages[:1])])
 
 
 def test_a_processing_stores_consistent_text_outputs(tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def test_concurrent_renders_and_text_layers_are_identical(
                            quality=80, max_megapixels=100, language="deu",
                            tesseract_timeout=60)
         done = run_pages(page_job, [0, 1, 2])
-        return ([size for size, _, _ in done], [text.fulltext() for _, text, _ in done],
+        return ([size for size, _ in done], [text.fulltext() for _, text in done],
                 (out / "1.jpg").read_bytes())
 
     alone = job(-1)
