@@ -19,6 +19,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,6 +49,7 @@ from benchmarks.tools import (
     latency_ms,
     rss_mb,
     say,
+    tree_cpu,
     version_of,
     wait_http,
     wait_settled,
@@ -58,6 +60,7 @@ API_KEY = "benchsecret"
 AUTH = f"Authorization: ApiKey {API_KEY}"
 HEADERS = {"Authorization": f"ApiKey {API_KEY}"}
 P1_WIDTH = 800
+P7_SCAN_PAGES = 4
 
 
 @dataclass
@@ -106,6 +109,8 @@ class Bench:
         self.only: str | None = None
         self.p5_retried = 0
         self.soak: float | None = None
+        self.repeat = 3  # P7 alone
+        self.against: Path | None = None  # P7 alone: the checkout to alternate with
         self.p6_samples: list[tuple[float, float]] = []
         self.rows: list[Row] = []
         self.notes: list[str] = []
@@ -136,7 +141,8 @@ class Bench:
         self.procs.clear()
 
     def folio(self, name: str, workers: int = 1, server: str = "uvicorn",
-              **env: str) -> tuple[Proc, str]:
+              checkout: Path | None = None, **env: str) -> tuple[Proc, str]:
+        """Start `folio serve`, of this checkout or of `checkout` (its own .venv)."""
         port = free_port()
         full_env = {
             **os.environ,
@@ -148,10 +154,13 @@ class Bench:
             "FOLIO_RATE_LIMIT_BURST": "1000000000",
             **env,
         }
-        args = [str(VENV_BIN / "folio"), "serve", "--port", str(port), "--workers",
-                str(workers), "--server", server]
+        exe = VENV_BIN / "folio" if checkout is None else checkout / ".venv/bin/folio"
+        args = [str(exe), "serve", "--port", str(port), "--workers", str(workers)]
+        if server != "uvicorn":
+            args += ["--server", server]
         base = f"http://127.0.0.1:{port}"
-        proc = self.start(Proc(name, args, env=full_env, cwd=REPO), f"{base}/healthz")
+        proc = self.start(Proc(name, args, env=full_env, cwd=checkout or REPO),
+                          f"{base}/healthz")
         waited = wait_settled(proc.pid)
         say(f"  {name}: start-up work settled {waited:.1f} s after /healthz")
         return proc, base
@@ -350,6 +359,9 @@ MAX_AGE = 31536000
                 self.p8()
             elif self.only == "server":
                 servers.run(self, AUTH, HEADERS)
+            elif self.only == "p7":
+                say("P7 processing (alone)")
+                self.p7_alone()
             else:
                 self.scenarios()
         finally:
@@ -374,7 +386,7 @@ MAX_AGE = 31536000
                                  ("varnishd", [["varnish"]])):
             if ensure_binary(binary, packages) is None:
                 raise SystemExit(f"{binary} is missing and apt-get could not install it")
-        if self.only not in ("p8", "iiif", "server"):  # the scenarios without thumbor
+        if self.only not in ("p7", "p8", "iiif", "server"):  # the scenarios without thumbor
             self.thumbor_exe, how = ensure_thumbor()
             if self.thumbor_exe is None:
                 self.notes.append(how)
@@ -679,51 +691,119 @@ end
         self.stop(folio1)
         self.stop(folio2)
 
-    def p7(self, base: str) -> None:
+    def p7_inputs(self) -> tuple[Path, Path, list[Path]]:
+        """The 20-page digital PDF, the 4-page scan as one TIFF and as 4 PNGs."""
         pdf = WORK / "digital.pdf"
         fixtures.digital_pdf(pdf, 20)
+        images = []
+        for i in range(P7_SCAN_PAGES):
+            path = WORK / f"scan-{i}.png"
+            fixtures.page_png(path, 100 + i)
+            images.append(path)
+        tiff = WORK / f"scan-{P7_SCAN_PAGES}.tif"
+        fixtures.scan_tiff(tiff, [100 + i for i in range(P7_SCAN_PAGES)])
+        return pdf, tiff, images
+
+    def p7_post(self, client: httpx.Client, path: Path, media_type: str,
+                data: dict[str, str] | None = None) -> float:
+        """Seconds for one POST /processing/ocr to answer 201 (the processing done)."""
+        t = time.monotonic()
+        r = client.post("/processing/ocr?wait_for=180",
+                        files={"file": (path.name, path.read_bytes(), media_type)}, data=data)
+        took = time.monotonic() - t
+        if r.status_code != 201:
+            self.notes.append(f"P7 {path.name}: status {r.status_code}: {r.text[:200]}")
+        return took
+
+    def p7_scan(self, client: httpx.Client, tiff: Path) -> float:
+        return self.p7_post(client, tiff, "image/tiff", {"parameters": '{"language": "de"}'})
+
+    @staticmethod
+    def p7_tesseract(images: list[Path], extra: dict[str, str]) -> float:
+        """Seconds for tesseract on the scan's pages one after another."""
+        env = {**os.environ, **extra}
+        t = time.monotonic()
+        for path in images:
+            subprocess.run(["tesseract", str(path), "stdout", "-l", "deu", "tsv"],
+                           capture_output=True, check=True, env=env)
+        return time.monotonic() - t
+
+    def p7(self, base: str) -> None:
+        pdf, tiff, images = self.p7_inputs()
+        n = P7_SCAN_PAGES
         with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as client:
-            t = time.monotonic()
-            r = client.post("/processing/ocr?wait_for=180",
-                            files={"file": ("digital.pdf", pdf.read_bytes(), "application/pdf")})
-            took = time.monotonic() - t
-            if r.status_code != 201:
-                self.notes.append(f"P7 PDF: status {r.status_code}: {r.text[:200]}")
+            took = self.p7_post(client, pdf, "application/pdf")
             self.add(Row("P7 20-page digital PDF through POST /processing/ocr", 20 / took,
                          "", None, "pages/s", ">=20", f"{took:.2f}s for 20 pages"))
             if self.profile and (spy := _profile_post(self, client, pdf)):
                 self.profiled.append(spy)
-
-            n = 4
-            images = []
-            for i in range(n):
-                path = WORK / f"scan-{i}.png"
-                fixtures.page_png(path, 100 + i)
-                images.append(path)
-            tiff = WORK / "scan-4.tif"
-            fixtures.scan_tiff(tiff, [100 + i for i in range(n)])
             load = loadavg()[0]
-            t = time.monotonic()
-            r = client.post("/processing/ocr?wait_for=180",
-                            files={"file": (tiff.name, tiff.read_bytes(), "image/tiff")},
-                            data={"parameters": '{"language": "de"}'})
-            if r.status_code != 201:
-                self.notes.append(f"P7 scan: status {r.status_code}: {r.text[:200]}")
-            folio_s = time.monotonic() - t
+            folio_s = self.p7_scan(client, tiff)
         for label, extra, target in (
                 ("one page at a time, OMP_THREAD_LIMIT=1 as folio runs it",
                  {"OMP_THREAD_LIMIT": "1"}, ">=1.7x"),
                 ("one page at a time, default OpenMP threads", {}, "info")):
-            env = {**os.environ, **extra}
-            t = time.monotonic()
-            for path in images:
-                subprocess.run(["tesseract", str(path), "stdout", "-l", "deu", "tsv"],
-                               capture_output=True, check=True, env=env)
-            tess_s = time.monotonic() - t
+            tess_s = self.p7_tesseract(images, extra)
             self.add(Row(f"P7 {n}-page scan (one multi-page TIFF POST) vs tesseract {label}",
                          n / folio_s, "tesseract", n / tess_s, "pages/s", target,
                          f"folio {folio_s:.1f}s (load {load} when posted), tesseract "
                          f"{tess_s:.1f}s"))
+
+    def p7_alone(self) -> None:
+        """P7 `repeat` times, alternating with the folio of `against` (if given) and
+        with tesseract; the rows give the medians, the notes every run."""
+        pdf, tiff, images = self.p7_inputs()
+        n = P7_SCAN_PAGES
+        folios = [("this", None)]
+        if self.against is not None:
+            folios.append((str(self.against), self.against))
+        bases, pids = {}, {}
+        for label, checkout in folios:
+            # its own data directory: the embedded workers claim jobs from it
+            data = self.data if checkout is None else WORK / "data-against"
+            proc, bases[label] = self.folio(f"folio-p7-{len(bases)}", checkout=checkout,
+                                            FOLIO_DATA_DIR=str(data))
+            assert proc.popen is not None
+            pids[label] = proc.popen.pid
+        pdf_s: dict[str, list[float]] = {label: [] for label, _ in folios}
+        scan_s: dict[str, list[float]] = {label: [] for label, _ in folios}
+        tess_s: list[float] = []
+        tess_env = {"OMP_THREAD_LIMIT": "1"}
+        for round_no in range(self.repeat):
+            order = folios if round_no % 2 == 0 else folios[::-1]
+            for label, _ in order:
+                # CPU seconds of folio's whole process tree (web, job worker, page
+                # processes, tesseract) per POST, beside the wall time
+                with httpx.Client(base_url=bases[label], headers=HEADERS, timeout=300) as c:
+                    cpu = tree_cpu(pids[label])
+                    pdf_s[label].append(self.p7_post(c, pdf, "application/pdf"))
+                    pdf_cpu = tree_cpu(pids[label]) - cpu
+                    load = loadavg()[0]
+                    scan_s[label].append(self.p7_scan(c, tiff))
+                    scan_cpu = tree_cpu(pids[label]) - cpu - pdf_cpu
+                self.notes.append(f"P7 round {round_no + 1} {label}: PDF "
+                                  f"{pdf_s[label][-1]:.2f}s ({pdf_cpu:.2f} CPU-s), scan "
+                                  f"{scan_s[label][-1]:.2f}s ({scan_cpu:.2f} CPU-s) "
+                                  f"(load {load})")
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            tess_s.append(self.p7_tesseract(images, tess_env))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            tess_cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+            self.notes.append(f"P7 round {round_no + 1} tesseract: {tess_s[-1]:.2f}s "
+                              f"({tess_cpu:.2f} CPU-s) (load {loadavg()[0]})")
+        tess = statistics.median(tess_s)
+        for label, _ in folios:
+            name = "" if label == "this" else f" [{label}]"
+            took = statistics.median(pdf_s[label])
+            self.add(Row(f"P7 20-page digital PDF through POST /processing/ocr{name}",
+                         20 / took, "", None, "pages/s", ">=20",
+                         f"median of {self.repeat}: {took:.2f}s for 20 pages"))
+            folio_s = statistics.median(scan_s[label])
+            self.add(Row(f"P7 {n}-page scan (one multi-page TIFF POST) vs tesseract one page "
+                         f"at a time, OMP_THREAD_LIMIT=1{name}", n / folio_s, "tesseract",
+                         n / tess, "pages/s", ">=1.7x",
+                         f"medians of {self.repeat}: folio {folio_s:.1f}s, tesseract "
+                         f"{tess:.1f}s"))
 
     def p5(self) -> None:
         pid = self.processing()
@@ -1025,17 +1105,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p2", "p6", "p8", "iiif", "server"],
+    parser.add_argument("--only", choices=["p2", "p6", "p7", "p8", "iiif", "server"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     parser.add_argument("--rounds", type=int,
                         help="alternating runs of each side per row (short 3, full 5)")
+    parser.add_argument("--repeat", type=int, default=3, help="P7 alone: rounds (default 3)")
+    parser.add_argument("--against", type=Path,
+                        help="P7 alone: another checkout (with its .venv) to alternate with")
     args = parser.parse_args()
     bench = Bench(args.full, args.seconds, args.profile)
     if args.rounds:
         bench.rounds = args.rounds
     bench.only = args.only
     bench.soak = args.soak
+    bench.repeat = args.repeat
+    bench.against = args.against
     bench.run()
 
 

@@ -263,6 +263,19 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used by `pid` and everything under it, including children that
+    have exited and been waited for (tesseract runs): less sensitive to the load
+    of other work on the machine than wall time."""
+    total = 0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return total / os.sysconf("SC_CLK_TCK") + sum(tree_cpu(c) for c in children(pid))
+
+
 def version_of(cmd: list[str]) -> str:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=20)

@@ -19,11 +19,14 @@ path serve by it, the tests build processings by it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
 
+from service.artifacts.packed import Packed, join
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.web.media import HTML, JPEG, JSON, PDF
@@ -127,9 +130,12 @@ def url_value(record: Record, name: str) -> Any:
 
 
 def full_body(
-    store: FileStore, record: Record, workflow_name: str, include: tuple[str, ...] | None
+    store: FileStore, record: Record, workflow_name: str, include: tuple[str, ...] | None,
+    spliced: Mapping[str, Packed] | None = None,
 ) -> dict[str, Any]:
-    """The flat result body; results left out by `include` are absent, not null."""
+    """The flat result body; results left out by `include` are absent, not null.
+
+    An inline result whose file is in `spliced` is a mark for write_full_body."""
     body: dict[str, Any] = {
         "processing_id": record.processing_id,
         "workflow_id": record.workflow,
@@ -140,7 +146,9 @@ def full_body(
         if include is not None and name not in include:
             continue
         kind = KINDS[name]
-        if kind.inline and kind.file:
+        if kind.inline and kind.file and spliced and kind.file in spliced:
+            body[kind.key] = orjson.Fragment(_mark(kind.file))
+        elif kind.inline and kind.file:
             body[kind.key] = orjson.loads(
                 store.artifact(record.processing_id, kind.file).read_bytes()
             )
@@ -149,7 +157,28 @@ def full_body(
     return body
 
 
-def write_full_body(store: FileStore, record: Record, workflow_name: str) -> None:
-    """Store the complete body once, plain and gzip, so GET streams a file."""
-    body = full_body(store, record, workflow_name, None)
-    store.write_artifact(record.processing_id, FULL_BODY, orjson.dumps(body), compress=True)
+def write_full_body(store: FileStore, record: Record, workflow_name: str,
+                    packed: Mapping[str, Packed] | None = None,
+                    unsynced: list[Path] | None = None) -> None:
+    """Store the complete body once, plain and gzip, so GET streams a file.
+
+    Inline results given in `packed` (file → its bytes and deflated pieces) go in
+    as those bytes, unparsed, and their pieces make their share of the gzip twin,
+    so that they are neither parsed again nor compressed twice."""
+    packed = packed or {}
+    body = full_body(store, record, workflow_name, None, spliced=packed)
+    data = orjson.dumps(body)
+    # a NUL byte is never in orjson's own output: the marks are unambiguous
+    marks = sorted((data.find(_mark(file)), file) for file in packed if _mark(file) in data)
+    parts: list[Packed | bytes] = []
+    start = 0
+    for at, file in marks:
+        parts += [data[start:at], packed[file]]
+        start = at + len(_mark(file))
+    parts.append(data[start:])
+    store.write_artifact(record.processing_id, FULL_BODY, join(parts), compress=True,
+                         unsynced=unsynced)
+
+
+def _mark(file: str) -> bytes:
+    return b"\x00" + file.encode() + b"\x00"

@@ -18,16 +18,17 @@ import secrets
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from service.artifacts.packed import GZIP_LEVEL, Packed, gzip_member
 from service.artifacts.record import FAILED, RUNNING, SUCCEEDED, CorruptRecord, Record
 
 RECORD = "record.json"
-GZIP_LEVEL = 6
 
 
 def valid_id(processing_id: str) -> bool:
@@ -37,14 +38,36 @@ def valid_id(processing_id: str) -> bool:
         return False
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write to a temporary name and rename it into place; with `sync` the data is on
+    disk before the rename (without, the caller syncs it later: `sync_files`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+        if sync:
+            fh.flush()
+            os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def sync_files(paths: Sequence[Path]) -> None:
+    """Put the files and their directory entries on disk: all files at once (the
+    filesystem commits concurrent fsyncs together, ~4x faster than one after
+    another here), then each directory once."""
+    if paths:
+        with ThreadPoolExecutor(len(paths)) as pool:
+            list(pool.map(_fsync, paths))
+    for directory in sorted({path.parent for path in paths}):
+        _fsync(directory)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class FileStore:
@@ -111,13 +134,23 @@ class FileStore:
     # -- artifacts -----------------------------------------------------------
 
     def write_artifact(
-        self, processing_id: str, name: str, data: bytes, *, compress: bool = False
+        self, processing_id: str, name: str, data: bytes | Packed, *, compress: bool = False,
+        unsynced: list[Path] | None = None,
     ) -> Path:
+        """Store `data`; with `compress` also its gzip twin, made of the deflated
+        pieces when `data` is Packed. Given `unsynced`, the files written are added
+        to it instead of being synced one by one: the caller passes it to
+        `sync_files` before the record turns done."""
         path = self.artifact(processing_id, name)
-        atomic_write(path, data)
+        written = [path]
+        atomic_write(path, data.plain if isinstance(data, Packed) else data, unsynced is None)
         if compress:
-            packed = gzip.compress(data, GZIP_LEVEL, mtime=0)
-            atomic_write(path.with_name(path.name + ".gz"), packed)
+            gz = (gzip_member(data) if isinstance(data, Packed)
+                  else gzip.compress(data, GZIP_LEVEL, mtime=0))
+            written.append(path.with_name(path.name + ".gz"))
+            atomic_write(written[-1], gz, unsynced is None)
+        if unsynced is not None:
+            unsynced.extend(written)
         return path
 
     def put_file(self, processing_id: str, name: str, source: Path) -> Path:

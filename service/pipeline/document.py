@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.artifacts.packed import Packed
+from service.pipeline.page_outputs import RunOutputs
 from service.pipeline.words import PageText
 
 
@@ -20,7 +22,10 @@ class Document:
     scratch: Path  # where a step may write files before they are moved into the store
     # the searchable PDF already made page run by page run alongside rendering, in order
     pdf_parts: tuple[Path, ...] = ()
+    # each run of pages' OCR JSON and hOCR, made alongside rendering, in page order
+    page_outputs: tuple[RunOutputs, ...] = ()
 
 
-# An output step returns artifacts: store name → bytes, or a finished file in `scratch`.
-Artifacts = dict[str, bytes | Path]
+# An output step returns artifacts: store name → bytes, bytes with their deflated
+# pieces (stored with a gzip twin made of them) or a finished file in `scratch`.
+Artifacts = dict[str, bytes | Packed | Path]

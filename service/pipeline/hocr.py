@@ -69,3 +69,13 @@ def hocr(pages: Sequence[PageText]) -> bytes:
     for page_no, page in enumerate(pages, start=1):
         body.extend(_page(page_no, page))
     return (_HEAD + "\n".join(body) + "\n" + _TAIL).encode("utf-8")
+
+
+# hocr's bytes are HEAD, the pages' fragments joined by SEPARATOR, TAIL:
+# page_outputs joins pages made apart this way
+HEAD, SEPARATOR, TAIL = _HEAD.encode(), b"\n", ("\n" + _TAIL).encode()
+
+
+def page_fragment(page_no: int, page: PageText) -> bytes:
+    """One page's ocr_page element, as `hocr` writes it (`page_no` 1-based)."""
+    return "\n".join(_page(page_no, page)).encode("utf-8")

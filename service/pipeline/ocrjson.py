@@ -34,5 +34,10 @@ def page_dict(page: PageText) -> dict[str, Any]:
     }
 
 
+# ocr_json's bytes are HEAD, the pages' objects joined by SEPARATOR, TAIL
+# (orjson writes no whitespace): page_outputs joins pages made apart this way
+HEAD, SEPARATOR, TAIL = b'{"pages":[', b",", b"]}"
+
+
 def ocr_json(pages: Sequence[PageText]) -> bytes:
     return orjson.dumps({"pages": [page_dict(p) for p in pages]})

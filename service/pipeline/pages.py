@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import WorkerLost
+from service.pipeline.page_outputs import RunOutputs, run_outputs
 from service.pipeline.pdfium_guard import PDFIUM
 from service.pipeline.rasterize import rasterize
 from service.pipeline.searchable_pdf import searchable_pdf
@@ -45,6 +46,8 @@ class PageJob:
     ocr_readings: int = 2
     # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
     searchable: bool = False
+    # also make each run of pages' share of the OCR JSON and hOCR (page_outputs)
+    text_outputs: bool = False
 
 
 def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], PageText]]:
@@ -69,6 +72,15 @@ def run_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], P
     return done
 
 
+def run_chunk(job: PageJob, indices: list[int]
+              ) -> tuple[list[tuple[int, int]], list[PageText], RunOutputs | None]:
+    """`run_pages` of consecutive pages, and (with `job.text_outputs`) their outputs."""
+    done = run_pages(job, indices)
+    texts = [text for _, text in done]
+    outputs = run_outputs(indices[0], texts) if job.text_outputs and indices else None
+    return [size for size, _ in done], texts, outputs
+
+
 def part_path(job: PageJob, first_index: int) -> Path:
     return job.out_dir / f"part-{first_index:06d}.pdf"
 
@@ -79,20 +91,22 @@ def parts(job: PageJob) -> list[Path]:
 
 
 def process_pages(job: PageJob, count: int, workers: int
-                  ) -> tuple[list[tuple[int, int]], list[PageText]]:
-    """Every page of the document, in page order, using up to `workers` processes."""
+                  ) -> tuple[list[tuple[int, int]], list[PageText], list[RunOutputs]]:
+    """Every page of the document, in page order, using up to `workers` processes: the
+    pages' pixel sizes, words and (with `job.text_outputs`) each run's outputs."""
     if workers <= 1 or count <= 1:
-        results = run_pages(job, list(range(count)))
+        results = [run_chunk(job, list(range(count)))]
     else:
         chunks = _chunks(count, workers * 2)
         pool = _shared_pool(workers)
         try:
-            results = [page for part in pool.map(run_pages, [job] * len(chunks), chunks)
-                       for page in part]
+            results = list(pool.map(run_chunk, [job] * len(chunks), chunks))
         except BrokenProcessPool:
             _reset_pool()
             raise WorkerLost("a page worker process stopped unexpectedly") from None
-    return [size for size, _ in results], [text for _, text in results]
+    return ([size for sizes, _, _ in results for size in sizes],
+            [text for _, texts, _ in results for text in texts],
+            [outputs for _, _, outputs in results if outputs is not None])
 
 
 def warm(workers: int) -> None:

@@ -24,8 +24,9 @@ from service.artifacts.catalogue import (
     sub_pdf_name,
     write_full_body,
 )
+from service.artifacts.packed import Packed
 from service.artifacts.record import Record
-from service.artifacts.store import FileStore
+from service.artifacts.store import FileStore, sync_files
 from service.config import Settings
 from service.errors import ProcessingError, WorkerLost
 from service.jobs import workflows
@@ -51,7 +52,7 @@ def clear_scratch(store: FileStore, processing_id: str) -> None:
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
-            language: str, searchable: bool = False) -> Document:
+            language: str, searchable: bool = False, text_outputs: bool = False) -> Document:
     source = store.artifact(processing_id, SOURCE)
     kind = detect(source)
     stage_einvoice(source, kind, scratch, settings.einvoice_max_bytes)
@@ -69,15 +70,18 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,
                   ocr_readings=settings.ocr_readings,
-                  searchable=searchable)
+                  searchable=searchable, text_outputs=text_outputs)
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    sizes, texts = process_pages(job, count, settings.page_workers)
+    sizes, texts, outputs = process_pages(job, count, settings.page_workers)
     pages = [job.out_dir / f"{n}.jpg" for n in range(1, len(sizes) + 1)]
-    fulltext = "\n".join(t.fulltext() for t in texts)
+    fulltext = "\n".join(
+        [text for run in outputs for text in run.fulltexts] if outputs
+        else [t.fulltext() for t in texts])
     return Document(source=source, kind=kind, dpi=settings.dpi, pages=tuple(pages),
                     sizes=tuple(sizes), texts=tuple(texts),
                     language=detect_language(fulltext, default=language), scratch=scratch,
-                    pdf_parts=tuple(parts(job)) if searchable else ())
+                    pdf_parts=tuple(parts(job)) if searchable else (),
+                    page_outputs=tuple(outputs))
 
 
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:
@@ -109,7 +113,8 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
             raise ProcessingError(f"the workflow {record.workflow!r} is not installed here")
         language = str(record.parameters.get("language", settings.default_language))
         doc = prepare(store, settings, processing_id, scratch, language,
-                      searchable=steps.searchable in workflow.steps)
+                      searchable=steps.searchable in workflow.steps,
+                      text_outputs=steps.ocr_outputs in workflow.steps)
         artifacts: Artifacts = {}
         for step in workflow.steps:
             artifacts.update(step(doc))
@@ -117,15 +122,23 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         for number, page in enumerate(doc.pages, 1):
             store.put_file(processing_id, page_file(number), page)
         sub_pdfs: list[int] = []
+        packed: dict[str, Packed] = {}
+        # written without a sync each, then synced together before the record turns done
+        unsynced: list[Path] = []
         for name, value in artifacts.items():
-            if isinstance(value, Path):
+            if isinstance(value, Packed):
+                packed[name] = value
+                store.write_artifact(processing_id, name, value, compress=compressed(name),
+                                     unsynced=unsynced)
+            elif isinstance(value, Path):
                 store.put_file(processing_id, name, value)
                 if compressed(name):
                     store.write_artifact(processing_id, name,
                                          store.artifact(processing_id, name).read_bytes(),
-                                         compress=True)
+                                         compress=True, unsynced=unsynced)
             else:
-                store.write_artifact(processing_id, name, value, compress=compressed(name))
+                store.write_artifact(processing_id, name, value, compress=compressed(name),
+                                     unsynced=unsynced)
             index = sub_pdf_index(name)
             if index is not None:
                 sub_pdfs.append(index)
@@ -134,7 +147,8 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         record.pages = list(doc.sizes)
         record.results = ordered
         record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
-        write_full_body(store, record, workflow.name)
+        write_full_body(store, record, workflow.name, packed, unsynced)
+        sync_files(unsynced)
         # gone before the record turns done, so that done means nothing left behind
         shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,

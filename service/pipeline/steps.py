@@ -12,11 +12,15 @@ from service.artifacts.catalogue import file_of, sub_pdf_file
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.hocr import hocr
 from service.pipeline.ocrjson import ocr_json
+from service.pipeline.page_outputs import document_outputs
 from service.pipeline.searchable_pdf import merge_pdfs, searchable_pdf
 from service.pipeline.subpdf import sub_pdf_from_images, sub_pdf_from_pdf
 
 
 def ocr_outputs(doc: Document) -> Artifacts:
+    if doc.page_outputs:  # made run by run alongside rendering: only joined here
+        ocr, hocr_doc = document_outputs(doc.page_outputs)
+        return {file_of("ocr"): ocr, file_of("hocr"): hocr_doc}
     return {file_of("ocr"): ocr_json(doc.texts), file_of("hocr"): hocr(doc.texts)}
 
 

@@ -141,6 +141,8 @@ def _frame(direction: int, left: float, bottom: float, right: float,
 
 def _direction(a: float, b: float) -> int:
     """Quarter turns (counter-clockwise) of a text matrix whose x axis is (a, b)."""
+    if b == 0 and a > 0:
+        return 0  # upright text, most glyphs: what the formula gives, without atan2
     return round(math.atan2(b, a) / (math.pi / 2)) % 4
 
 
@@ -180,9 +182,17 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     left_c, right_c, bottom_c, top_c, ox_c, oy_c = (ctypes.c_double() for _ in range(6))
     refs = (ctypes.byref(left_c), ctypes.byref(right_c), ctypes.byref(bottom_c),
             ctypes.byref(top_c))
+    origin = (ctypes.byref(ox_c), ctypes.byref(oy_c))
     loose = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
+    # bound once: some ten PDFium calls a glyph, on pages of thousands of glyphs
     get_unicode = pdfium_c.FPDFText_GetUnicode
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    get_matrix = pdfium_c.FPDFText_GetMatrix
+    get_loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_origin = pdfium_c.FPDFText_GetCharOrigin
+    get_font_size = pdfium_c.FPDFText_GetFontSize
+    get_char_box = pdfium_c.FPDFText_GetCharBox
     text: list[str] = []
     box: list[float] = []  # left, bottom, right, top in PDF points, the union of glyphs
     direction = 0
@@ -200,12 +210,15 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             text.clear()
 
     index = 0
+    code = get_unicode(raw, 0) if count else 0
     while index < count:
-        code = get_unicode(raw, index)
-        ch, used = _text_char(code, get_unicode(raw, index + 1) if index + 1 < count else 0)
+        following = get_unicode(raw, index + 1) if index + 1 < count else 0
+        ch, used = _text_char(code, following)
         here = index
         index += used
-        if pdfium_c.FPDFText_IsGenerated(raw, here) == 1:
+        # the code at the new index: the one just read, unless a pair used it
+        code = following if used == 1 else (get_unicode(raw, index) if index < count else 0)
+        if is_generated(raw, here) == 1:
             continue
         if not ch:
             yield from flush()
@@ -216,16 +229,13 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             # an accent drawn over the previous glyph, not a step back
             text.append(ch)
             continue
-        pdfium_c.FPDFText_GetMatrix(raw, here, matrix)
+        get_matrix(raw, here, matrix)
         turn = _direction(matrix.a, matrix.b)
-        pdfium_c.FPDFText_GetLooseCharBox(raw, here, loose)
+        get_loose_box(raw, here, loose)
         start, _, stop, _ = _frame(turn, loose.left, loose.bottom, loose.right, loose.top)
-        pdfium_c.FPDFText_GetCharOrigin(raw, here, ctypes.byref(ox_c), ctypes.byref(oy_c))
+        get_origin(raw, here, *origin)
         baseline = _frame(turn, ox_c.value, oy_c.value, ox_c.value, oy_c.value)[1]
-        size = pdfium_c.FPDFText_GetFontSize(raw, here) * math.hypot(matrix.c, matrix.d)
-        if size <= 0:
-            size = max(loose.top - loose.bottom, loose.right - loose.left, 0.1)
-        pdfium_c.FPDFText_GetCharBox(raw, here, *refs)
+        get_char_box(raw, here, *refs)
         left, right, bottom, top = left_c.value, right_c.value, bottom_c.value, top_c.value
         if right <= left or top <= bottom:
             # Tight boxes of some glyphs (and of broken fonts) are empty; the loose
@@ -239,6 +249,10 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
         if not (after or before):
             yield from flush()
             box[:] = [left, bottom, right, top]
+            # the font size is needed only where a word starts: its em
+            size = get_font_size(raw, here) * math.hypot(matrix.c, matrix.d)
+            if size <= 0:
+                size = max(loose.top - loose.bottom, loose.right - loose.left, 0.1)
             direction, em, begin, end, base = turn, size, start, stop, baseline
             text.append(ch)
             continue
