@@ -53,7 +53,7 @@ class Reading:
 
 
 def ocr_image(
-    image_path: str | Path,
+    image_path: str | Path | pyvips.Image,
     lang: str = "deu",
     timeout: float = 60,
     page: int = 1,
@@ -66,7 +66,7 @@ def ocr_image(
 
 
 def read_page(
-    image_path: str | Path,
+    image_path: str | Path | pyvips.Image,
     lang: str = "deu",
     timeout: float = 60,
     page: int = 1,
@@ -83,11 +83,13 @@ def read_page(
 
     `dpi` is the image's true resolution (tesseract's default for a rendered
     JPEG would be the 72 DPI it carries); without it the image's own resolution
-    is used when it is plausible."""
+    is used when it is plausible. `image_path` may be the decoded image itself."""
     try:
-        original = pyvips.Image.new_from_file(str(image_path))
+        original = image_path if isinstance(image_path, pyvips.Image) \
+            else pyvips.Image.new_from_file(str(image_path))
         dpi = dpi or image_dpi(original)
-        gray = grayscale(original) if binarize else original
+        # decoded once: the preparations and the image read look at it several times
+        gray = (grayscale(original) if binarize else original).copy_memory()
         made: dict[str, pyvips.Image] = {}
         names = order(gray, made)[: max(1, readings)] if binarize else ["as-is"]
     except pyvips.Error as exc:
