@@ -24,6 +24,7 @@ from pathlib import Path
 import pyvips
 
 from service.errors import ProcessingError
+from service.pipeline import tesseract_lib
 from service.pipeline.binarize import complements, grayscale, order, prepare
 from service.pipeline.wordmerge import merge
 from service.pipeline.words import PageText, Word
@@ -105,11 +106,9 @@ def read_page(
             break
         try:
             image = (made[name] if name in made else prepare(gray, name)) if binarize else gray
-            png = image.pngsave_buffer(compression=1)
+            tsv = read_tsv(image, LANGUAGES.get(lang, lang), max(left, 0.001), page, dpi)
         except pyvips.Error as exc:
             raise ProcessingError(f"the image of page {page} could not be read") from exc
-        try:
-            tsv = run_tesseract(png, LANGUAGES.get(lang, lang), max(left, 0.001), page, dpi)
         except ProcessingError:
             if best is None:
                 raise
@@ -159,6 +158,14 @@ def confident_text(page: PageText) -> int:
     weighted by confidence and against thresholds of 0.8 and 0.9: it picked the
     best of the three readings most often.)"""
     return sum(len(w.text) for w in page.words if w.entropy <= 1 - CONFIDENT)
+
+
+def read_tsv(image: pyvips.Image, lang: str, timeout: float, page: int, dpi: int | None) -> str:
+    """Tesseract's TSV of the image: through the library (models loaded once per
+    process, tesseract_lib) for a gray image where it loads, else the command line."""
+    if image.bands == 1 and image.format == "uchar" and tesseract_lib.available():
+        return tesseract_lib.read_tsv(image, lang, timeout, page, dpi)
+    return run_tesseract(image.pngsave_buffer(compression=1), lang, timeout, page, dpi)
 
 
 def run_tesseract(image: bytes, lang: str, timeout: float, page: int, dpi: int | None) -> str:
