@@ -130,7 +130,8 @@ def _rasterize_image(
     indices: Sequence[int] | None,
 ) -> list[tuple[int, int]]:
     sizes: list[tuple[int, int]] = []
-    for index, image in image_pages(path, kind, max_megapixels, indices):
+    for index, upright in image_pages(path, kind, max_megapixels, indices):
+        image = normalise(upright)
         save_jpeg(image, page_path(out_dir, index + 1), quality)
         sizes.append((image.width, image.height))
     return sizes
@@ -139,9 +140,11 @@ def _rasterize_image(
 def image_pages(
     path: str | Path, kind: str, max_megapixels: float, indices: Sequence[int] | None = None,
 ) -> Iterator[tuple[int, pyvips.Image]]:
-    """The pages (0-based index, normalised image) of an image file: every frame of
-    a TIFF/GIF/WebP, `indices` only if given. Each image is lazy: whoever uses it
-    twice (the page JPEG and the OCR) decodes it into memory first (`in_memory`)."""
+    """The pages (0-based index, image) of an image file: every frame of a
+    TIFF/GIF/WebP, `indices` only if given, upright (EXIF orientation applied) and
+    otherwise as the file has it (`normalise` makes it a stored page). Each image
+    is lazy: whoever uses it twice (the page JPEG and the OCR) decodes it into
+    memory first (`in_memory`)."""
     try:
         first = pyvips.Image.new_from_file(str(path))
         count = 1
@@ -150,7 +153,7 @@ def image_pages(
         for index in range(count) if indices is None else indices:
             frame = first if index == 0 else pyvips.Image.new_from_file(str(path), page=index)
             check_page_size(index + 1, frame.width, frame.height, max_megapixels)
-            yield index, normalise(frame)
+            yield index, frame.autorot()
     except pyvips.Error as exc:
         raise ProcessingError("the image is damaged or truncated") from exc
 
