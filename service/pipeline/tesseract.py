@@ -1,7 +1,8 @@
 """OCR one page image with the tesseract command line, into the shared word model.
 
 The image is prepared as the print on the page calls for (binarize.order) and
-piped to `tesseract stdin stdout ... tsv` at the image's true resolution; only
+read by tesseract (through its library, tesseract_lib, where it loads, else
+`tesseract stdin stdout ... tsv` on a PNG) at the image's true resolution; only
 when that reading is poor (`good`) is the next preparation read too, up to
 `readings` (FOLIO_OCR_READINGS), and the reading with the most confident text
 kept; a page of light print is read near-white and stretched, and the two
