@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -129,21 +129,41 @@ def _rasterize_image(
     path: str | Path, kind: str, out_dir: str | Path, quality: int, max_megapixels: float,
     indices: Sequence[int] | None,
 ) -> list[tuple[int, int]]:
+    sizes: list[tuple[int, int]] = []
+    for index, upright in image_pages(path, kind, max_megapixels, indices):
+        image = normalise(upright)
+        save_jpeg(image, page_path(out_dir, index + 1), quality)
+        sizes.append((image.width, image.height))
+    return sizes
+
+
+def image_pages(
+    path: str | Path, kind: str, max_megapixels: float, indices: Sequence[int] | None = None,
+) -> Iterator[tuple[int, pyvips.Image]]:
+    """The pages (0-based index, image) of an image file: every frame of a
+    TIFF/GIF/WebP, `indices` only if given, upright (EXIF orientation applied) and
+    otherwise as the file has it (`normalise` makes it a stored page). Each image
+    is lazy: whoever uses it twice (the page JPEG and the OCR) decodes it into
+    memory first (`in_memory`)."""
     try:
         first = pyvips.Image.new_from_file(str(path))
         count = 1
         if kind in MULTI_FRAME and first.get_typeof("n-pages") != 0:
             count = max(1, int(first.get("n-pages")))
-        sizes: list[tuple[int, int]] = []
         for index in range(count) if indices is None else indices:
             frame = first if index == 0 else pyvips.Image.new_from_file(str(path), page=index)
             check_page_size(index + 1, frame.width, frame.height, max_megapixels)
-            image = normalise(frame)
-            save_jpeg(image, page_path(out_dir, index + 1), quality)
-            sizes.append((image.width, image.height))
+            yield index, frame.autorot()
     except pyvips.Error as exc:
         raise ProcessingError("the image is damaged or truncated") from exc
-    return sizes
+
+
+def in_memory(image: pyvips.Image) -> pyvips.Image:
+    """The image decoded once, into memory."""
+    try:
+        return image.copy_memory()
+    except pyvips.Error as exc:
+        raise ProcessingError("the image is damaged or truncated") from exc
 
 
 def normalise(image: pyvips.Image) -> pyvips.Image:

@@ -1,7 +1,8 @@
 """OCR one page image with the tesseract command line, into the shared word model.
 
 The image is prepared as the print on the page calls for (binarize.order) and
-piped to `tesseract stdin stdout ... tsv` at the image's true resolution; only
+read by tesseract (through its library, tesseract_lib, where it loads, else
+`tesseract stdin stdout ... tsv` on a PNG) at the image's true resolution; only
 when that reading is poor (`good`) is the next preparation read too, up to
 `readings` (FOLIO_OCR_READINGS), and the reading with the most confident text
 kept; a page of light print is read near-white and stretched, and the two
@@ -24,6 +25,7 @@ from pathlib import Path
 import pyvips
 
 from service.errors import ProcessingError
+from service.pipeline import tesseract_lib
 from service.pipeline.binarize import complements, grayscale, order, prepare
 from service.pipeline.wordmerge import merge
 from service.pipeline.words import PageText, Word
@@ -53,7 +55,7 @@ class Reading:
 
 
 def ocr_image(
-    image_path: str | Path,
+    image_path: str | Path | pyvips.Image,
     lang: str = "deu",
     timeout: float = 60,
     page: int = 1,
@@ -66,7 +68,7 @@ def ocr_image(
 
 
 def read_page(
-    image_path: str | Path,
+    image_path: str | Path | pyvips.Image,
     lang: str = "deu",
     timeout: float = 60,
     page: int = 1,
@@ -83,11 +85,13 @@ def read_page(
 
     `dpi` is the image's true resolution (tesseract's default for a rendered
     JPEG would be the 72 DPI it carries); without it the image's own resolution
-    is used when it is plausible."""
+    is used when it is plausible. `image_path` may be the decoded image itself."""
     try:
-        original = pyvips.Image.new_from_file(str(image_path))
+        original = image_path if isinstance(image_path, pyvips.Image) \
+            else pyvips.Image.new_from_file(str(image_path))
         dpi = dpi or image_dpi(original)
-        gray = grayscale(original) if binarize else original
+        # decoded once: the preparations and the image read look at it several times
+        gray = (grayscale(original) if binarize else original).copy_memory()
         made: dict[str, pyvips.Image] = {}
         names = order(gray, made)[: max(1, readings)] if binarize else ["as-is"]
     except pyvips.Error as exc:
@@ -103,11 +107,9 @@ def read_page(
             break
         try:
             image = (made[name] if name in made else prepare(gray, name)) if binarize else gray
-            png = image.pngsave_buffer(compression=1)
+            tsv = read_tsv(image, LANGUAGES.get(lang, lang), max(left, 0.001), page, dpi)
         except pyvips.Error as exc:
             raise ProcessingError(f"the image of page {page} could not be read") from exc
-        try:
-            tsv = run_tesseract(png, LANGUAGES.get(lang, lang), max(left, 0.001), page, dpi)
         except ProcessingError:
             if best is None:
                 raise
@@ -157,6 +159,14 @@ def confident_text(page: PageText) -> int:
     weighted by confidence and against thresholds of 0.8 and 0.9: it picked the
     best of the three readings most often.)"""
     return sum(len(w.text) for w in page.words if w.entropy <= 1 - CONFIDENT)
+
+
+def read_tsv(image: pyvips.Image, lang: str, timeout: float, page: int, dpi: int | None) -> str:
+    """Tesseract's TSV of the image: through the library (models loaded once per
+    process, tesseract_lib) for a gray image where it loads, else the command line."""
+    if image.bands == 1 and image.format == "uchar" and tesseract_lib.available():
+        return tesseract_lib.read_tsv(image, lang, timeout, page, dpi)
+    return run_tesseract(image.pngsave_buffer(compression=1), lang, timeout, page, dpi)
 
 
 def run_tesseract(image: bytes, lang: str, timeout: float, page: int, dpi: int | None) -> str:

@@ -82,3 +82,20 @@ def test_ocr_readings_setting() -> None:
     assert Settings.from_env({"FOLIO_OCR_READINGS": "1"}).ocr_readings == 1
     with pytest.raises(ConfigError, match="FOLIO_OCR_READINGS must be at least 1"):
         Settings.from_env({"FOLIO_OCR_READINGS": "0"})
+
+
+def test_library_reads_what_the_command_line_reads(invoice_page_jpg: Path) -> None:
+    import pyvips
+
+    from service.pipeline import tesseract_lib
+    from service.pipeline.binarize import grayscale
+    from service.pipeline.tesseract import run_tesseract
+
+    assert tesseract_lib.available()
+    gray = grayscale(pyvips.Image.new_from_file(str(invoice_page_jpg))).copy_memory()
+    library = tesseract_lib.read_tsv(gray, "deu+eng", 60, 1, 220)
+    command = run_tesseract(gray.pngsave_buffer(compression=1), "deu+eng", 60, 1, 220)
+    size = (gray.width, gray.height)
+    assert library.splitlines()[0] == command.splitlines()[0]  # the same header row
+    assert parse_tsv(library, *size) == parse_tsv(command, *size)
+    assert len(parse_tsv(library, *size).words) > 30
