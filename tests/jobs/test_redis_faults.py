@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import fixtures
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.jobs.arq_queue import ArqQueue
@@ -38,9 +39,9 @@ class Workers:
         self.started.append(worker)
         return worker
 
-    def submit(self, pages: int) -> str:
+    def submit(self, pages: int, source: bytes | None = None) -> str:
         pid = self.store.create("acme", "ocr").processing_id
-        self.store.write_artifact(pid, SOURCE, tiny_pdf(pages))
+        self.store.write_artifact(pid, SOURCE, source if source is not None else tiny_pdf(pages))
 
         async def enqueue() -> None:
             queue = ArqQueue(self.redis_url, self.data)
@@ -118,9 +119,13 @@ def test_jobs_outlive_a_redis_restart_and_a_killed_worker(
 
 
 @pytest.mark.parametrize("workers", [{"FOLIO_JOB_TIMEOUT": "1"}], indirect=True)
-def test_the_job_timeout_stops_the_job(workers: Workers) -> None:
+def test_the_job_timeout_stops_the_job(workers: Workers, tmp_path: Path) -> None:
+    # four pages of printed text to OCR: ~2 CPU-s of tesseract each, far past the
+    # 1 s timeout on any machine (three blank pages came in under it once OCR got faster)
+    scan = tmp_path / "scan.tif"
+    fixtures.scan_tiff(scan, [1, 2, 3, 4])
     workers.start()
-    pid = workers.submit(3)
+    pid = workers.submit(4, scan.read_bytes())
     workers.wait(pid, "done")
     record = workers.record(pid)
     assert (record.status, record.error) == (
