@@ -668,24 +668,27 @@ end
         self.add_paired(Row("JSON 50-page OCR gzip vs nginx gzip_static", fg, "nginx", ngz,
                             "req/s", ">=0.5x", note))
 
-    def two_processes(self, p1: str) -> None:
+    def two_processes(self, p1: str, server: str = "uvicorn") -> None:
         """P1 with two server processes: folio --workers 2 against nginx with 2 workers,
-        and against folio --workers 1 (how far a second process scales on this machine)."""
-        folio2, base2 = self.folio("folio-2proc", workers=2)
-        folio1, base1 = self.folio("folio-1proc")
+        and against folio --workers 1 (how far a second process scales on this machine);
+        under `server` (the rows name granian when it is)."""
+        who = "folio" if server == "uvicorn" else server
+        tag = "folio" if server == "uvicorn" else f"folio-{server}"
+        folio2, base2 = self.folio(f"{tag}-2proc", workers=2, server=server)
+        folio1, base1 = self.folio(f"{tag}-1proc", server=server)
         url2 = f"{base2}/processing/results/{p1}/page-images/1?width={P1_WIDTH}"
         url1 = f"{base1}/processing/results/{p1}/page-images/1?width={P1_WIDTH}"
-        for _ in range(8):  # both uvicorn workers render once and keep it
+        for _ in range(8):  # both workers render once and keep it
             httpx.get(url2, headers=HEADERS)
         httpx.get(url1, headers=HEADERS)
         nginx2 = self.nginx(workers=2)
         if nginx2:
             f, n, note = self.paired((url2, [AUTH]), (f"{nginx2}/p1.jpg", None))
-            self.add_paired(Row("P1 hot hit, 2 processes: folio --workers 2 vs nginx 2 workers",
+            self.add_paired(Row(f"P1 hot hit, 2 processes: {who} --workers 2 vs nginx 2 workers",
                                 f, "nginx x2", n, "req/s", ">=0.5x", note))
         f2, f1, note = self.paired((url2, [AUTH]), (url1, [AUTH]))
-        self.add_paired(Row("P1 hot hit: folio --workers 2 vs folio --workers 1", f2,
-                            "folio x1", f1, "req/s", ">=1.6x",
+        self.add_paired(Row(f"P1 hot hit: {who} --workers 2 vs {who} --workers 1", f2,
+                            f"{who} x1", f1, "req/s", ">=1.6x",
                             note + f"; needs >=2 free cores, load average {loadavg()[0]} "
                             f"on {os.cpu_count()} CPUs"))
         self.stop(folio1)

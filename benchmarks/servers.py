@@ -78,7 +78,7 @@ def run(b: Bench, auth: str, headers: dict[str, str], *, uvicorn_two: bool = Tru
                        "no --server granian rows.")
         return
     from benchmarks import fixtures
-    from benchmarks.run import P1_WIDTH, Row, loadavg
+    from benchmarks.run import P1_WIDTH, Row
     from service.artifacts.catalogue import file_of, page_file, write_full_body
     from service.artifacts.store import FileStore
 
@@ -164,23 +164,7 @@ def run(b: Bench, auth: str, headers: dict[str, str], *, uvicorn_two: bool = Tru
     b.stop(gr)
 
     say("P1 with two processes under granian")
-    gr2, base2 = b.folio("folio-granian-2proc", workers=2, server="granian")
-    gr1, base1 = b.folio("folio-granian-1proc", server="granian")
-    for _ in range(8):  # both workers render once and keep it
-        httpx.get(base2 + page, headers=headers)
-    httpx.get(base1 + page, headers=headers)
-    nginx2 = b.nginx(workers=2)
-    assert nginx2 is not None
-    f, n, note = b.paired((base2 + page, [auth]), (f"{nginx2}/p1.jpg", None))
-    b.add_paired(Row("P1 hot hit, 2 processes: granian --workers 2 vs nginx 2 workers", f,
-                     "nginx x2", n, "req/s", ">=0.5x", note))
-    f2, f1, note = b.paired((base2 + page, [auth]), (base1 + page, [auth]))
-    b.add_paired(Row("P1 hot hit: granian --workers 2 vs granian --workers 1", f2,
-                     "granian x1", f1, "req/s", ">=1.6x",
-                     note + f"; needs >=2 free cores, load average {loadavg()[0]} "
-                     f"on {os.cpu_count()} CPUs"))
-    b.stop(gr1)
-    b.stop(gr2)
+    b.two_processes(p1, server="granian")
     if uvicorn_two:
         say("P1 with two processes under uvicorn (the same rows as the full run's)")
         b.two_processes(p1)
