@@ -30,14 +30,7 @@ ARENAS = 2
 
 
 def cap_malloc_arenas(arenas: int = ARENAS) -> bool:
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        return bool(libc.mallopt(M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):
-        log.debug("mallopt is not available; malloc arenas left as they are")
-        return False
+    return _mallopt("malloc arenas", (M_ARENA_MAX, arenas))
 
 
 def keep_freed_memory(keep_bytes: int) -> bool:
@@ -47,12 +40,20 @@ def keep_freed_memory(keep_bytes: int) -> bool:
     for good, so the mmap threshold is set too (else it would stay at 128 KiB
     and every image-sized buffer would be a fresh mapping).
     """
-    if keep_bytes <= 0 or not sys.platform.startswith("linux"):
+    if keep_bytes <= 0:
+        return False
+    return _mallopt("malloc thresholds",
+                    (M_MMAP_THRESHOLD, min(keep_bytes // 2, MMAP_THRESHOLD_MAX)),
+                    (M_TRIM_THRESHOLD, keep_bytes))
+
+
+def _mallopt(what: str, *settings: tuple[int, int]) -> bool:
+    """glibc's mallopt for each (parameter, value) in turn; False where there is none."""
+    if not sys.platform.startswith("linux"):
         return False
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        return bool(libc.mallopt(M_MMAP_THRESHOLD, min(keep_bytes // 2, MMAP_THRESHOLD_MAX))
-                    and libc.mallopt(M_TRIM_THRESHOLD, keep_bytes))
+        return all(libc.mallopt(param, value) for param, value in settings)
     except (OSError, AttributeError):
-        log.debug("mallopt is not available; malloc thresholds left as they are")
+        log.debug("mallopt is not available; %s left as they are", what)
         return False

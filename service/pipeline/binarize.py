@@ -89,26 +89,24 @@ def order(gray: pyvips.Image, made: dict[str, pyvips.Image] | None = None) -> li
     stays light in levels (then near-white), plain print (most real pages) plain
     gray first. The levels image made to tell is left in `made` for `prepare`."""
     light = light_ink(gray)
-    if noisy(gray):
-        # grain: a pixel's lightest or darkest neighbour is the noise, not the
-        # paper or the ink, so neither the local background nor the stretch
-        # applies, and levels can not be trusted to show what print stays light
-        if light >= LIGHT_PRINT:
-            return [AS_NEAR_PAPER, AS_GRAY, AS_LEVELS]
-        if light >= PART_LIGHT:
-            return [AS_LEVELS, AS_GRAY, AS_NEAR_PAPER]
-        return [AS_GRAY, AS_NEAR_PAPER, AS_LEVELS]
-    light_print = [AS_NEAR_WHITE, AS_STRETCH, AS_GRAY, AS_LEVELS]
+    # on a grainy page a pixel's lightest or darkest neighbour is the noise, not
+    # the paper or the ink: neither the local background nor the stretch applies,
+    # and levels can not be trusted to show what print stays light
+    grainy = noisy(gray)
+    near = AS_NEAR_PAPER if grainy else AS_NEAR_WHITE
+    light_print = [near, AS_GRAY, AS_LEVELS] if grainy else \
+        [AS_NEAR_WHITE, AS_STRETCH, AS_GRAY, AS_LEVELS]
     if light >= LIGHT_PRINT:
         return light_print
     if light >= PART_LIGHT:
-        leveled = levels(gray).copy_memory()
-        if made is not None:
-            made[AS_LEVELS] = leveled
-        if light_ink(leveled) >= LEFT_LIGHT:
-            return light_print
-        return [AS_LEVELS, AS_GRAY, AS_NEAR_WHITE]
-    return [AS_GRAY, AS_NEAR_WHITE, AS_LEVELS]
+        if not grainy:
+            leveled = levels(gray).copy_memory()
+            if made is not None:
+                made[AS_LEVELS] = leveled
+            if light_ink(leveled) >= LEFT_LIGHT:
+                return light_print
+        return [AS_LEVELS, AS_GRAY, near]
+    return [AS_GRAY, near, AS_LEVELS]
 
 
 def noisy(gray: pyvips.Image) -> bool:
