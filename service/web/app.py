@@ -22,7 +22,7 @@ from service.web.cache_policy import CachePolicy
 from service.web.context import Services
 from service.web.fastpath import FastPath
 from service.web.iiif_cors import IiifCors
-from service.web.middleware import ObserveMiddleware
+from service.web.middleware import ObserveMiddleware, Observer
 from service.web.routes import docs, image_api, ops, results, sharing, submit, viewer
 
 log = logging.getLogger("folio")
@@ -48,7 +48,8 @@ async def unexpected(request: Request, exc: Exception) -> Response:
     return ApiError("Internal server error.").response()
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> FastPath:
+    """folio's ASGI app: the fast path in front of the Starlette app (its `app`)."""
     settings = settings or Settings.from_env()
     cap_malloc_arenas()  # before the render threads exist
     keep_freed_memory(settings.malloc_keep_bytes)
@@ -60,8 +61,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         await svc.close()
 
-    middleware = [Middleware(ObserveMiddleware, metrics=svc.metrics,
-                             access_log=settings.access_log),
+    observer = Observer(svc.metrics, settings.access_log)
+    middleware = [Middleware(ObserveMiddleware, observer=observer),
                   Middleware(IiifCors, origins=settings.iiif_cors_origins)]
     if settings.cors_origins:
         middleware.append(Middleware(
@@ -71,8 +72,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                            "Content-Type"],
             expose_headers=EXPOSED, max_age=600,
         ))
-    middleware.append(Middleware(FastPath, services=svc))
-    # behind the fast path, which applies the same policy to its own answers
+    # the fast path, in front of all this, applies the same policy to its own answers
     middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
     if settings.server == "granian":
         # uvicorn enforces it in folio's protocol class; behind the fast path, which
@@ -87,4 +87,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.services = svc
-    return app
+    return FastPath(app, svc, observer)

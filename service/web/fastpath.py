@@ -19,19 +19,30 @@ gzip body, a single byte range as 206, or a 304, with the headers the file
 answer has (taken from the same `stored_file`). Multipart ranges, `If-Range`,
 unsatisfiable ranges, queries other than the access parameters, and files above
 FOLIO_MEMORY_ARTIFACT_MAX_BYTES fall through to the regular file answer.
+
+It is the outermost layer (`create_app`): it answers without passing through
+Starlette's error and metrics middleware, so it counts its own answers in the
+metrics (and the access log), adds the /iiif/ CORS headers itself, and answers
+its own unexpected errors with the same 500. With FOLIO_CORS_ORIGINS set, a
+request carrying an Origin goes the regular way, through the CORS middleware,
+and the others get the `Vary: Origin` that middleware adds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import RangeNotSatisfiable
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import RangeNotSatisfiable, Response
+from starlette.types import Message, Receive, Scope, Send
 
 from service.access.gate import SCOPE_KEY, TOKEN_PARAM
 from service.access.signing import SIGNATURE
@@ -55,7 +66,11 @@ from service.web.conditional import (
     validator_headers,
 )
 from service.web.context import Services
+from service.web.iiif_cors import IiifOrigins
 from service.web.media import JSON, PDF
+from service.web.middleware import Observer
+
+log = logging.getLogger("folio")
 
 _UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 PATH = re.compile(_UUID.join(("/processing/results/",
@@ -69,6 +84,9 @@ ARTIFACT_PATH = re.compile("/processing/results/" + _UUID
                            + rf"(?:/({_ARTIFACT_NAMES})|/sub-pdfs/([0-9]{{1,9}}))?")
 ACCESS_QUERY = frozenset({"expires", "kid", SIGNATURE, TOKEN_PARAM})
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
+_START = "folio.start"  # perf_counter when the fast path took the request
+_REPLIED = "folio.replied"  # the fast path has begun its answer
+_CORS = "folio.cors"  # an /iiif/ answer's Access-Control-Allow-Origin ("" for none)
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
                          "signature", "token"})
 _AUTO = b"format=" + AUTO.encode()
@@ -115,15 +133,19 @@ def missed(request: Request, variant: Rendering) -> bool:
 
 
 class FastPath:
-    def __init__(self, app: ASGIApp, services: Services) -> None:
+    def __init__(self, app: Starlette, services: Services, observer: Observer) -> None:
         self.app = app
         self.svc = services
+        self.observer = observer
+        settings = services.settings
+        self.iiif_cors = IiifOrigins(settings.iiif_cors_origins) \
+            if settings.iiif_cors_origins else None
+        self.api_cors = bool(settings.cors_origins)
         self.scaler = services.scaler
-        self.limit = services.settings.image_max_dimension
-        self.widths = services.settings.image_widths
-        self.max_age = services.settings.signed_max_age
-        self.bodies = Bodies(services.settings.memory_artifact_bytes,
-                             services.settings.memory_artifact_max_bytes)
+        self.limit = settings.image_max_dimension
+        self.widths = settings.image_widths
+        self.max_age = settings.signed_max_age
+        self.bodies = Bodies(settings.memory_artifact_bytes, settings.memory_artifact_max_bytes)
         # (id, page, raw query or IIIF path, format chosen for format=auto) → variant:
         # finished records never change, so the parsing and size math for a URL is
         # done once, and its 304 headers (and an IIIF image's Link) encoded once
@@ -136,18 +158,28 @@ class FastPath:
             return
         path = scope["path"]
         match = PATH.fullmatch(path) or IIIF_PATH.fullmatch(path)
-        if match is not None:
-            if not await self._answer(scope, send, match):
-                await self.app(scope, receive, send)
-            return
-        if self.bodies.enabled:
+        if match is None and self.bodies.enabled:
             match = ARTIFACT_PATH.fullmatch(path)
-            if match is not None and await self._artifact(scope, send, match):
-                return
-        await self.app(scope, receive, send)
+        if match is None:
+            await self.app(scope, receive, send)
+            return
+        scope[_START] = time.perf_counter()
+        try:
+            if match.re is ARTIFACT_PATH:
+                answered = await self._artifact(scope, send, match)
+            else:
+                answered = await self._answer(scope, send, match)
+        except Exception:
+            if scope.get(_REPLIED):
+                raise
+            log.exception("unhandled error on %s", path)
+            await self._refuse(scope, send, ApiError("Internal server error."))
+            return
+        if not answered:
+            await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, send: Send, match: re.Match[str]) -> bool:
-        authorization = if_none_match = accept = None
+        authorization = if_none_match = accept = origin = None
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
@@ -155,7 +187,13 @@ class FastPath:
                 if_none_match = value.decode("latin-1")
             elif name == b"accept":
                 accept = value.decode("latin-1")
+            elif name == b"origin":
+                if self.api_cors:
+                    return False  # the CORS middleware's answer
+                origin = value.decode("latin-1")
         iiif_request = match.re is IIIF_PATH
+        if iiif_request and self.iiif_cors is not None:
+            scope[_CORS] = self.iiif_cors.allowed(origin)
         page = match.group(2)
         route = IIIF_ROUTE if iiif_request else PAGE_ROUTE if page else THUMB_ROUTE
         try:
@@ -164,7 +202,7 @@ class FastPath:
                 authorization, match.group(1))
         except ApiError as error:
             scope["route"] = route
-            await error.response()(scope, _no_receive, send)
+            await self._refuse(scope, send, error)
             return True
         scope[SCOPE_KEY] = access
         record = self.svc.records.final(match.group(1))
@@ -200,8 +238,8 @@ class FastPath:
         variant, not_modified_headers, extra = memo
         scope["route"] = route
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await _send(send, 304, cache_headers(access, negotiated, not_modified_headers,
-                                                 self.max_age), b"")
+            await self._reply(scope, send, 304, cache_headers(
+                access, negotiated, not_modified_headers, self.max_age), b"")
             return True
         hit = await self.scaler.cached(variant)
         if hit is None:
@@ -210,9 +248,9 @@ class FastPath:
         body, outcome = hit
         headers = image_headers(variant.etag, variant.media_type, outcome)
         headers["content-length"] = str(len(body))
-        await _send(send, 200, cache_headers(access, negotiated, _raw(headers) + extra,
-                                             self.max_age),
-                    b"" if scope["method"] == "HEAD" else body)
+        await self._reply(scope, send, 200, cache_headers(
+            access, negotiated, _raw(headers) + extra, self.max_age),
+            b"" if scope["method"] == "HEAD" else body)
         return True
 
     def _resolve_tile(self, record: Record, page_num: int, tail: str) -> Tile | None:
@@ -239,7 +277,7 @@ class FastPath:
                 accept_encoding = value.decode("latin-1")
             elif name == b"range":
                 http_range = value.decode("latin-1")
-            elif name == b"if-range":
+            elif name == b"if-range" or (name == b"origin" and self.api_cors):
                 return False
         artifact_name, index = match.group(2), match.group(3)
         try:
@@ -249,7 +287,7 @@ class FastPath:
         except ApiError as error:
             scope["route"] = (NAMED_ROUTES[artifact_name] if artifact_name
                               else SUB_PDF_ROUTE if index else RESULT_ROUTE)
-            await error.response()(scope, _no_receive, send)
+            await self._refuse(scope, send, error)
             return True
         scope[SCOPE_KEY] = access
         record = self.svc.records.final(match.group(1))
@@ -267,8 +305,8 @@ class FastPath:
             validators = validator_headers(tag)
             if artifact.compressed:
                 validators["vary"] = "Accept-Encoding"
-            await _send(send, 304, cache_headers(access, False, _raw(validators),
-                                                 self.max_age), b"")
+            await self._reply(scope, send, 304, cache_headers(access, False, _raw(validators),
+                                                              self.max_age), b"")
             return True
         # the version too: a finished record never changes, and if it ever did, the
         # tier would miss rather than answer the old bytes
@@ -297,9 +335,31 @@ class FastPath:
                 headers.append((b"content-range",
                                 b"bytes %d-%d/%d" % (start, end - 1, len(body.data))))
                 headers.append((b"content-length", b"%d" % len(data)))
-        await _send(send, status, cache_headers(access, False, headers, self.max_age),
-                    b"" if scope["method"] == "HEAD" else data)
+        await self._reply(scope, send, status, cache_headers(access, False, headers,
+                                                             self.max_age),
+                          b"" if scope["method"] == "HEAD" else data)
         return True
+
+    async def _reply(self, scope: Scope, send: Send, status: int, headers: RawHeaders,
+                     body: bytes) -> None:
+        """Send one whole answer, then count it (what ObserveMiddleware does for the app)."""
+        scope[_REPLIED] = True
+        start: Message = {"type": "http.response.start", "status": status, "headers": headers}
+        if self.api_cors:  # what the CORS middleware adds for a request without Origin
+            vary = MutableHeaders(scope=start)
+            vary["Vary"] = ", ".join([*vary.getlist("Vary"), "Origin"])
+        cors = scope.get(_CORS)
+        if cors is not None:
+            assert self.iiif_cors is not None
+            self.iiif_cors.decorate(start, cors)
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+        self.observer.done(scope, status, len(body), scope[_START])
+
+    async def _refuse(self, scope: Scope, send: Send, error: ApiError) -> None:
+        response: Response = error.response()
+        await self._reply(scope, send, response.status_code, response.raw_headers,
+                          b"" if scope["method"] == "HEAD" else bytes(response.body))
 
     def _load(self, key: BodyKey, artifact: Artifact, etag: str) -> Body | None:
         """Read a stored representation into a Body; None when it must stream instead."""
@@ -363,12 +423,3 @@ def _access_query_only(raw: bytes) -> bool:
 
 def _raw(headers: dict[str, str]) -> RawHeaders:
     return [(name.encode(), value.encode("latin-1")) for name, value in headers.items()]
-
-
-async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
-
-
-async def _no_receive() -> Any:
-    return {"type": "http.disconnect"}

@@ -15,38 +15,57 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+NOT_ALLOWED = ""  # `allowed`'s answer for an origin that gets no CORS headers
+
 PREFIX = "/iiif/"
 ALLOW_HEADERS = "Authorization, If-None-Match, Range, Accept"
 EXPOSE_HEADERS = "ETag, Link, Content-Length, Retry-After, X-Cache"
 MAX_AGE = "600"
 
 
-class IiifCors:
-    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
-        self.app = app
+class IiifOrigins:
+    """Which origins may read /iiif/ answers, and the headers that say so."""
+
+    def __init__(self, origins: tuple[str, ...]) -> None:
         self.any_origin = "*" in origins
         self.origins = frozenset(origins)
 
+    def allowed(self, origin: str | None) -> str:
+        """The Access-Control-Allow-Origin for `origin`; NOT_ALLOWED for none."""
+        if self.any_origin:
+            return "*"
+        return origin if origin is not None and origin in self.origins else NOT_ALLOWED
+
+    def decorate(self, start: Message, allowed: str) -> None:
+        """Add the CORS headers of an /iiif/ answer to its `http.response.start`."""
+        headers = MutableHeaders(scope=start)
+        if allowed:
+            headers["access-control-allow-origin"] = allowed
+            headers["access-control-expose-headers"] = EXPOSE_HEADERS
+        if not self.any_origin:
+            headers.add_vary_header("Origin")
+
+
+class IiifCors:
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
+        self.app = app
+        self.policy = IiifOrigins(origins)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.origins \
+        if scope["type"] != "http" or not self.policy.origins \
                 or not scope["path"].startswith(PREFIX):
             await self.app(scope, receive, send)
             return
         origin = Headers(scope=scope).get("origin")
-        allowed = "*" if self.any_origin else (origin if origin in self.origins else None)
+        allowed = self.policy.allowed(origin)
         if scope["method"] == "OPTIONS" and origin is not None \
                 and Headers(scope=scope).get("access-control-request-method"):
-            await self._preflight(allowed)(scope, receive, send)
+            await self._preflight(allowed or None)(scope, receive, send)
             return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if allowed is not None:
-                    headers["access-control-allow-origin"] = allowed
-                    headers["access-control-expose-headers"] = EXPOSE_HEADERS
-                if not self.any_origin:
-                    headers.add_vary_header("Origin")
+                self.policy.decorate(message, allowed)
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
@@ -59,6 +78,6 @@ class IiifCors:
                    "access-control-allow-methods": "GET, HEAD, OPTIONS",
                    "access-control-allow-headers": ALLOW_HEADERS,
                    "access-control-max-age": MAX_AGE}
-        if not self.any_origin:
+        if not self.policy.any_origin:
             headers["vary"] = "Origin"
         return Response(status_code=204, headers=headers)

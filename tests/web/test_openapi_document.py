@@ -115,7 +115,7 @@ def test_docs_page_lists_every_route() -> None:
 
 def test_every_route_folio_serves_is_described(tmp_path: Path) -> None:
     # a route added without its Operation in service/web/openapi.py fails here
-    app = create_app(Settings(data_dir=tmp_path))
+    app = create_app(Settings(data_dir=tmp_path)).app
     served = {(method.lower(), route.path) for route in app.routes
               if isinstance(route, Route) for method in route.methods or () if method != "HEAD"}
     described = {(method, path) for path, item in document()["paths"].items() for method in item}
