@@ -75,14 +75,36 @@ class Gate:
             return await self._shared(method, token, processing_id)
         return Access(KEY, await self.keyed(authorization))
 
+    def admit_now(self, method: str, path: str, raw_query: str,
+                  authorization: str | None, processing_id: str) -> Access | None:
+        """`admit`'s decision when it needs no waiting (a share token, a rate limit
+        held in Redis); None, with nothing counted or taken, when it does."""
+        if SIGNATURE in raw_query:
+            access = self.signed(method, path, raw_query)
+            if access is not None:
+                return access
+        if token_param(raw_query) is not None:
+            return None
+        tenant = self._tenant(authorization)
+        wait = self.limiter.take_now(tenant)
+        if wait is None:
+            return None
+        self._limited(wait)
+        self.outcomes.admit(KEY)
+        return Access(KEY, tenant)
+
     async def keyed(self, authorization: str | None) -> str:
         """The API key's tenant, rate limit taken; what key-only routes use."""
+        tenant = self._tenant(authorization)
+        await self._limit(tenant)
+        self.outcomes.admit(KEY)
+        return tenant
+
+    def _tenant(self, authorization: str | None) -> str:
         tenant = self.keys.tenant_for(authorization)
         if tenant is None:
             self.outcomes.refuse("key")
             raise Unauthorized()
-        await self._limit(tenant)
-        self.outcomes.admit(KEY)
         return tenant
 
     async def _shared(self, method: str, token: str, processing_id: str) -> Access:
@@ -102,7 +124,10 @@ class Gate:
         raise Forbidden("Signed URLs and share tokens only read (GET or HEAD).")
 
     async def _limit(self, tenant: str) -> None:
-        wait = await self.limiter.retry_after(tenant)
+        self._limited(await self.limiter.retry_after(tenant))
+
+    @staticmethod
+    def _limited(wait: float) -> None:
         if wait > 0:
             raise TooMany("Rate limit exceeded.",
                           headers={"retry-after": retry_after_header(wait)})

@@ -60,6 +60,10 @@ class RateLimiter(Protocol):
         """0 when the request may go ahead, else seconds until it would."""
         ...
 
+    def take_now(self, tenant: str) -> float | None:
+        """`retry_after`'s answer when it needs no waiting; None (nothing taken) if it does."""
+        ...
+
 
 def retry_after_header(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
@@ -72,6 +76,9 @@ class MemoryRateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
 
     async def retry_after(self, tenant: str) -> float:
+        return self.take(tenant)
+
+    def take_now(self, tenant: str) -> float | None:
         return self.take(tenant)
 
     def take(self, tenant: str) -> float:
@@ -99,6 +106,14 @@ class RedisRateLimiter:
         # tenant -> (tokens held by this process, when they were taken)
         self._held: dict[str, tuple[int, float]] = {}
         self._refills: dict[str, asyncio.Future[float]] = {}
+
+    def take_now(self, tenant: str) -> float | None:
+        """A token of the batch this process holds; None when a refill is due."""
+        held, taken = self._held.get(tenant, (0, 0.0))
+        if held > 0 and time.monotonic() - taken < BATCH_TTL:
+            self._held[tenant] = (held - 1, taken)
+            return 0.0
+        return None
 
     async def retry_after(self, tenant: str) -> float:
         while True:

@@ -143,12 +143,21 @@ class Scaler:
 
     # -- the cache tiers, then one render per key ---------------------------
 
-    async def cached(self, variant: Rendering) -> tuple[bytes, Outcome] | None:
-        """The variant from the memory tier, then Redis (copied into memory); None on a miss."""
+    def cached_now(self, variant: Rendering) -> tuple[bytes, Outcome] | None:
+        """The variant from the memory tier; None when it is not there."""
         body = self.memory.get_nowait(variant.key)
-        if body is not None:
-            self._memory_hits.inc()
-            return body, "hit-memory"
+        if body is None:
+            return None
+        self._memory_hits.inc()
+        return body, "hit-memory"
+
+    @property
+    def shared_tier(self) -> bool:
+        """Whether a memory miss is looked up in Redis before rendering."""
+        return self.cache.l2 is not None
+
+    async def cached_shared(self, variant: Rendering) -> tuple[bytes, Outcome] | None:
+        """The variant from Redis (copied into memory); None on a miss."""
         shared = self.cache.l2
         body = await shared.get(variant.key) if shared is not None else None
         if body is None:

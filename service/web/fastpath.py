@@ -34,6 +34,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -44,7 +45,7 @@ from starlette.requests import Request
 from starlette.responses import RangeNotSatisfiable, Response
 from starlette.types import Message, Receive, Scope, Send
 
-from service.access.gate import SCOPE_KEY, TOKEN_PARAM
+from service.access.gate import SCOPE_KEY, TOKEN_PARAM, Access
 from service.access.signing import SIGNATURE
 from service.artifacts.bodies import Bodies, Body, BodyKey, read_small
 from service.artifacts.catalogue import FULL_BODY, KINDS, sub_pdf_file
@@ -85,7 +86,7 @@ ARTIFACT_PATH = re.compile("/processing/results/" + _UUID
 ACCESS_QUERY = frozenset({"expires", "kid", SIGNATURE, TOKEN_PARAM})
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
 _START = "folio.start"  # perf_counter when the fast path took the request
-_REPLIED = "folio.replied"  # the fast path has begun its answer
+_HIT = "folio.hit"  # what a step found in a tier, for the next `now`
 _CORS = "folio.cors"  # an /iiif/ answer's Access-Control-Allow-Origin ("" for none)
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
                          "signature", "token"})
@@ -132,6 +133,21 @@ def missed(request: Request, variant: Rendering) -> bool:
     return bool(request.scope.get(MISSED) == variant.key)
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole fast-path answer; `body` is empty for HEAD."""
+
+    status: int
+    headers: RawHeaders
+    body: bytes
+
+
+# What `FastPath.now` gives: the answer, an awaitable step (after which `now` is asked
+# again, or its answer taken), or None: the regular app answers.
+Step = Callable[[], Awaitable["Reply | None"]]
+MAX_STEPS = 3  # awaits one request can take (admit, a tier, a load); more is a bug
+
+
 class FastPath:
     def __init__(self, app: Starlette, services: Services, observer: Observer) -> None:
         self.app = app
@@ -148,37 +164,81 @@ class FastPath:
         self.bodies = Bodies(settings.memory_artifact_bytes, settings.memory_artifact_max_bytes)
         # (id, page, raw query or IIIF path, format chosen for format=auto) → variant:
         # finished records never change, so the parsing and size math for a URL is
-        # done once, and its 304 headers (and an IIIF image's Link) encoded once
-        self._variants: dict[tuple[str, int | None, bytes | str, str | None],
-                             tuple[Rendering, RawHeaders, RawHeaders]] = {}
+        # done once, and its 200 and 304 headers (and an IIIF image's Link) encoded once
+        self._variants: dict[tuple[str, int | None, bytes | str, str | None], _Memo] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
+        scope.setdefault(_START, time.perf_counter())
+        try:
+            step = self.now(scope)
+            for _ in range(MAX_STEPS):
+                if not callable(step):
+                    break
+                step = await step() or self.now(scope)
+            if callable(step):
+                raise RuntimeError(f"the fast path took more than {MAX_STEPS} steps")
+        except Exception:
+            log.exception("unhandled error on %s", scope["path"])
+            step = self._error(scope, ApiError("Internal server error."))
+        if step is None:
+            await self.app(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": step.status,
+                    "headers": step.headers})
+        await send({"type": "http.response.body", "body": step.body, "more_body": False})
+        self.sent(scope, step)
+
+    def now(self, scope: Scope) -> Reply | Step | None:
+        """The fast path's answer to a GET or HEAD, as far as it goes without waiting.
+
+        Decisions taken on the way (the gate's, a tier's miss) are kept in `scope`,
+        so asking again after a step, or the app after None, repeats none of them.
+        """
         path = scope["path"]
         match = PATH.fullmatch(path) or IIIF_PATH.fullmatch(path)
-        if match is None and self.bodies.enabled:
+        if match is not None:
+            return self._image(scope, match)
+        if self.bodies.enabled:
             match = ARTIFACT_PATH.fullmatch(path)
-        if match is None:
-            await self.app(scope, receive, send)
-            return
-        scope[_START] = time.perf_counter()
-        try:
-            if match.re is ARTIFACT_PATH:
-                answered = await self._artifact(scope, send, match)
-            else:
-                answered = await self._answer(scope, send, match)
-        except Exception:
-            if scope.get(_REPLIED):
-                raise
-            log.exception("unhandled error on %s", path)
-            await self._refuse(scope, send, ApiError("Internal server error."))
-            return
-        if not answered:
-            await self.app(scope, receive, send)
+            if match is not None:
+                return self._artifact(scope, match)
+        return None
 
-    async def _answer(self, scope: Scope, send: Send, match: re.Match[str]) -> bool:
+    def sent(self, scope: Scope, reply: Reply) -> None:
+        """Count an answer once it is written (what ObserveMiddleware does for the app)."""
+        self.observer.done(scope, reply.status, len(reply.body), scope[_START])
+
+    def _admit(self, scope: Scope, route: _Template, authorization: str | None,
+               processing_id: str) -> Access | Reply | Step:
+        """The gate's decision, kept in the scope; a refusal is answered here."""
+        access: Access | None = scope.get(SCOPE_KEY)
+        if access is not None:
+            return access
+        args = (scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
+                authorization, processing_id)
+        try:
+            access = self.svc.gate.admit_now(*args)
+        except ApiError as error:
+            scope["route"] = route
+            return self._error(scope, error)
+        if access is not None:
+            scope[SCOPE_KEY] = access
+            return access
+
+        async def admit() -> Reply | None:
+            try:
+                scope[SCOPE_KEY] = await self.svc.gate.admit(*args)
+            except ApiError as error:
+                scope["route"] = route
+                return self._error(scope, error)
+            return None
+
+        return admit
+
+    def _image(self, scope: Scope, match: re.Match[str]) -> Reply | Step | None:
         authorization = if_none_match = accept = origin = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -189,31 +249,25 @@ class FastPath:
                 accept = value.decode("latin-1")
             elif name == b"origin":
                 if self.api_cors:
-                    return False  # the CORS middleware's answer
+                    return None  # the CORS middleware's answer
                 origin = value.decode("latin-1")
         iiif_request = match.re is IIIF_PATH
         if iiif_request and self.iiif_cors is not None:
             scope[_CORS] = self.iiif_cors.allowed(origin)
         page = match.group(2)
         route = IIIF_ROUTE if iiif_request else PAGE_ROUTE if page else THUMB_ROUTE
-        try:
-            access = await self.svc.gate.admit(
-                scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
-                authorization, match.group(1))
-        except ApiError as error:
-            scope["route"] = route
-            await self._refuse(scope, send, error)
-            return True
-        scope[SCOPE_KEY] = access
+        access = self._admit(scope, route, authorization, match.group(1))
+        if not isinstance(access, Access):
+            return access
         record = self.svc.records.final(match.group(1))
         if record is None or record.status != SUCCEEDED or (
                 access.tenant is not None and record.tenant != access.tenant):
-            return False
+            return None
         page_num = int(page) if page else None
         if page_num is not None and page_num > len(record.pages):
-            return False
+            return None
         if page_num is None and ("thumbnail" not in record.results or not record.pages):
-            return False
+            return None
         negotiated = not iiif_request and _AUTO in scope["query_string"]
         if negotiated:
             scope[NEGOTIATED] = True
@@ -226,32 +280,34 @@ class FastPath:
                 self._resolve_tile(record, page_num or 1, match.group(3)) if iiif_request
                 else self._resolve(record, page_num, scope["query_string"], accept))
             if resolved is None:
-                return False
-            extra: RawHeaders = []
-            if isinstance(resolved, Tile):
-                link = links(record.processing_id, resolved.source, resolved.plan)
-                extra = [(b"link", link.encode())]
+                return None
             if len(self._variants) >= VARIANT_MEMO:
                 del self._variants[next(iter(self._variants))]
-            memo = self._variants[memo_key] = (
-                resolved, _raw(validator_headers(resolved.etag)) + extra, extra)
-        variant, not_modified_headers, extra = memo
+            memo = self._variants[memo_key] = _memo(record, resolved)
+        variant = memo.variant
         scope["route"] = route
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
-            await self._reply(scope, send, 304, cache_headers(
-                access, negotiated, not_modified_headers, self.max_age), b"")
-            return True
-        hit = await self.scaler.cached(variant)
+            return self._reply(scope, 304, cache_headers(access, negotiated, memo.not_modified,
+                                                         self.max_age), b"")
+        hit = scope.pop(_HIT, None) or self.scaler.cached_now(variant)
         if hit is None:
-            scope[MISSED] = variant.key  # the app renders it once, coalescing
-            return False
+            if scope.get(MISSED) == variant.key or not self.scaler.shared_tier:
+                scope[MISSED] = variant.key  # the app renders it once, coalescing
+                return None
+
+            async def shared() -> None:
+                found = await self.scaler.cached_shared(variant)
+                if found is None:
+                    scope[MISSED] = variant.key
+                else:
+                    scope[_HIT] = found
+
+            return shared
         body, outcome = hit
-        headers = image_headers(variant.etag, variant.media_type, outcome)
-        headers["content-length"] = str(len(body))
-        await self._reply(scope, send, 200, cache_headers(
-            access, negotiated, _raw(headers) + extra, self.max_age),
-            b"" if scope["method"] == "HEAD" else body)
-        return True
+        headers = [*memo.ok, (b"x-cache", outcome.encode()),
+                   (b"content-length", b"%d" % len(body)), *memo.extra]
+        return self._reply(scope, 200, cache_headers(access, negotiated, headers, self.max_age),
+                           body)
 
     def _resolve_tile(self, record: Record, page_num: int, tail: str) -> Tile | None:
         """The IIIF image a path names; None for errors and the stored page itself."""
@@ -263,10 +319,10 @@ class FastPath:
             return None
         return None if tile.plan.identity and tile.plan.fmt == "jpg" else tile
 
-    async def _artifact(self, scope: Scope, send: Send, match: re.Match[str]) -> bool:
+    def _artifact(self, scope: Scope, match: re.Match[str]) -> Reply | Step | None:
         raw_query = scope["query_string"]
         if raw_query and not _access_query_only(raw_query):
-            return False  # include, wait_for, options: the route's business
+            return None  # include, wait_for, options: the route's business
         authorization = if_none_match = accept_encoding = http_range = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -278,25 +334,20 @@ class FastPath:
             elif name == b"range":
                 http_range = value.decode("latin-1")
             elif name == b"if-range" or (name == b"origin" and self.api_cors):
-                return False
+                return None
         artifact_name, index = match.group(2), match.group(3)
-        try:
-            access = await self.svc.gate.admit(
-                scope["method"], scope["path"], raw_query.decode("latin-1"),
-                authorization, match.group(1))
-        except ApiError as error:
-            scope["route"] = (NAMED_ROUTES[artifact_name] if artifact_name
-                              else SUB_PDF_ROUTE if index else RESULT_ROUTE)
-            await self._refuse(scope, send, error)
-            return True
-        scope[SCOPE_KEY] = access
+        route = (NAMED_ROUTES[artifact_name] if artifact_name
+                 else SUB_PDF_ROUTE if index else RESULT_ROUTE)
+        access = self._admit(scope, route, authorization, match.group(1))
+        if not isinstance(access, Access):
+            return access
         record = self.svc.records.final(match.group(1))
         if record is None or record.status != SUCCEEDED or (
                 access.tenant is not None and record.tenant != access.tenant):
-            return False
+            return None
         artifact = _artifact_of(record, artifact_name, index)
         if artifact is None:
-            return False
+            return None
         scope["route"] = artifact.route
         use_gzip = (artifact.compressed and http_range is None
                     and accepts_gzip_header(accept_encoding))
@@ -305,29 +356,33 @@ class FastPath:
             validators = validator_headers(tag)
             if artifact.compressed:
                 validators["vary"] = "Accept-Encoding"
-            await self._reply(scope, send, 304, cache_headers(access, False, _raw(validators),
-                                                              self.max_age), b"")
-            return True
+            return self._reply(scope, 304, cache_headers(access, False, _raw(validators),
+                                                         self.max_age), b"")
         # the version too: a finished record never changes, and if it ever did, the
         # tier would miss rather than answer the old bytes
         key: BodyKey = (f"{record.processing_id}/{record.version}", artifact.file, use_gzip)
-        body = self.bodies.get(key)
+        body = scope.pop(_HIT, None) or self.bodies.get(key)
         if body is None:
             if self.bodies.skipped(key):
-                return False
-            body = await asyncio.to_thread(self._load, key, artifact, tag)
-            if body is None:
-                self.bodies.skip(key)
-                return False
-            self.bodies.put(key, body)
+                return None
+
+            async def load() -> None:
+                loaded = await asyncio.to_thread(self._load, key, artifact, tag)
+                if loaded is None:
+                    self.bodies.skip(key)
+                else:
+                    self.bodies.put(key, loaded)
+                    scope[_HIT] = loaded
+
+            return load
         status, headers, data = 200, body.headers, body.data
         if http_range is not None:
             try:
                 ranges = ArtifactFileResponse._parse_range_header(http_range, len(data))
             except RangeNotSatisfiable:
-                return False  # the file answer's 416
+                return None  # the file answer's 416
             if len(ranges) > 1:
-                return False  # multipart/byteranges: the file answer builds it
+                return None  # multipart/byteranges: the file answer builds it
             if ranges:
                 start, end = ranges[0]
                 status, data = 206, data[start:end]
@@ -335,31 +390,27 @@ class FastPath:
                 headers.append((b"content-range",
                                 b"bytes %d-%d/%d" % (start, end - 1, len(body.data))))
                 headers.append((b"content-length", b"%d" % len(data)))
-        await self._reply(scope, send, status, cache_headers(access, False, headers,
-                                                             self.max_age),
-                          b"" if scope["method"] == "HEAD" else data)
-        return True
+        return self._reply(scope, status, cache_headers(access, False, headers, self.max_age),
+                           data)
 
-    async def _reply(self, scope: Scope, send: Send, status: int, headers: RawHeaders,
-                     body: bytes) -> None:
-        """Send one whole answer, then count it (what ObserveMiddleware does for the app)."""
-        scope[_REPLIED] = True
-        start: Message = {"type": "http.response.start", "status": status, "headers": headers}
-        if self.api_cors:  # what the CORS middleware adds for a request without Origin
-            vary = MutableHeaders(scope=start)
-            vary["Vary"] = ", ".join([*vary.getlist("Vary"), "Origin"])
-        cors = scope.get(_CORS)
-        if cors is not None:
-            assert self.iiif_cors is not None
-            self.iiif_cors.decorate(start, cors)
-        await send(start)
-        await send({"type": "http.response.body", "body": body, "more_body": False})
-        self.observer.done(scope, status, len(body), scope[_START])
+    def _reply(self, scope: Scope, status: int, headers: RawHeaders, body: bytes) -> Reply:
+        """The answer with the CORS headers the app's middleware would have added."""
+        if self.api_cors or scope.get(_CORS) is not None:
+            start: Message = {"type": "http.response.start", "headers": headers}
+            if self.api_cors:  # what the CORS middleware adds for a request without Origin
+                vary = MutableHeaders(scope=start)
+                vary["Vary"] = ", ".join([*vary.getlist("Vary"), "Origin"])
+            cors = scope.get(_CORS)
+            if cors is not None:
+                assert self.iiif_cors is not None
+                self.iiif_cors.decorate(start, cors)
+            headers = start["headers"]
+        return Reply(status, headers, b"" if scope["method"] == "HEAD" else body)
 
-    async def _refuse(self, scope: Scope, send: Send, error: ApiError) -> None:
+    def _error(self, scope: Scope, error: ApiError) -> Reply:
         response: Response = error.response()
-        await self._reply(scope, send, response.status_code, response.raw_headers,
-                          b"" if scope["method"] == "HEAD" else bytes(response.body))
+        return self._reply(scope, response.status_code, response.raw_headers,
+                           bytes(response.body))
 
     def _load(self, key: BodyKey, artifact: Artifact, etag: str) -> Body | None:
         """Read a stored representation into a Body; None when it must stream instead."""
@@ -409,6 +460,24 @@ def _artifact_of(record: Record, name: str | None, index: str | None) -> Artifac
     assert kind.file is not None
     return Artifact(name, kind.file, kind.media_type, kind.compressed,
                     etag_for(record.version, name), None, NAMED_ROUTES[name])
+
+
+@dataclass(frozen=True, slots=True)
+class _Memo:
+    """A URL's variant of a finished record, with its headers encoded once."""
+
+    variant: Rendering
+    ok: RawHeaders  # a 200's, up to X-Cache and Content-Length
+    not_modified: RawHeaders
+    extra: RawHeaders  # after them: an IIIF image's Link
+
+
+def _memo(record: Record, variant: Rendering) -> _Memo:
+    extra: RawHeaders = []
+    if isinstance(variant, Tile):
+        extra = [(b"link", links(record.processing_id, variant.source, variant.plan).encode())]
+    ok = _raw(image_headers(variant.etag, variant.media_type, "-"))[:-1]  # without X-Cache
+    return _Memo(variant, ok, _raw(validator_headers(variant.etag)) + extra, extra)
 
 
 def _access_query_only(raw: bytes) -> bool:
