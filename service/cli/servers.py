@@ -6,8 +6,9 @@ worker; access lines are folio's own (`folio.access`), the server's are off.
 
 - uvicorn (the default): uvloop + httptools, with folio's connection limits
   (`service.web.connection_limits`: 431 past FOLIO_HEADER_MAX_BYTES, 408 for
-  slow headers and stalled bodies). With one worker the app runs in the
-  `folio` process itself.
+  slow headers and stalled bodies) and the fast path's answers written straight
+  from the parser (`service.web.http_protocol`). With one worker the app runs
+  in the `folio` process itself.
 - granian (the `granian` extra): a Rust HTTP server, uvloop for the Python
   side. It advertises `http.response.pathsend`, so whole stored files (PDFs,
   large artifacts) are sent by the server from the path instead of being read
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from service.cli.logs import log_config
 from service.config import Settings
-from service.web.connection_limits import IMPORT_PATH as LIMITED_HTTPTOOLS
+from service.web.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
 
 APP = "service.web.asgi:app"
 HYPER_MIN_BUFFER = 8192  # hyper refuses a smaller read buffer
@@ -33,7 +34,7 @@ def run_uvicorn(settings: Settings) -> None:
 
     # log_config: uvicorn applies it in every worker process
     uvicorn.run(APP, host=settings.host, port=settings.port,
-                workers=settings.workers, loop="uvloop", http=LIMITED_HTTPTOOLS,
+                workers=settings.workers, loop="uvloop", http=HTTP_PROTOCOL,
                 log_config=log_config(settings.log_level), log_level=settings.log_level,
                 access_log=False, lifespan="on")
 

@@ -21,14 +21,9 @@ Time during which uvicorn
 itself stopped reading (the handler not consuming the body yet) is not the
 client's idleness and is not counted.
 
-The same class sends each answer's head and the first part of its body in one
-write (`_HeadWithBody`): uvicorn writes the head on `http.response.start`, a
-separate send that costs a syscall and a loopback delivery to the client of its
-own (on a 224 KB page image, ~6 us of the server's ~70 us per answer, and one
-more wake-up of the client), where nginx sends head and file together.
-
-`folio serve` passes this class to uvicorn by its import path; the limits are
-read from the environment in each worker process.
+`folio serve` runs uvicorn with a subclass of this protocol
+(`service.web.http_protocol`); the limits are read from the environment in each
+worker process.
 """
 
 from __future__ import annotations
@@ -39,11 +34,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from service.config import Settings
-
-IMPORT_PATH = "service.web.connection_limits:LimitedHttpTools"
 
 # how long (and how much) a refused connection's late bytes are drained before it is
 # closed: enough for a client to finish sending a request it had on its way
@@ -57,57 +50,6 @@ class ConnectionLimits:
     header_max_bytes: int
     header_timeout: float
     body_timeout: float
-
-
-class _HeadWithBody:
-    """One answer's transport as its cycle sees it: the head waits for the body.
-
-    uvicorn's cycle writes the head (status line and headers) once, right after it
-    marks the response started; that write is held and goes out with the next one
-    (the body, or its first chunk) as a single writev. An answer without body
-    writes (HEAD) has it sent when it completes (`flush`), and so does a close.
-    Every other write (a `100 Continue`, before the response starts) passes
-    straight through.
-    """
-
-    __slots__ = ("_cycle", "_head", "_protocol", "_seen_head", "_transport")
-
-    def __init__(self, transport: asyncio.Transport, cycle: RequestResponseCycle,
-                 protocol: LimitedHttpTools) -> None:
-        self._transport = transport
-        self._cycle = cycle
-        self._protocol = protocol
-        self._head: bytes | None = None
-        self._seen_head = False
-
-    def write(self, data: bytes) -> None:
-        head = self._head
-        if head is not None:
-            self._head = None
-            self._protocol._held = None
-            if data:
-                self._transport.writelines((head, data))
-            else:
-                self._transport.write(head)
-        elif not self._seen_head and self._cycle.response_started:
-            self._seen_head = True
-            self._head = data
-            self._protocol._held = self
-        else:
-            self._transport.write(data)
-
-    def flush(self) -> None:
-        head = self._head
-        if head is not None:
-            self._head = None
-            self._transport.write(head)
-
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def is_closing(self) -> bool:
-        return self._transport.is_closing()
 
 
 @functools.cache
@@ -134,7 +76,6 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._draining = False  # refused: late bytes are dropped until the close
         self._drained = 0
         self._linger_timer: asyncio.TimerHandle | None = None
-        self._held: _HeadWithBody | None = None  # an answer's head not yet written
 
     # -- connection --------------------------------------------------------
 
@@ -194,35 +135,30 @@ class LimitedHttpTools(HttpToolsProtocol):
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
+        self._head_ended()
+        super().on_headers_complete()
+
+    def _head_ended(self) -> None:
         self._begun = False
         self._in_headers = False
         self._heads += 1
         self._header_bytes = 0
         if self._header_timer is not None:
             self._cancel_header_timer()
-        cycle = self.cycle
-        super().on_headers_complete()
-        if self.cycle is not cycle and self.cycle is not None:  # a new request's cycle
-            self.cycle.transport = _HeadWithBody(  # type: ignore[assignment]
-                self.transport, self.cycle, self)
-
-    def on_response_complete(self) -> None:
-        held = self._held
-        if held is not None:  # an answer without body writes (HEAD)
-            self._held = None
-            held.flush()
-        super().on_response_complete()
 
     def on_body(self, body: bytes) -> None:
         self._body_seen = self.loop.time()
         super().on_body(body)
 
     def on_message_complete(self) -> None:
+        self._message_ended()
+        super().on_message_complete()
+
+    def _message_ended(self) -> None:
         self._in_headers = True
         self._header_bytes = 0
         if self._body_timer is not None:
             self._cancel_body_timer()
-        super().on_message_complete()
 
     # -- timers --------------------------------------------------------------
 
@@ -274,9 +210,6 @@ class LimitedHttpTools(HttpToolsProtocol):
         """Answer `status` (unless a response has started) and close the connection."""
         if self._draining:
             return
-        if self._held is not None:  # an answer under way: its head goes out as before
-            self._held.flush()
-            self._held = None
         self._cancel_header_timer()
         self._cancel_body_timer()
         cycle = self.cycle

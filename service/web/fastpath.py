@@ -85,7 +85,7 @@ ARTIFACT_PATH = re.compile("/processing/results/" + _UUID
                            + rf"(?:/({_ARTIFACT_NAMES})|/sub-pdfs/([0-9]{{1,9}}))?")
 ACCESS_QUERY = frozenset({"expires", "kid", SIGNATURE, TOKEN_PARAM})
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
-_START = "folio.start"  # perf_counter when the fast path took the request
+START = "folio.start"  # perf_counter when the request came to the fast path
 _HIT = "folio.hit"  # what a step found in a tier, for the next `now`
 _CORS = "folio.cors"  # an /iiif/ answer's Access-Control-Allow-Origin ("" for none)
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
@@ -171,7 +171,7 @@ class FastPath:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        scope.setdefault(_START, time.perf_counter())
+        scope.setdefault(START, time.perf_counter())
         try:
             step = self.now(scope)
             for _ in range(MAX_STEPS):
@@ -209,7 +209,7 @@ class FastPath:
 
     def sent(self, scope: Scope, reply: Reply) -> None:
         """Count an answer once it is written (what ObserveMiddleware does for the app)."""
-        self.observer.done(scope, reply.status, len(reply.body), scope[_START])
+        self.observer.done(scope, reply.status, len(reply.body), scope[START])
 
     def _admit(self, scope: Scope, route: _Template, authorization: str | None,
                processing_id: str) -> Access | Reply | Step:
