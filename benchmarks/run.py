@@ -386,7 +386,7 @@ MAX_AGE = 31536000
                                  ("varnishd", [["varnish"]])):
             if ensure_binary(binary, packages) is None:
                 raise SystemExit(f"{binary} is missing and apt-get could not install it")
-        if self.only not in ("p7", "p8", "iiif", "server"):  # the scenarios without thumbor
+        if self.only not in ("p1", "p7", "p8", "iiif", "server"):  # the scenarios without thumbor
             self.thumbor_exe, how = ensure_thumbor()
             if self.thumbor_exe is None:
                 self.notes.append(how)
@@ -447,7 +447,7 @@ MAX_AGE = 31536000
         nginx = self.nginx()
         thumbor = self.thumbor()
 
-        if self.only is None:
+        if self.only in (None, "p1"):
             # P1 hot hit
             say("P1 hot hit")
             if nginx:
@@ -460,7 +460,7 @@ MAX_AGE = 31536000
                 f1, t1, note = self.paired((url1, [AUTH]), (turl, None))
                 self.add_paired(Row("P1 hot hit 800px vs thumbor result storage", f1, "thumbor",
                              t1, "req/s", ">=10x", note))
-            else:
+            elif self.only is None:
                 self.add(Row("P1 hot hit 800px vs thumbor result storage", None, "thumbor",
                              None, "req/s", ">=10x", "thumbor not installable"))
             self.profile_run("p1-hot-hit", folio.pid, url1, [AUTH])
@@ -479,6 +479,7 @@ MAX_AGE = 31536000
             self.add_paired(Row("P3 304 If-None-Match vs bare Starlette 304", f3, "bare Starlette",
                          b3, "req/s", ">=0.8x", note))
 
+        if self.only is None:
             # P4 miss
             say("P4 miss (every request a new width)")
             self.p4(base, p4, thumbor)
@@ -492,6 +493,10 @@ MAX_AGE = 31536000
             self.p7(base)
 
         self.stop(folio)
+        if self.only == "p1":
+            say("P1 with two processes")
+            self.two_processes(p1)
+            return
 
         # P2 Redis tier
         say("P2 Redis-tier hit")
@@ -1122,7 +1127,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each wrk run")
     parser.add_argument("--profile", action="store_true",
                         help="extra runs under py-spy (needs py-spy in .venv)")
-    parser.add_argument("--only", choices=["p2", "p6", "p7", "p8", "iiif", "server"],
+    parser.add_argument("--only", choices=["p1", "p2", "p6", "p7", "p8", "iiif", "server"],
                         help="run one scenario alone (writes RESULTS-<name>.md)")
     parser.add_argument("--soak", type=float, help="P6 soak seconds (full: 600)")
     parser.add_argument("--rounds", type=int,

@@ -48,6 +48,7 @@ class Gate:
         self.keys = keys
         self.limiter = limiter
         self.outcomes = outcomes
+        self._keyed: dict[str, Access] = {}  # tenant → its (immutable) key decision
 
     def signed(self, method: str, path: str, raw_query: str) -> Access | None:
         """The signed-URL decision; None when the URL is not signed."""
@@ -73,7 +74,13 @@ class Gate:
         token = token_param(raw_query)
         if token is not None:
             return await self._shared(method, token, processing_id)
-        return Access(KEY, await self.keyed(authorization))
+        return self._key_access(await self.keyed(authorization))
+
+    def _key_access(self, tenant: str) -> Access:
+        access = self._keyed.get(tenant)
+        if access is None:
+            access = self._keyed[tenant] = Access(KEY, tenant)
+        return access
 
     def admit_now(self, method: str, path: str, raw_query: str,
                   authorization: str | None, processing_id: str) -> Access | None:
@@ -91,7 +98,7 @@ class Gate:
             return None
         self._limited(wait)
         self.outcomes.admit(KEY)
-        return Access(KEY, tenant)
+        return self._key_access(tenant)
 
     async def keyed(self, authorization: str | None) -> str:
         """The API key's tenant, rate limit taken; what key-only routes use."""

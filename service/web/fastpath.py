@@ -36,7 +36,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -133,8 +133,7 @@ def missed(request: Request, variant: Rendering) -> bool:
     return bool(request.scope.get(MISSED) == variant.key)
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(NamedTuple):
     """A whole fast-path answer; `body` is empty for HEAD."""
 
     status: int

@@ -109,9 +109,7 @@ class FolioHttpTools(LimitedHttpTools):
 
     def _write(self, reply: Reply, keep_alive: bool) -> None:
         """The bytes uvicorn's cycle would write for `reply`, in one write."""
-        content = [STATUS_LINE[reply.status]]
-        for name, value in self.server_state.default_headers:
-            content += (name, b": ", value, b"\r\n")
+        content = [STATUS_LINE[reply.status], _default_head(self.server_state.default_headers)]
         for name, value in reply.headers:
             content += (name, b": ", value, b"\r\n")
         if not keep_alive:
@@ -189,6 +187,17 @@ class _HeadWithBody:
 
     def is_closing(self) -> bool:
         return self._transport.is_closing()
+
+
+_defaults: tuple[list[tuple[bytes, bytes]] | None, bytes] = (None, b"")
+
+
+def _default_head(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """uvicorn's Date and Server header lines (a new list each time the date changes)."""
+    global _defaults
+    if _defaults[0] is not headers:
+        _defaults = (headers, b"".join(b"%s: %s\r\n" % pair for pair in headers))
+    return _defaults[1]
 
 
 def _fast_path(app: Any) -> FastPath | None:
