@@ -696,6 +696,12 @@ end
                             f"{who} x1", f1, "req/s", ">=1.6x",
                             note + f"; needs >=2 free cores, load average {loadavg()[0]} "
                             f"on {os.cpu_count()} CPUs"))
+        nginx1 = self.nginx() if nginx2 and server == "uvicorn" else None
+        if nginx2 and nginx1:
+            # the same question asked of nginx: what a second process adds on this machine
+            n2, n1, note = self.paired((f"{nginx2}/p1.jpg", None), (f"{nginx1}/p1.jpg", None))
+            self.add_paired(Row("P1 hot hit: nginx 2 workers vs nginx 1 worker (the machine)",
+                                n2, "nginx x1", n1, "req/s", "info", note))
         self.stop(folio1)
         self.stop(folio2)
 
