@@ -141,10 +141,17 @@ class Reply(NamedTuple):
     body: bytes
 
 
-# What `FastPath.now` gives: the answer, an awaitable step (after which `now` is asked
-# again, or its answer taken), or None: the regular app answers.
-Step = Callable[[], Awaitable["Reply | None"]]
+class _Again:
+    """A step's answer: ask `now` again (what it waited for is in the scope)."""
+
+
+AGAIN = _Again()
+# What `FastPath.now` gives: the answer, an awaitable step, or None: the regular app
+# answers. A step gives the answer, None, or AGAIN.
+Step = Callable[[], Awaitable["Reply | _Again | None"]]
 MAX_STEPS = 3  # awaits one request can take (admit, a tier, a load); more is a bug
+_PENDING = "folio.pending"  # what `now` gave when the protocol asked first (`defer`)
+_UNASKED = object()
 
 
 class FastPath:
@@ -172,11 +179,13 @@ class FastPath:
             return
         scope.setdefault(START, time.perf_counter())
         try:
-            step = self.now(scope)
+            pending = scope.pop(_PENDING, _UNASKED)
+            step = self.now(scope) if pending is _UNASKED else pending
             for _ in range(MAX_STEPS):
                 if not callable(step):
                     break
-                step = await step() or self.now(scope)
+                result = await step()
+                step = self.now(scope) if result is AGAIN else result
             if callable(step):
                 raise RuntimeError(f"the fast path took more than {MAX_STEPS} steps")
         except Exception:
@@ -206,6 +215,10 @@ class FastPath:
                 return self._artifact(scope, match)
         return None
 
+    def defer(self, scope: Scope, step: Step | None) -> None:
+        """Leave what `now` gave (a step, or None) to the app's call for the same request."""
+        scope[_PENDING] = step
+
     def sent(self, scope: Scope, reply: Reply) -> None:
         """Count an answer once it is written (what ObserveMiddleware does for the app)."""
         self.observer.done(scope, reply.status, len(reply.body), scope[START])
@@ -227,13 +240,13 @@ class FastPath:
             scope[SCOPE_KEY] = access
             return access
 
-        async def admit() -> Reply | None:
+        async def admit() -> Reply | _Again:
             try:
                 scope[SCOPE_KEY] = await self.svc.gate.admit(*args)
             except ApiError as error:
                 scope["route"] = route
                 return self._error(scope, error)
-            return None
+            return AGAIN
 
         return admit
 
@@ -288,20 +301,24 @@ class FastPath:
         if if_none_match is not None and not_modified_header(if_none_match, variant.etag):
             return self._reply(scope, 304, cache_headers(access, negotiated, memo.not_modified,
                                                          self.max_age), b"")
-        hit = scope.pop(_HIT, None) or self.scaler.cached_now(variant)
-        if hit is None:
-            if scope.get(MISSED) == variant.key or not self.scaler.shared_tier:
-                scope[MISSED] = variant.key  # the app renders it once, coalescing
+        hit = self.scaler.cached_now(variant)
+        if hit is not None:
+            return self._image_reply(scope, access, negotiated, memo, hit)
+        if not self.scaler.shared_tier:
+            scope[MISSED] = variant.key  # the app renders it once, coalescing
+            return None
+
+        async def shared() -> Reply | None:
+            found = await self.scaler.cached_shared(variant)
+            if found is None:
+                scope[MISSED] = variant.key
                 return None
+            return self._image_reply(scope, access, negotiated, memo, found)
 
-            async def shared() -> None:
-                found = await self.scaler.cached_shared(variant)
-                if found is None:
-                    scope[MISSED] = variant.key
-                else:
-                    scope[_HIT] = found
+        return shared
 
-            return shared
+    def _image_reply(self, scope: Scope, access: Access, negotiated: bool, memo: _Memo,
+                     hit: tuple[bytes, str]) -> Reply:
         body, outcome = hit
         headers = [*memo.ok, (b"x-cache", outcome.encode()),
                    (b"content-length", b"%d" % len(body)), *memo.extra]
@@ -365,13 +382,14 @@ class FastPath:
             if self.bodies.skipped(key):
                 return None
 
-            async def load() -> None:
+            async def load() -> _Again | None:
                 loaded = await asyncio.to_thread(self._load, key, artifact, tag)
                 if loaded is None:
                     self.bodies.skip(key)
-                else:
-                    self.bodies.put(key, loaded)
-                    scope[_HIT] = loaded
+                    return None
+                self.bodies.put(key, loaded)
+                scope[_HIT] = loaded
+                return AGAIN
 
             return load
         status, headers, data = 200, body.headers, body.data

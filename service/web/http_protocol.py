@@ -96,6 +96,7 @@ class FolioHttpTools(LimitedHttpTools):
         except Exception:
             return False  # the app asks again, and answers (and logs) the error
         if not isinstance(reply, Reply):
+            fast.defer(scope, reply)  # the app takes it from there
             return False
         self._head_ended()
         self._answered = True
