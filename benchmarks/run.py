@@ -743,16 +743,23 @@ end
         return time.monotonic() - t
 
     def p7(self, base: str) -> None:
+        """Each POST `rounds` times (medians; every run in the notes), once the server
+        has settled from the wrk runs before."""
         pdf, tiff, images = self.p7_inputs()
         n = P7_SCAN_PAGES
+        wait_settled(self.folio_pid)
         with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as client:
-            took = self.p7_post(client, pdf, "application/pdf")
+            runs = [self.p7_post(client, pdf, "application/pdf") for _ in range(self.rounds)]
+            took = statistics.median(runs)
             self.add(Row("P7 20-page digital PDF through POST /processing/ocr", 20 / took,
-                         "", None, "pages/s", ">=20", f"{took:.2f}s for 20 pages"))
+                         "", None, "pages/s", ">=20",
+                         f"{took:.2f}s for 20 pages (median of "
+                         + "/".join(f"{r:.2f}" for r in runs) + " s)"))
             if self.profile and (spy := _profile_post(self, client, pdf)):
                 self.profiled.append(spy)
             load = loadavg()[0]
-            folio_s = self.p7_scan(client, tiff)
+            scans = [self.p7_scan(client, tiff) for _ in range(self.rounds)]
+            folio_s = statistics.median(scans)
         for label, extra, target in (
                 ("one page at a time, OMP_THREAD_LIMIT=1 as folio runs it",
                  {"OMP_THREAD_LIMIT": "1"}, ">=1.7x"),
@@ -760,8 +767,9 @@ end
             tess_s = self.p7_tesseract(images, extra)
             self.add(Row(f"P7 {n}-page scan (one multi-page TIFF POST) vs tesseract {label}",
                          n / folio_s, "tesseract", n / tess_s, "pages/s", target,
-                         f"folio {folio_s:.1f}s (load {load} when posted), tesseract "
-                         f"{tess_s:.1f}s"))
+                         f"folio {folio_s:.1f}s (median of "
+                         + "/".join(f"{x:.1f}" for x in scans)
+                         + f"; load {load} when posted), tesseract {tess_s:.1f}s"))
 
     def p7_alone(self) -> None:
         """P7 `repeat` times, alternating with the folio of `against` (if given) and

@@ -68,8 +68,9 @@ class FolioHttpTools(LimitedHttpTools):
     def _answer_now(self, fast: FastPath) -> bool:
         """Answer the request whose head was just parsed, if the fast path can at once."""
         if (self.cycle is not None and not self.cycle.response_complete) or self.pipeline \
-                or self.flow.write_paused or self.limit_concurrency is not None:
-            return False  # an answer under way, queued requests or a full buffer: uvicorn's
+                or self.flow.write_paused or self.limit_concurrency is not None \
+                or self.transport.is_closing():
+            return False  # an answer under way, queued requests, a full buffer: uvicorn's
         method = self.parser.get_method()
         if method not in (b"GET", b"HEAD") or self.parser.should_upgrade():
             return False
