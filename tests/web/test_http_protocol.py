@@ -8,6 +8,7 @@ answering the same request can be compared byte for byte on one connection.
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +18,13 @@ from urllib.parse import urlsplit
 import orjson
 import pytest
 
-from tests.helpers import Server, make_processing, run_server
+from tests.helpers import REDIS_URL, Server, make_processing, metric, run_server
 
 TENANT, SECRET = "acme", "secret-acme-0123456789"
 PAGE_ROUTE = "/processing/results/{processing_id}/page-images/{page_num}"
 ENV = {"FOLIO_API_KEYS": f"{TENANT}:{SECRET}", "FOLIO_JOB_WORKERS": "1",
        "FOLIO_PAGE_WORKERS": "1"}
+TOMORROW = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +178,43 @@ def test_answers_from_the_parser_are_in_the_access_log(tmp_path: Path) -> None:
     pages = [(line["route"], line["status"], line["access"], line["query"]) for line in lines
              if line.get("route") == PAGE_ROUTE]
     assert pages == [(PAGE_ROUTE, 200, "key", "width=120")] * 2  # the miss, then the hit
+
+
+@pytest.fixture(scope="module")
+def redis_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Images only in the Redis tier, the rate limit in Redis: the parser must hand over."""
+    env = {**ENV, "FOLIO_REDIS_URL": REDIS_URL, "FOLIO_MEMORY_CACHE_BYTES": "1"}
+    with run_server(tmp_path_factory.mktemp("protocol-redis"), env) as srv:
+        yield srv
+
+
+def test_a_redis_tier_hit_handed_to_the_app_is_its_answer(redis_only: Server) -> None:
+    url = hot_page(redis_only)  # rendered once, kept in Redis only
+    with connect(redis_only) as sock, sock.makefile("rb") as stream:
+        sock.sendall(request(url))  # the parser looks, the app awaits Redis
+        handed = read_answer(stream)
+        sock.sendall(request(url, "Content-Length: 0"))  # the app all the way
+        app = read_answer(stream)
+    assert (b"x-cache", b"hit-redis") in handed[1]
+    assert without_date(handed[1]) == without_date(app[1])
+    assert handed[2] == app[2] and handed[2][:2] == b"\xff\xd8"
+
+
+def test_requests_handed_to_the_app_are_admitted_once(redis_only: Server) -> None:
+    doc = make_processing(redis_only.store, TENANT, sizes=[(300, 400)])
+    shared = redis_only.client(SECRET).post(
+        "/share-tokens/documents", json={"document_id": doc.processing_id,
+                                         "expires_at": TOMORROW})
+    assert shared.status_code == 201
+    page = f"/processing/results/{doc.processing_id}/page-images/1?width=100"
+    token_url = f"{page}&token={shared.json()['token']}"
+    before = redis_only.client(SECRET).get("/metrics").text
+    with connect(redis_only) as sock, sock.makefile("rb") as stream:
+        for _ in range(3):
+            sock.sendall(request(token_url, key=False) + request(page))
+            assert read_answer(stream)[0] == b"HTTP/1.1 200 OK"
+            assert read_answer(stream)[0] == b"HTTP/1.1 200 OK"
+    after = redis_only.client(SECRET).get("/metrics").text
+    for kind in ("token", "key"):
+        name = f'folio_access_total{{kind="{kind}"}}'
+        assert metric(after, name) == metric(before, name) + 3, kind
