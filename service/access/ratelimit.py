@@ -117,9 +117,7 @@ class RedisRateLimiter:
 
     async def retry_after(self, tenant: str) -> float:
         while True:
-            held, taken = self._held.get(tenant, (0, 0.0))
-            if held > 0 and time.monotonic() - taken < BATCH_TTL:
-                self._held[tenant] = (held - 1, taken)
+            if self.take_now(tenant) is not None:
                 return 0.0
             refill = self._refills.get(tenant)
             if refill is None:
