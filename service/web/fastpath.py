@@ -86,7 +86,7 @@ ARTIFACT_PATH = re.compile("/processing/results/" + _UUID
 ACCESS_QUERY = frozenset({"expires", "kid", SIGNATURE, TOKEN_PARAM})
 MISSED = "folio.missed"  # cache key both tiers just missed: the handler renders without looking
 START = "folio.start"  # perf_counter when the request came to the fast path
-_HIT = "folio.hit"  # what a step found in a tier, for the next `now`
+_HIT = "folio.hit"  # the artifact body a load step read, for the next `now`
 _CORS = "folio.cors"  # an /iiif/ answer's Access-Control-Allow-Origin ("" for none)
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
                          "signature", "token"})
