@@ -15,10 +15,12 @@
         ├── TooLarge             429  a page or pixel limit exceeded (before any pixel is decoded)
         └── WorkerLost           500  a page process died mid-job; the job is retried (run.py)
 
-ApiErrors raised while a request is handled are rendered by `web/app.py`'s
-handler. A ProcessingError raised during processing is stored as the record's
-failure (`pipeline/run.py`) and later answered as Failed; one raised while an
-upload is inspected (`web/routes/submit.py`) answers 422, TooLarge answers 429.
+The tree knows no framework: `wire/errors.py` gives an error's status, headers
+and body, and `web/error_response.py` is the one place the web layer turns it into
+an answer (for `web/app.py`'s handlers and the fast path). A ProcessingError raised
+during processing is stored as the record's failure (`pipeline/run.py`) and later
+answered as Failed; one raised while an upload is inspected
+(`web/routes/submit.py`) answers 422, TooLarge answers 429.
 
 Internal exceptions, each translated where it is caught:
     config.ConfigError            `folio` exits with the list of bad settings (cli/commands.py)
@@ -39,11 +41,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from starlette.responses import Response
-
-from service.web.media import JSON, NO_STORE
-
 
 class ApiError(Exception):
     def __init__(self, detail: Any = "Internal server error.", status: int = 500,
@@ -52,11 +49,6 @@ class ApiError(Exception):
         self.status = status
         self.headers = headers or {}
         super().__init__(str(detail))
-
-    def response(self) -> Response:
-        headers = {"cache-control": NO_STORE, **self.headers}
-        body = orjson.dumps({"detail": self.detail})
-        return Response(body, status_code=self.status, headers=headers, media_type=JSON)
 
 
 class Unauthorized(ApiError):

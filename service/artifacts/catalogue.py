@@ -29,7 +29,7 @@ import orjson
 from service.artifacts.packed import Packed, join
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
-from service.web.media import HTML, JPEG, JSON, PDF
+from service.wire.media import HTML, JPEG, JSON, PDF
 
 
 @dataclass(frozen=True, slots=True)

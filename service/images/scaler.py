@@ -26,8 +26,8 @@ from service.config import Settings
 from service.errors import ApiError, Busy
 from service.images import imaging
 from service.images.decoded import DecodedPages
-from service.web.conditional import etag_for
-from service.web.metrics import Metrics
+from service.wire.etags import etag_for
+from service.wire.metrics import Metrics
 
 DEFAULT_FORMAT = "jpeg"
 

@@ -26,7 +26,7 @@ from service.artifacts.record import Record
 from service.images import iiif
 from service.images.iiif import Plan
 from service.images.imaging import ImagingError, encode
-from service.web.conditional import etag_for
+from service.wire.etags import etag_for
 
 _SHRINKS = (8, 4, 2, 1)
 _ENCODERS = {"jpg": "jpeg", "png": "png", "webp": "webp"}

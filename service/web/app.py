@@ -20,6 +20,7 @@ from service.jobs import workflows
 from service.web.body_timeout import BodyTimeout
 from service.web.cache_policy import CachePolicy
 from service.web.context import Services
+from service.web.error_response import error_response
 from service.web.fastpath import FastPath
 from service.web.iiif_cors import IiifCors
 from service.web.middleware import ObserveMiddleware, Observer
@@ -33,19 +34,19 @@ EXPOSED = ["Content-Range", "Accept-Ranges", "Content-Length", "Content-Encoding
 
 async def api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return exc.response()
+    return error_response(exc)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        return NotFound("Not found.").response()
-    return ApiError(exc.detail, exc.status_code).response()
+        return error_response(NotFound("Not found."))
+    return error_response(ApiError(exc.detail, exc.status_code))
 
 
 async def unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path)
-    return ApiError("Internal server error.").response()
+    return error_response(ApiError("Internal server error."))
 
 
 def create_app(settings: Settings | None = None) -> FastPath:

@@ -29,7 +29,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.gate import KEY, SCOPE_KEY, SIGNED, TOKEN, Access
-from service.web.media import IMMUTABLE
+from service.wire.media import IMMUTABLE
 
 NEGOTIATED = "folio.negotiated"  # scope flag: the format was chosen from Accept
 _IMMUTABLE = IMMUTABLE.encode()

@@ -36,7 +36,7 @@ from service.images.widths import snap
 from service.jobs import workflows
 from service.web.cache_policy import NEGOTIATED
 from service.web.context import Services
-from service.web.media import JSON, NO_STORE
+from service.wire.media import JSON, NO_STORE
 
 NO_PROCESSING = "No processing with this id."
 _INT = re.compile(r"[+-]?[0-9]{1,18}")

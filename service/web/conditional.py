@@ -18,13 +18,9 @@ import aiofiles
 from starlette.requests import Request
 from starlette.responses import FileResponse, MalformedRangeHeader, Response
 
-from service.web.media import HTML, IMMUTABLE, JSON
+from service.wire.media import HTML, IMMUTABLE, JSON
 
 COMPRESS_ABOVE = 1024  # bytes; below this gzip's framing outweighs the saving
-
-
-def etag_for(version: str, *parts: object) -> str:
-    return '"' + "-".join([version, *(str(p) for p in parts)]) + '"'
 
 
 def _opaque(tag: str) -> str:

@@ -19,7 +19,7 @@ from service.artifacts.watch import RecordWatcher
 from service.config import Settings
 from service.images.scaler import Scaler
 from service.jobs.queue import Queue, queue_for
-from service.web.metrics import Metrics
+from service.wire.metrics import Metrics
 
 log = logging.getLogger("folio")
 

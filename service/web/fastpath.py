@@ -60,16 +60,17 @@ from service.web.checks import scale_query
 from service.web.conditional import (
     ArtifactFileResponse,
     accepts_gzip_header,
-    etag_for,
     image_headers,
     not_modified_header,
     stored_file,
     validator_headers,
 )
 from service.web.context import Services
+from service.web.error_response import error_response
 from service.web.iiif_cors import IiifOrigins
-from service.web.media import JSON, PDF
 from service.web.middleware import Observer
+from service.wire.etags import etag_for
+from service.wire.media import JSON, PDF
 
 log = logging.getLogger("folio")
 
@@ -425,7 +426,7 @@ class FastPath:
         return Reply(status, headers, b"" if scope["method"] == "HEAD" else body)
 
     def _error(self, scope: Scope, error: ApiError) -> Reply:
-        response: Response = error.response()
+        response: Response = error_response(error)
         return self._reply(scope, response.status_code, response.raw_headers,
                            bytes(response.body))
 

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.gate import SCOPE_KEY, TOKEN_PARAM
 from service.access.signing import SIGNATURE
-from service.web.metrics import Metrics
+from service.wire.metrics import Metrics
 
 log = logging.getLogger("folio.access")
 _SECRET = frozenset({SIGNATURE, TOKEN_PARAM})

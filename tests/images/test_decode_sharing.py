@@ -14,7 +14,7 @@ from service.artifacts.store import FileStore
 from service.config import Settings
 from service.images import imaging, scaler
 from service.images.tiles import tile_for
-from service.web.metrics import Metrics
+from service.wire.metrics import Metrics
 from tests.helpers import make_processing
 
 A4 = (1819, 2573)

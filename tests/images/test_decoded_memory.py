@@ -25,7 +25,7 @@ from service.config import Settings
 from service.images import imaging
 from service.images.arenas import cap_malloc_arenas
 from service.images.scaler import Scaler, Variant
-from service.web.metrics import Metrics
+from service.wire.metrics import Metrics
 
 path, page_w, page_h, budget, sequential, concurrent = sys.argv[1:7]
 page_w, page_h, budget = int(page_w), int(page_h), int(budget)

@@ -24,14 +24,14 @@ from service.images.tiles import tile_for
 from service.web.checks import processing, ready, services
 from service.web.conditional import (
     bytes_response,
-    etag_for,
     file_response,
     image_headers,
     not_modified,
     not_modified_response,
 )
 from service.web.fastpath import missed
-from service.web.media import JPEG
+from service.wire.etags import etag_for
+from service.wire.media import JPEG
 
 PREFIX = iiif_info.PREFIX
 _JSON_LD = "application/ld+json"

@@ -15,7 +15,7 @@ from service.errors import Unauthorized
 from service.jobs import workflows
 from service.jobs.liveness import WORKER_SEEN_TTL, worker_seen
 from service.web.checks import services, tenant_of
-from service.web.media import JSON, NO_STORE
+from service.wire.media import JSON, NO_STORE
 
 
 async def healthz(request: Request) -> Response:

@@ -37,13 +37,13 @@ from service.pipeline.run import SOURCE
 from service.pipeline.words import PageText
 from service.web.checks import int_param, processing, ready, services
 from service.web.conditional import (
-    etag_for,
     file_response,
     not_modified,
     not_modified_response,
     validator_headers,
 )
-from service.web.media import NO_STORE, PDF
+from service.wire.etags import etag_for
+from service.wire.media import NO_STORE, PDF
 
 OCR_FILE = file_of("ocr")
 SPLITTING_FILE = file_of("document-splitting")

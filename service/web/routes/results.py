@@ -35,15 +35,15 @@ from service.web.checks import (
 )
 from service.web.conditional import (
     bytes_response,
-    etag_for,
     file_response,
     image_headers,
     not_modified,
     not_modified_response,
 )
 from service.web.fastpath import missed
-from service.web.media import JPEG, JSON
 from service.web.routes import pdfs
+from service.wire.etags import etag_for
+from service.wire.media import JPEG, JSON
 
 
 def workflow_name(record: Record) -> str:

@@ -24,7 +24,7 @@ from service.artifacts.catalogue import KINDS, result_url, url_value
 from service.artifacts.store import valid_id
 from service.errors import Forbidden, NotFound, ValidationFailed, invalid
 from service.web.checks import int_param, processing, require_finished, scale_query, services
-from service.web.media import JSON, NO_STORE
+from service.wire.media import JSON, NO_STORE
 
 NO_STORE_HEADERS = {"cache-control": NO_STORE}
 IMAGE_OPTIONS = ("width", "height", "format", "quality")
