@@ -52,8 +52,10 @@ class ApiError(Exception):
 
 
 class Unauthorized(ApiError):
-    def __init__(self, detail: str = "Credentials could not be validated.") -> None:
-        super().__init__(detail, 401)
+    def __init__(self, detail: str = "Credentials could not be validated.",
+                 scheme: str = "ApiKey") -> None:
+        # RFC 9110 11.6.1: a 401 names the scheme that would be accepted
+        super().__init__(detail, 401, {"www-authenticate": scheme})
 
 
 class Forbidden(ApiError):

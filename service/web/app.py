@@ -9,27 +9,27 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
 from service.config import Settings
 from service.errors import ApiError, NotFound
 from service.images.arenas import cap_malloc_arenas, keep_freed_memory
-from service.jobs import workflows
+from service.pipeline import workflows
 from service.web.body_timeout import BodyTimeout
 from service.web.cache_policy import CachePolicy
 from service.web.context import Services
+from service.web.cors_headers import CorsHeaders
+from service.web.dispatch import Dispatch
 from service.web.error_response import error_response
 from service.web.fastpath import FastPath
-from service.web.iiif_cors import IiifCors
 from service.web.middleware import ObserveMiddleware, Observer
+from service.web.planner.cors import Cors
 from service.web.routes import docs, image_api, ops, results, sharing, submit, viewer
 
 log = logging.getLogger("folio")
-
-EXPOSED = ["Content-Range", "Accept-Ranges", "Content-Length", "Content-Encoding",
-           "ETag", "Retry-After", "X-Cache", "Content-Disposition"]
+HANDLERS = {**results.handlers, **ops.handlers, **submit.handlers, **sharing.handlers,
+            **docs.handlers, **image_api.handlers, **viewer.handlers}
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -50,7 +50,7 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings | None = None) -> FastPath:
-    """folio's ASGI app: the fast path in front of the Starlette app (its `app`)."""
+    """folio's ASGI app: the planner's front, then the Starlette app (its `app`)."""
     settings = settings or Settings.from_env()
     cap_malloc_arenas()  # before the render threads exist
     keep_freed_memory(settings.malloc_keep_bytes)
@@ -63,29 +63,20 @@ def create_app(settings: Settings | None = None) -> FastPath:
         await svc.close()
 
     observer = Observer(svc.metrics, settings.access_log)
-    middleware = [Middleware(ObserveMiddleware, observer=observer),
-                  Middleware(IiifCors, origins=settings.iiif_cors_origins)]
-    if settings.cors_origins:
-        middleware.append(Middleware(
-            CORSMiddleware, allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Range", "If-None-Match", "If-Range",
-                           "Content-Type"],
-            expose_headers=EXPOSED, max_age=600,
-        ))
-    # the fast path, in front of all this, applies the same policy to its own answers
+    middleware = [Middleware(ObserveMiddleware, observer=observer)]
+    # the planner's CORS, then the cache policy, on every handler's answer
+    middleware.append(Middleware(CorsHeaders, cors=Cors(settings.cors_origins,
+                                                        settings.iiif_cors_origins)))
     middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
     if settings.server == "granian":
-        # uvicorn enforces it in folio's protocol class; behind the fast path, which
+        # uvicorn enforces it in folio's protocol class; behind the front, which
         # reads no body
         middleware.append(Middleware(BodyTimeout, seconds=settings.body_timeout))
     app = Starlette(
-        routes=[*results.routes, *ops.routes, *submit.routes, *sharing.routes,
-                *docs.routes, *image_api.routes, *viewer.routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error,
                             Exception: unexpected},
-        lifespan=lifespan,
     )
+    app.router = Dispatch(HANDLERS, lifespan=lifespan)
     app.state.services = svc
     return FastPath(app, svc, observer)

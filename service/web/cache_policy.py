@@ -1,39 +1,11 @@
-"""Cache-Control and Vary by who asked: who may keep an answer, and for whom.
-
-| access     | Cache-Control                                       | Vary adds     |
-|------------|-----------------------------------------------------|---------------|
-| API key    | private, max-age=31536000, immutable                | Authorization |
-| share token| private, no-cache                                   | Authorization |
-| signed URL | public, max-age=<seconds the signature has left,    |               |
-|            | capped by FOLIO_SIGNED_MAX_AGE>, immutable          |               |
-
-plus `Accept` when the format was chosen from it (`format=auto`). With CORS
-on, Starlette's CORS middleware adds `Origin` to every answer.
-
-Why: a browser must not reuse a keyed answer for a request with another key
-or none (Vary: Authorization). A share token can be revoked, and a browser
-that kept its answers would go on showing them, so they are revalidated every
-time (a 304 costs no body). A signed URL grants exactly that URL to whoever
-holds it, so a CDN may keep its answer, but not past the signature's end.
-
-Only the answers that carry the artifact default (`IMMUTABLE`: 200, 206 and
-304 of a finished result) are rewritten, by `cache_headers`: the middleware
-applies it to every route's answer, the fast path (in front of the middleware,
-to spare its hot hits a layer) to its own; 202s and errors keep `no-store`.
-"""
+"""Cache-Control and Vary by who asked, on every handler's answer (`planner.caching`)."""
 
 from __future__ import annotations
 
-import time
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.access.gate import KEY, SCOPE_KEY, SIGNED, TOKEN, Access
-from service.wire.media import IMMUTABLE
-
-NEGOTIATED = "folio.negotiated"  # scope flag: the format was chosen from Accept
-_IMMUTABLE = IMMUTABLE.encode()
-_TOKEN = b"private, no-cache"
+from service.web.planner.caching import cache_headers
+from service.web.planner.exchange import EXCHANGE, Exchange
 
 
 class CachePolicy:
@@ -42,49 +14,16 @@ class CachePolicy:
         self.max_age = max_age
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        exchange: Exchange | None = scope.get(EXCHANGE)
+        if scope["type"] != "http" or exchange is None:
             await self.app(scope, receive, send)
             return
 
         async def policed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                access: Access | None = scope.get(SCOPE_KEY)
-                if access is not None:
-                    message["headers"] = cache_headers(
-                        access, scope.get(NEGOTIATED, False), message.get("headers", []),
-                        self.max_age)
+            if message["type"] == "http.response.start" and exchange.access is not None:
+                message["headers"] = cache_headers(
+                    exchange.access, exchange.negotiated, message.get("headers", []),
+                    self.max_age)
             await send(message)
 
         await self.app(scope, receive, policed)
-
-
-def cache_headers(access: Access, negotiated: bool, headers: list[tuple[bytes, bytes]],
-                  max_age: int) -> list[tuple[bytes, bytes]]:
-    """`headers` with Cache-Control and Vary for `access`; `headers` is never changed."""
-    if (b"cache-control", _IMMUTABLE) not in headers:
-        return headers
-    vary: list[bytes] = []
-    if access.kind == KEY:
-        cache_control = _IMMUTABLE
-        vary.append(b"Authorization")
-    elif access.kind == TOKEN:
-        cache_control = _TOKEN
-        # the contract's rule for both private kinds; harmless, as the token wins
-        vary.append(b"Authorization")
-    else:
-        assert access.kind == SIGNED
-        left = max(0, min(max_age, access.expires - int(time.time())))
-        cache_control = b"public, max-age=%d, immutable" % left
-    if negotiated:
-        vary.append(b"Accept")
-    out = []
-    for name, value in headers:
-        if name == b"cache-control":
-            value = cache_control
-        elif name == b"vary":
-            vary.insert(0, value)
-            continue
-        out.append((name, value))
-    if vary:
-        out.append((b"vary", b", ".join(vary)))
-    return out

@@ -9,16 +9,13 @@ anything else and has no tenant to compare."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.access.gate import SCOPE_KEY, Access
-from service.access.signing import SIGNATURE
+from service.access.gate import Access
 from service.artifacts.catalogue import KINDS, RESULT_NAMES
 from service.artifacts.record import FAILED, SUCCEEDED, CorruptRecord, Record
 from service.artifacts.store import valid_id
@@ -29,19 +26,14 @@ from service.errors import (
     ValidationFailed,
     invalid,
 )
-from service.images import negotiate
-from service.images.imaging import FORMATS
-from service.images.scaler import DEFAULT_FORMAT, ScaleParams
-from service.images.widths import snap
-from service.jobs import workflows
-from service.web.cache_policy import NEGOTIATED
+from service.images.scaler import ScaleParams
+from service.pipeline import workflows
 from service.web.context import Services
+from service.web.planner.exchange import exchange_of
+from service.web.planner.params import int_param, scale_query
 from service.wire.media import JSON, NO_STORE
 
 NO_PROCESSING = "No processing with this id."
-_INT = re.compile(r"[+-]?[0-9]{1,18}")
-_LONG_POSITIVE = re.compile(r"\+?0*[1-9][0-9]{18,}")  # past what _INT reads
-ANY_PAGE = 10**18  # a page side no page reaches
 CORRUPT = "The processing's record is damaged and cannot be read."
 MAX_WAIT = 180  # seconds a request may wait for a processing to finish
 DEFAULT_WAIT = 120  # the published default of wait_for, on POST and on GET alike
@@ -54,20 +46,19 @@ def services(request: Request) -> Services:
 
 async def tenant_of(request: Request) -> str:
     """The API key's tenant (rate limit taken): routes that only a key opens."""
-    return await services(request).gate.keyed(request.headers.get("authorization"))
+    return await services(request).gate.keyed(exchange_of(request.scope).facts.authorization)
 
 
 async def access_of(request: Request) -> Access:
-    """How a results request got in; decided once (the fast path may have done it)."""
-    known: Access | None = request.scope.get(SCOPE_KEY)
-    if known is not None:
-        return known
-    scope = request.scope
-    access = await services(request).gate.admit(
-        scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
-        request.headers.get("authorization"), request.path_params["processing_id"])
-    scope[SCOPE_KEY] = access
-    return access
+    """How a results request got in; decided once (the planner may have done it)."""
+    exchange = exchange_of(request.scope)
+    if exchange.access is not None:
+        return exchange.access
+    facts = exchange.facts
+    exchange.access = await services(request).gate.admit(
+        facts.method, facts.path, facts.query.decode("latin-1"), facts.authorization,
+        request.path_params["processing_id"])
+    return exchange.access
 
 
 def check_id(request: Request, errors: list[dict[str, Any]]) -> str:
@@ -124,28 +115,6 @@ def ready(record: Record, name: str) -> Response | None:
     return require_finished(record)
 
 
-def int_param(
-    raw: str | None, loc: tuple[str, str], errors: list[dict[str, Any]], *,
-    minimum: int, maximum: int | None = None,
-) -> int | None:
-    if raw is None:
-        return None
-    text = raw.strip()
-    if not _INT.fullmatch(text):
-        errors.append(invalid(loc, "Input should be a valid integer", "int_parsing"))
-        return None
-    value = int(text)
-    if value < minimum:
-        errors.append(invalid(loc, f"Input should be greater than or equal to {minimum}",
-                              "greater_than_equal"))
-        return None
-    if maximum is not None and value > maximum:
-        errors.append(invalid(loc, f"Input should be less than or equal to {maximum}",
-                              "less_than_equal"))
-        return None
-    return value
-
-
 def include_param(request: Request, errors: list[dict[str, Any]]) -> tuple[str, ...] | None:
     raw = request.query_params.getlist("include")
     if not raw:
@@ -166,47 +135,12 @@ def wait_param(request: Request, errors: list[dict[str, Any]], default: int) -> 
     return default if value is None else value
 
 
-def size_param(raw: str | None, loc: tuple[str, str], errors: list[dict[str, Any]]
-               ) -> int | None:
-    """An integer ≥ 1 of any length; one too long to read is larger than any page."""
-    if raw is not None and _LONG_POSITIVE.fullmatch(raw.strip()):
-        return ANY_PAGE
-    return int_param(raw, loc, errors, minimum=1)
-
-
 def scale_params(request: Request, errors: list[dict[str, Any]]) -> ScaleParams:
     settings = services(request).settings
     params = scale_query(request.query_params, errors, settings.image_max_dimension,
-                         settings.image_widths, request.headers.get("accept"))
+                         settings.image_widths, exchange_of(request.scope).facts.accept)
     if params.negotiated:
-        request.scope[NEGOTIATED] = True
+        exchange_of(request.scope).negotiated = True
     return params
 
 
-def scale_query(query: Mapping[str, str], errors: list[dict[str, Any]], limit: int,
-                widths: tuple[int, ...] = (), accept: str | None = None) -> ScaleParams:
-    """width/height/format/quality of a page image or thumbnail.
-
-    `format=auto` is chosen from `accept`. With `widths` (FOLIO_IMAGE_WIDTHS) the
-    width snaps up to a step, except on a signed URL: the signer chose it. width and
-    height have no upper bound, as published: scaling only ever goes down, so a side
-    at least as large as the page's means the page itself (`limit` is IIIF's).
-    """
-    width = size_param(query.get("width"), ("query", "width"), errors)
-    if widths and SIGNATURE not in query:
-        width = snap(width, widths)
-    height = size_param(query.get("height"), ("query", "height"), errors)
-    quality = int_param(query.get("quality"), ("query", "quality"), errors, minimum=1,
-                        maximum=100)
-    fmt = query.get("format", DEFAULT_FORMAT).lower()
-    if fmt == "jpg":
-        fmt = "jpeg"
-    negotiated = fmt == negotiate.AUTO
-    if negotiated:
-        fmt = negotiate.choose(accept)
-    if fmt not in FORMATS:
-        errors.append({"loc": ["query", "format"],
-                       "msg": "Input should be " + ", ".join([*FORMATS, negotiate.AUTO]),
-                       "type": "enum"})
-        fmt = DEFAULT_FORMAT
-    return ScaleParams(width, height, fmt, quality, negotiated)

@@ -12,8 +12,9 @@ from urllib.parse import unquote
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.access.gate import SCOPE_KEY, TOKEN_PARAM
+from service.access.gate import TOKEN_PARAM
 from service.access.signing import SIGNATURE
+from service.web.planner.exchange import EXCHANGE, Exchange
 from service.wire.metrics import Metrics
 
 log = logging.getLogger("folio.access")
@@ -29,11 +30,12 @@ class Observer:
 
     def done(self, scope: Scope, status: int, size: int, start: float) -> None:
         elapsed = time.perf_counter() - start
-        route = scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
+        exchange: Exchange | None = scope.get(EXCHANGE)
+        endpoint = exchange.endpoint if exchange is not None else None
+        template = endpoint.path if endpoint is not None else "unmatched"
         self._observe(template, scope["method"], status, elapsed)
         if self.access_log and log.isEnabledFor(logging.INFO):
-            access = scope.get(SCOPE_KEY)
+            access = exchange.access if exchange is not None else None
             log.info(orjson.dumps({
                 "method": scope["method"], "path": scope["path"],
                 "query": loggable_query(scope["query_string"]), "route": template,

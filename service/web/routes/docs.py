@@ -12,10 +12,9 @@ from functools import cache
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from service.errors import NotFound
-from service.jobs import workflows
+from service.pipeline import workflows
 from service.web.docs_page import render
 from service.web.openapi import document
 
@@ -50,8 +49,4 @@ async def docs(request: Request) -> Response:
     return Response(_page(), media_type="text/html; charset=utf-8", headers=HEADERS)
 
 
-routes = [
-    Route("/openapi.json", openapi_json, methods=["GET"]),
-    Route("/processing/{workflow}/openapi", workflow_openapi, methods=["GET"]),
-    Route("/docs", docs, methods=["GET"]),
-]
+handlers = {"openapi": openapi_json, "workflow-openapi": workflow_openapi, "docs": docs}

@@ -14,7 +14,6 @@ import hashlib
 import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from service.artifacts.catalogue import page_file
 from service.artifacts.record import Record
@@ -22,14 +21,9 @@ from service.errors import NotFound
 from service.images import iiif_info
 from service.images.tiles import tile_for
 from service.web.checks import processing, ready, services
-from service.web.conditional import (
-    bytes_response,
-    file_response,
-    image_headers,
-    not_modified,
-    not_modified_response,
-)
-from service.web.fastpath import missed
+from service.web.conditional import bytes_response, conditions, file_response, image_headers
+from service.web.file_answer import FileAnswer
+from service.web.planner.exchange import exchange_of
 from service.wire.etags import etag_for
 from service.wire.media import JPEG
 
@@ -81,7 +75,7 @@ async def info_json(request: Request) -> Response:
     tile = services(request).settings.iiif_tile_size
     body = orjson.dumps(iiif_info.info(sid, width, height, tile))
     # JSON-LD when asked for it (spec 5.1), plain JSON otherwise
-    ld = wants_json_ld(request.headers.get("accept", ""))
+    ld = wants_json_ld(exchange_of(request.scope).facts.accept or "")
     media_type = iiif_info.JSON_LD if ld else "application/json"
     # the body names the host it was asked on
     digest = hashlib.sha256(sid.encode()).hexdigest()[:12]
@@ -93,7 +87,7 @@ async def info_json(request: Request) -> Response:
     return response
 
 
-async def image(request: Request) -> Response:
+async def image(request: Request) -> Response | FileAnswer:
     found = await page_of(request)
     if isinstance(found, Response):
         return found
@@ -105,20 +99,17 @@ async def image(request: Request) -> Response:
     link = iiif_info.links(record.processing_id, page, tile.plan)
     if tile.plan.identity and tile.plan.fmt == "jpg":  # exactly the stored page
         path = svc.store.artifact(record.processing_id, page_file(page))
-        response = file_response(request, path, media_type=JPEG,
+        response: Response | FileAnswer = file_response(request, path, media_type=JPEG,
                                  etag=etag_for(record.version, "page", page))
-    elif not_modified(request, tile.etag):
-        response = not_modified_response(tile.etag)
     else:
-        body, outcome = await svc.scaler.image(tile, known_miss=missed(request, tile))
-        response = Response(body, headers=image_headers(tile.etag, tile.media_type, outcome))
+        early = conditions(request, tile.etag)
+        if early is None:
+            known_miss = exchange_of(request.scope).missed == tile.key
+            body, outcome = await svc.scaler.image(tile, known_miss=known_miss)
+            early = Response(body, headers=image_headers(tile.etag, tile.media_type, outcome))
+        response = early
     response.headers["link"] = link
     return response
 
 
-ID = PREFIX + "/{processing_id}~{page}"
-routes = [
-    Route(ID, base_redirect, methods=["GET"]),
-    Route(ID + "/info.json", info_json, methods=["GET"]),
-    Route(ID + "/{region}/{size}/{rotation}/{quality_format}", image, methods=["GET"]),
-]
+handlers = {"iiif-base": base_redirect, "iiif-info": info_json, "iiif-image": image}

@@ -9,11 +9,10 @@ import orjson
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from service.errors import Unauthorized
-from service.jobs import workflows
 from service.jobs.liveness import WORKER_SEEN_TTL, worker_seen
+from service.pipeline import workflows
 from service.web.checks import services, tenant_of
 from service.wire.media import JSON, NO_STORE
 
@@ -55,7 +54,8 @@ async def metrics(request: Request) -> Response:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
                                                                  token.encode()):
-            raise Unauthorized("/metrics needs Authorization: Bearer <FOLIO_METRICS_TOKEN>.")
+            raise Unauthorized("/metrics needs Authorization: Bearer <FOLIO_METRICS_TOKEN>.",
+                               "Bearer")
     return Response(services(request).metrics.expose(),
                     media_type="text/plain; version=0.0.4; charset=utf-8",
                     headers={"cache-control": NO_STORE})
@@ -67,9 +67,5 @@ async def list_workflows(request: Request) -> Response:
     return Response(body, media_type=JSON, headers={"cache-control": NO_STORE})
 
 
-routes = [
-    Route("/healthz", healthz, methods=["GET"]),
-    Route("/readyz", readyz, methods=["GET"]),
-    Route("/metrics", metrics, methods=["GET"]),
-    Route("/processing/workflows", list_workflows, methods=["GET"]),
-]
+handlers = {"healthz": healthz, "readyz": readyz, "metrics": metrics,
+            "workflows": list_workflows}

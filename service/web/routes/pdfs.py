@@ -35,13 +35,12 @@ from service.pipeline.pdf_variant import (
 )
 from service.pipeline.run import SOURCE
 from service.pipeline.words import PageText
-from service.web.checks import int_param, processing, ready, services
-from service.web.conditional import (
-    file_response,
-    not_modified,
-    not_modified_response,
-    validator_headers,
-)
+from service.web.checks import processing, ready, services
+from service.web.conditional import conditions, file_response, validator_headers
+from service.web.file_answer import FileAnswer
+from service.web.planner import preconditions
+from service.web.planner.exchange import exchange_of
+from service.web.planner.params import int_param
 from service.wire.etags import etag_for
 from service.wire.media import NO_STORE, PDF
 
@@ -79,7 +78,7 @@ def renders(request: Request) -> PdfRenders:
     return found
 
 
-async def pdf(request: Request) -> Response:
+async def pdf(request: Request) -> Response | FileAnswer:
     errors: list[dict[str, Any]] = []
     options = parse_pdf_options(request.query_params, errors)
     record = await processing(request, errors)
@@ -94,7 +93,7 @@ async def pdf(request: Request) -> Response:
     return await variant(request, record, numbers, options, "pdf", None)
 
 
-async def sub_pdf(request: Request) -> Response:
+async def sub_pdf(request: Request) -> Response | FileAnswer:
     errors: list[dict[str, Any]] = []
     index = int_param(request.path_params["index"], ("path", "index"), errors, minimum=0)
     options = parse_pdf_options(request.query_params, errors)
@@ -133,8 +132,9 @@ async def variant(request: Request, record: Record, numbers: tuple[int, ...],
     if errors:
         raise ValidationFailed(errors)
     etag = etag_for(record.version, what, options.name())
-    if not_modified(request, etag):
-        return not_modified_response(etag)
+    early = conditions(request, etag)
+    if early is not None:
+        return early
     key = f"pdf:{record.processing_id}:{record.version}:{what}:{options.name()}"
 
     async def compute() -> bytes:
@@ -181,40 +181,16 @@ def ranged(request: Request, body: bytes, headers: dict[str, str]) -> Response:
     14.2 allows; If-Range naming another representation does too.
     """
     headers = {**headers, "accept-ranges": "bytes"}
-    header = request.headers.get("range")
-    if_range = request.headers.get("if-range")
-    if header is None or (if_range is not None and if_range.strip() != headers["etag"]):
+    facts = exchange_of(request.scope).facts
+    if facts.range is None or not preconditions.range_applies(facts, headers["etag"], None):
         return Response(body, media_type=PDF, headers=headers)
-    span = _single_range(header, len(body))
-    if span is None:
-        return Response(body, media_type=PDF, headers=headers)
-    if span == (-1, -1):
+    spans = preconditions.byte_ranges(facts.range, len(body))
+    if spans == []:
         # an error about this request, not the variant: nothing for a cache to keep
         return Response(status_code=416, headers={
             "content-range": f"bytes */{len(body)}", "cache-control": NO_STORE})
-    start, end = span
-    return Response(body[start:end + 1], status_code=206, media_type=PDF, headers={
-        **headers, "content-range": f"bytes {start}-{end}/{len(body)}"})
-
-
-def _single_range(header: str, size: int) -> tuple[int, int] | None:
-    """(start, end) inclusive; (-1, -1) when unsatisfiable; None to answer 200."""
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first, dash, last = spec.strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()) or \
-            (first and not first.isdigit()) or (last and not last.isdigit()):
-        return None
-    if not first:  # the last N bytes
-        length = int(last)
-        if length == 0:
-            return -1, -1
-        return max(size - length, 0), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if last and int(last) < start:
-        return None
-    if start >= size:
-        return -1, -1
-    return start, end
+    if spans is None or len(spans) > 1:
+        return Response(body, media_type=PDF, headers=headers)
+    start, end = spans[0]
+    return Response(body[start:end], status_code=206, media_type=PDF, headers={
+        **headers, "content-range": f"bytes {start}-{end - 1}/{len(body)}"})

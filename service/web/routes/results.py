@@ -8,7 +8,6 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from service.artifacts.catalogue import (
     FULL_BODY,
@@ -21,11 +20,10 @@ from service.artifacts.catalogue import (
 from service.artifacts.record import Record
 from service.errors import NotFound
 from service.images.scaler import ScaleParams
-from service.jobs import workflows
+from service.pipeline import workflows
 from service.web.checks import (
     DEFAULT_WAIT,
     include_param,
-    int_param,
     processing,
     ready,
     require_finished,
@@ -35,12 +33,13 @@ from service.web.checks import (
 )
 from service.web.conditional import (
     bytes_response,
+    conditions,
     file_response,
     image_headers,
-    not_modified,
-    not_modified_response,
 )
-from service.web.fastpath import missed
+from service.web.file_answer import FileAnswer
+from service.web.planner.exchange import exchange_of
+from service.web.planner.params import int_param
 from service.web.routes import pdfs
 from service.wire.etags import etag_for
 from service.wire.media import JPEG, JSON
@@ -51,7 +50,7 @@ def workflow_name(record: Record) -> str:
     return workflow.name if workflow else record.workflow
 
 
-async def result(request: Request) -> Response:
+async def result(request: Request) -> Response | FileAnswer:
     errors: list[dict[str, Any]] = []
     include = include_param(request, errors)
     wait_for = wait_param(request, errors, default=DEFAULT_WAIT)
@@ -62,7 +61,7 @@ async def result(request: Request) -> Response:
 async def answer_full(
     request: Request, record: Record, include: tuple[str, ...] | None, wait_for: int,
     done_status: int = 200,
-) -> Response:
+) -> Response | FileAnswer:
     svc = services(request)
     record = await svc.records.wait_done(record, wait_for)
     pending = require_finished(record)
@@ -84,7 +83,7 @@ def single_file(name: str) -> Any:
     kind = KINDS[name]
     filename = file_of(name)
 
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(request: Request) -> Response | FileAnswer:
         record = await processing(request, [])
         pending = ready(record, name)
         if pending is not None:
@@ -99,7 +98,7 @@ def single_file(name: str) -> Any:
 
 
 def listing(name: str, wrap: str | None) -> Any:
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(request: Request) -> Response | FileAnswer:
         record = await processing(request, [])
         pending = ready(record, name)
         if pending is not None:
@@ -113,7 +112,7 @@ def listing(name: str, wrap: str | None) -> Any:
     return endpoint
 
 
-async def page_image(request: Request) -> Response:
+async def page_image(request: Request) -> Response | FileAnswer:
     errors: list[dict[str, Any]] = []
     page_num = int_param(request.path_params["page_num"], ("path", "page_num"), errors,
                          minimum=1)
@@ -128,7 +127,7 @@ async def page_image(request: Request) -> Response:
     return await image(request, record, page_num, params)
 
 
-async def thumbnail(request: Request) -> Response:
+async def thumbnail(request: Request) -> Response | FileAnswer:
     """Page 1 inside the FOLIO_THUMBNAIL_SIZE box, scaled on request like any page image."""
     errors: list[dict[str, Any]] = []
     params = scale_params(request, errors)
@@ -142,7 +141,7 @@ async def thumbnail(request: Request) -> Response:
 
 
 async def image(request: Request, record: Record, page_num: int | None,
-                params: ScaleParams) -> Response:
+                params: ScaleParams) -> Response | FileAnswer:
     scaler = services(request).scaler
     variant = scaler.resolve(record, page_num, params)
     if variant is None:  # exactly the stored page
@@ -150,25 +149,22 @@ async def image(request: Request, record: Record, page_num: int | None,
         path = services(request).store.artifact(record.processing_id, page_file(page))
         return file_response(request, path, media_type=JPEG,
                              etag=etag_for(record.version, "page", page))
-    if not_modified(request, variant.etag):
-        return not_modified_response(variant.etag)
-    body, outcome = await scaler.image(variant, known_miss=missed(request, variant))
+    early = conditions(request, variant.etag)
+    if early is not None:
+        return early
+    known_miss = exchange_of(request.scope).missed == variant.key
+    body, outcome = await scaler.image(variant, known_miss=known_miss)
     return Response(body, headers=image_headers(variant.etag, variant.media_type, outcome))
 
 
-BASE = "/processing/results/{processing_id}"
-routes = [
-    Route(BASE, result, methods=["GET"]),
-    Route(BASE + "/ocr", single_file("ocr"), methods=["GET"]),
-    Route(BASE + "/hocr", single_file("hocr"), methods=["GET"]),
-    Route(BASE + "/extractions", single_file("extractions"), methods=["GET"]),
-    Route(BASE + "/language", single_file("language"), methods=["GET"]),
-    Route(BASE + "/ner", single_file("ner"), methods=["GET"]),
-    Route(BASE + "/document-splitting", single_file("document-splitting"), methods=["GET"]),
-    Route(BASE + "/pdf", pdfs.pdf, methods=["GET"]),
-    Route(BASE + "/thumbnail", thumbnail, methods=["GET"]),
-    Route(BASE + "/page-images", listing("page-images", "pages"), methods=["GET"]),
-    Route(BASE + "/page-images/{page_num}", page_image, methods=["GET"]),
-    Route(BASE + "/sub-pdfs", listing("sub-pdfs", None), methods=["GET"]),
-    Route(BASE + "/sub-pdfs/{index}", pdfs.sub_pdf, methods=["GET"]),
-]
+handlers = {
+    "result": result,
+    **{name: single_file(name) for name in ("ocr", "hocr", "extractions", "language", "ner",
+                                            "document-splitting")},
+    "pdf": pdfs.pdf,
+    "thumbnail": thumbnail,
+    "page-images": listing("page-images", "pages"),
+    "page-image": page_image,
+    "sub-pdfs": listing("sub-pdfs", None),
+    "sub-pdf": pdfs.sub_pdf,
+}

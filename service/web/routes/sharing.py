@@ -18,12 +18,12 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from service.artifacts.catalogue import KINDS, result_url, url_value
 from service.artifacts.store import valid_id
 from service.errors import Forbidden, NotFound, ValidationFailed, invalid
-from service.web.checks import int_param, processing, require_finished, scale_query, services
+from service.web.checks import processing, require_finished, services
+from service.web.planner.params import int_param, scale_query
 from service.wire.media import JSON, NO_STORE
 
 NO_STORE_HEADERS = {"cache-control": NO_STORE}
@@ -158,9 +158,8 @@ async def signed_urls(request: Request) -> Response:
     return _json(answer)
 
 
-routes = [
-    Route("/share-tokens/documents", create_share_token, methods=["POST"]),
-    Route("/share-tokens/documents", list_share_tokens, methods=["GET"]),
-    Route("/share-tokens/documents", revoke_share_token, methods=["DELETE"]),
-    Route("/processing/results/{processing_id}/signed-urls", signed_urls, methods=["POST"]),
-]
+handlers = {
+    "share-tokens": {"POST": create_share_token, "GET": list_share_tokens,
+                     "DELETE": revoke_share_token},
+    "signed-urls": signed_urls,
+}

@@ -10,7 +10,6 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 from starlette.types import Message
 
 from service.errors import (
@@ -22,7 +21,7 @@ from service.errors import (
     ValidationFailed,
     invalid,
 )
-from service.jobs import workflows
+from service.pipeline import workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.run import SOURCE
 from service.web.checks import (
@@ -33,6 +32,7 @@ from service.web.checks import (
     tenant_of,
     wait_param,
 )
+from service.web.file_answer import FileAnswer
 from service.web.multipart import read_upload
 from service.web.parameters import parse_parameters
 from service.web.routes.results import answer_full
@@ -69,7 +69,7 @@ def inspect(path: Path, max_pages: int, max_megapixels: float, dpi: int,
     return kind
 
 
-async def submit(request: Request) -> Response:
+async def submit(request: Request) -> Response | FileAnswer:
     svc = services(request)
     settings = svc.settings
     tenant = await tenant_of(request)
@@ -145,4 +145,4 @@ def _save(upload: UploadFile, target: Path, limit: int) -> None:
             out.write(chunk)
 
 
-routes = [Route("/processing/{workflow}", submit, methods=["POST"])]
+handlers = {"submit": submit}

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -33,9 +32,9 @@ async def viewer_page(request: Request) -> Response:
     })
 
 
-routes = [
-    Mount("/viewer/assets", StaticFiles(directory=STATIC / "viewer"), name="viewer-assets"),
+handlers = {
+    "viewer-assets": StaticFiles(directory=STATIC / "viewer"),
     # OpenSeadragon, copied from the npm package by scripts/run (not committed)
-    Mount("/viewer/vendor", StaticFiles(directory=STATIC / "vendor"), name="viewer-vendor"),
-    Route("/viewer/{processing_id}", viewer_page, methods=["GET"]),
-]
+    "viewer-vendor": StaticFiles(directory=STATIC / "vendor", check_dir=False),
+    "viewer": viewer_page,
+}
