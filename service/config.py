@@ -52,6 +52,9 @@ class Settings:
     header_max_bytes: int = 32 * 1024
     header_timeout: float = 10.0
     body_timeout: float = 30.0
+    # under uvicorn, hot fast-path answers written straight from the parser (no ASGI
+    # task); false: every request goes through the ASGI app
+    parser_lane: bool = True
     # modules imported at start-up that register workflows of their own
     plugins: tuple[str, ...] = ()
 
@@ -285,6 +288,7 @@ _PARSERS: dict[str, Any] = {
     "log_level": _level,
     "server": _server,
     "access_log": _bool,
+    "parser_lane": _bool,
     "cors_origins": _list,
     "iiif_cors_origins": _origins,
     "plugins": _list,

@@ -6,9 +6,11 @@ worker; access lines are folio's own (`folio.access`), the server's are off.
 
 - uvicorn (the default): uvloop + httptools, with folio's connection limits
   (`service.web.connection_limits`: 431 past FOLIO_HEADER_MAX_BYTES, 408 for
-  slow headers and stalled bodies) and the fast path's answers written straight
-  from the parser (`service.web.http_protocol`). With one worker the app runs
-  in the `folio` process itself.
+  slow headers and stalled bodies) and, unless FOLIO_PARSER_LANE=false, the
+  fast path's answers written straight from the parser
+  (`service.web.http_protocol`). folio sets no `limit_concurrency` (the parser
+  lane steps aside wherever it is set). With one worker the app runs in the
+  `folio` process itself.
 - granian (the `granian` extra): a Rust HTTP server, uvloop for the Python
   side. It advertises `http.response.pathsend`, so whole stored files (PDFs,
   large artifacts) are sent by the server from the path instead of being read
@@ -23,7 +25,8 @@ from __future__ import annotations
 
 from service.cli.logs import log_config
 from service.config import Settings
-from service.web.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
+from service.web.connection_limits import IMPORT_PATH as LIMITS_PROTOCOL
+from service.web.http_protocol import IMPORT_PATH as LANE_PROTOCOL
 
 APP = "service.web.asgi:app"
 HYPER_MIN_BUFFER = 8192  # hyper refuses a smaller read buffer
@@ -32,9 +35,10 @@ HYPER_MIN_BUFFER = 8192  # hyper refuses a smaller read buffer
 def run_uvicorn(settings: Settings) -> None:
     import uvicorn
 
+    protocol = LANE_PROTOCOL if settings.parser_lane else LIMITS_PROTOCOL
     # log_config: uvicorn applies it in every worker process
     uvicorn.run(APP, host=settings.host, port=settings.port,
-                workers=settings.workers, loop="uvloop", http=HTTP_PROTOCOL,
+                workers=settings.workers, loop="uvloop", http=protocol,
                 log_config=log_config(settings.log_level), log_level=settings.log_level,
                 access_log=False, lifespan="on")
 

@@ -1,27 +1,27 @@
 """Limits on incoming connections, in uvicorn's httptools protocol.
 
-uvicorn bounds none of these with httptools, and the parser buffers whatever
-it is sent, so without them:
-- a request's headers may be any size (4 x 64 MB of headers = +256 MB of
-  memory, before any authentication);
-- a connection that sends its headers a byte at a time (slowloris), or
-  nothing at all, is held forever;
-- a body shorter than its Content-Length keeps the handler waiting forever.
+uvicorn bounds none of these with httptools, and the parser buffers whatever it
+is sent, so without them a request's headers may be any size (4 x 64 MB of
+headers = +256 MB of memory, before any authentication); a connection that
+sends its headers a byte at a time (slowloris), or nothing, is held forever;
+and a body shorter than its Content-Length keeps the handler waiting forever.
 
-So: the bytes of a request up to the end of its headers are counted and past
-`FOLIO_HEADER_MAX_BYTES` the answer is 431; the headers must be complete
-within `FOLIO_HEADER_TIMEOUT` seconds of the connection (or of the request's
-first byte, on a kept-alive connection), else 408; and a body that stops
-arriving for `FOLIO_BODY_TIMEOUT` seconds ends with 408 (the handler sees a
-disconnect). Both answers close the connection — after a lingering close: the
-write side is shut and what the client still sends is read and dropped for up to
-LINGER_SECONDS, because closing a socket with unread bytes makes the kernel send
-a reset, which destroys the answer before a client still sending can read it.
-Time during which uvicorn
-itself stopped reading (the handler not consuming the body yet) is not the
-client's idleness and is not counted.
+So: the bytes of each request's head are counted from its own first byte (the
+parser is fed one head, or body, at a time, however many requests one read
+holds) and past `FOLIO_HEADER_MAX_BYTES` the answer is 431; a head must be
+complete within `FOLIO_HEADER_TIMEOUT` seconds of the connection, or of its
+first byte on a kept-alive connection (uvicorn's keep-alive timer never cuts a
+begun head), else 408; a body that stops arriving for `FOLIO_BODY_TIMEOUT`
+seconds ends with 408 (the handler sees a disconnect). Time during which uvicorn
+itself stopped reading (the handler not consuming the body yet) is not counted.
+A refusal of a pipelined head waits for the answers to the requests before it.
+An exception in a parser callback is folio's failure, not the client's: logged,
+500 (never the parser's 400). Each of these answers is JSON with a `detail` and
+closes the connection after a lingering close: the write side is shut and late
+bytes are read and dropped for up to LINGER_SECONDS, because closing a socket
+with unread bytes makes the kernel send a reset, which destroys the answer.
 
-`folio serve` runs uvicorn with a subclass of this protocol
+`folio serve` runs uvicorn with this protocol, or by default its subclass
 (`service.web.http_protocol`); the limits are read from the environment in each
 worker process.
 """
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +39,17 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from service.config import Settings
 
+log = logging.getLogger(__name__)
+
 # how long (and how much) a refused connection's late bytes are drained before it is
 # closed: enough for a client to finish sending a request it had on its way
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 8 * 1024 * 1024
-_REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+IMPORT_PATH = "service.web.connection_limits:LimitedHttpTools"
+_REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large",
+            500: b"Internal Server Error"}
+_UNKNOWN = -1  # a body's length not looked up yet
+_CHUNKED_SPLITS = 64  # pieces a chunked body is cut into per read, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +76,15 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._in_headers = True  # the bytes arriving belong to a request's head
         self._begun = False  # a request's head has begun and not ended
         self._heads = 0  # heads parsed on this connection
-        self._header_bytes = 0
+        self._header_bytes = 0  # bytes of the head in progress (from its first byte)
+        self._tail = b""  # the last bytes fed, inside a head or a chunked body
+        self._body_length: int | None = _UNKNOWN  # the body in progress's Content-Length
+        self._body_got = 0  # its bytes so far
         self._header_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._body_seen = 0.0  # loop time the last body bytes came in
         self._draining = False  # refused: late bytes are dropped until the close
+        self._refusal: tuple[int, str] | None = None  # due once the answers under way end
         self._drained = 0
         self._linger_timer: asyncio.TimerHandle | None = None
 
@@ -92,73 +103,159 @@ class LimitedHttpTools(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._draining:
+        if self._draining or self._refusal is not None:
             self._drained += len(data)
             if self._drained > LINGER_BYTES:
                 self.transport.close()
             return
         self._feed(data)
-        if self.transport.is_closing() or self._draining:
+        if self.transport.is_closing() or self._draining or self._refusal is not None:
             return
         # Timers are armed only when a feed ends inside a request, so a request
         # that arrives whole (nearly all of them) costs no timer at all.
-        if self._begun:
-            self._arm_header_timer()
-        elif not self._in_headers and self._body_timer is None:
+        if self._in_headers:
+            if self._begun or self._header_bytes:
+                self._arm_header_timer()
+        elif self._body_timer is None:
             self._body_seen = self.loop.time()
             self._body_timer = self.loop.call_later(self._body_timeout, self._body_timed_out)
 
     def _feed(self, data: bytes) -> None:
-        if not self._in_headers:
-            super().data_received(data)
-            return
-        room = self._header_max - self._header_bytes
-        if len(data) <= room:
-            self._header_bytes += len(data)
-            super().data_received(data)
-            return
-        # Feed only what the head may still take: if the headers end inside it,
-        # the rest is body (or the next request) and is fed as such.
-        heads = self._heads
-        super().data_received(data[:room])
-        if self.transport.is_closing() or self._draining:
-            return
-        if self._heads == heads:
-            self._refuse(431, f"The request's headers are larger than {self._header_max} bytes.")
-            return
-        self._feed(data[room:])
+        """Feed `data` to the parser one message part at a time.
 
-    # -- parser callbacks ----------------------------------------------------
+        Several requests may come in one read. Each piece fed ends where a head
+        (or a body) does, so each head's bytes are counted from its own first
+        byte, and uvicorn sees each request as if it had come in a read of its
+        own (which is what its keep-alive and pipeline handling expect).
+        """
+        pos, end = 0, len(data)
+        view = memoryview(data)
+        splits = 0
+        while pos < end:
+            fallback = False
+            if self._in_headers:
+                room = self._header_max - self._header_bytes
+                cut = self._blank_line(data, pos, pos + room)
+                if cut < 0:
+                    cut = min(end, pos + room)
+                self._header_bytes += cut - pos
+            elif self._body_length == _UNKNOWN:
+                self._body_length = self._content_length()
+                continue
+            elif self._body_length is not None:  # Content-Length: up to the body's end
+                left = self._body_length - self._body_got
+                cut = min(end, pos + left) if left > 0 else end
+            else:  # chunked: the body ends with a blank line (not every one ends it)
+                splits += 1
+                cut = self._blank_line(data, pos, end) if splits <= _CHUNKED_SPLITS else -1
+                if cut < 0:
+                    cut, fallback = end, True
+            heads = self._heads
+            in_headers = self._in_headers
+            self._tail = data[cut - 3:cut] if cut - pos >= 3 \
+                else (self._tail + data[pos:cut])[-3:]
+            piece = data if pos == 0 and cut == end else view[pos:cut]
+            super().data_received(piece)  # type: ignore[arg-type]  # httptools takes a view
+            if self.transport.is_closing() or self._draining or self._refusal is not None \
+                    or (self._heads != heads and self.parser.should_upgrade()):
+                return  # answered and closing, or upgraded: uvicorn drops the rest
+            if fallback and self._in_headers:
+                # where the body ended in this piece is unknown: all of it may be head
+                self._header_bytes = cut - pos
+            pos = cut
+            if (in_headers or fallback) and self._in_headers and self._heads == heads \
+                    and self._header_bytes >= self._header_max and pos < end:
+                self._refuse_after_answers(
+                    431, f"The request's headers are larger than {self._header_max} bytes.")
+                return
+
+    def _blank_line(self, data: bytes, start: int, stop: int) -> int:
+        """Where the first blank line (CRLF CRLF) in data[start:stop] ends, else -1;
+        one begun in the last bytes fed counts (a head split across reads)."""
+        if start == 0 and self._tail and (self._begun or not self._in_headers):
+            probe = (self._tail + data[:3]).find(b"\r\n\r\n")
+            if probe >= 0:
+                return min(probe + 4 - len(self._tail), stop)
+        found = data.find(b"\r\n\r\n", start, stop)
+        return found + 4 if found >= 0 else -1
+
+    def _content_length(self) -> int | None:
+        """The body's length, as the parser takes it; None when chunked."""
+        length = 0
+        for name, value in self.headers:
+            if name == b"transfer-encoding":
+                return None
+            if name == b"content-length" and value.isdigit():
+                length = int(value)
+        return length
+
+    # -- parser callbacks: an exception is swallowed (else the parser's 400) -----
 
     def on_message_begin(self) -> None:
-        self._begun = True
-        super().on_message_begin()
+        try:
+            self._begun = True
+            super().on_message_begin()
+        except Exception:
+            self._fail(later=True)
 
     def on_headers_complete(self) -> None:
-        self._head_ended()
-        super().on_headers_complete()
+        try:
+            self._head_ended()
+            super().on_headers_complete()
+        except Exception:
+            self._fail(later=True)
 
     def _head_ended(self) -> None:
         self._begun = False
         self._in_headers = False
         self._heads += 1
         self._header_bytes = 0
+        self._tail = b""
+        self._body_length = _UNKNOWN
+        self._body_got = 0
         if self._header_timer is not None:
             self._cancel_header_timer()
 
     def on_body(self, body: bytes) -> None:
-        self._body_seen = self.loop.time()
-        super().on_body(body)
+        try:
+            self._body_seen = self.loop.time()
+            self._body_got += len(body)
+            super().on_body(body)
+        except Exception:
+            self._fail()
 
     def on_message_complete(self) -> None:
-        self._message_ended()
-        super().on_message_complete()
+        try:
+            self._message_ended()
+            super().on_message_complete()
+        except Exception:
+            self._fail()
 
     def _message_ended(self) -> None:
         self._in_headers = True
         self._header_bytes = 0
+        self._tail = b""
         if self._body_timer is not None:
             self._cancel_body_timer()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._refusal is not None:
+            if self.cycle is None or self.cycle.response_complete:
+                self._refuse(*self._refusal)
+        elif self._begun:
+            # the next request's head has begun: the header timeout has the
+            # connection, not the keep-alive timer uvicorn has just armed
+            self._unset_keepalive_if_required()
+
+    def _fail(self, later: bool = False) -> None:
+        """An exception in a callback: logged, 500 and the connection closed (after
+        the answers under way, when the request failed is a new one)."""
+        log.exception("unhandled error in the HTTP protocol")
+        if later:
+            self._refuse_after_answers(500, "Internal server error.")
+        else:
+            self._refuse(500, "Internal server error.")
 
     # -- timers --------------------------------------------------------------
 
@@ -185,7 +282,7 @@ class LimitedHttpTools(HttpToolsProtocol):
             # an earlier request on this connection is still being answered
             self._arm_header_timer()
             return
-        if not self._begun and self._heads > 0:
+        if not self._begun and not self._header_bytes and self._heads > 0:
             return  # idle between requests: uvicorn's keep-alive timeout has that case
         self._refuse(408, "The request's headers did not arrive in time.")
 
@@ -206,9 +303,20 @@ class LimitedHttpTools(HttpToolsProtocol):
             return
         self._refuse(408, "The request body stopped arriving.")
 
+    def _refuse_after_answers(self, status: int, detail: str) -> None:
+        """Refuse the request being parsed once the earlier ones are answered."""
+        if self.cycle is None or self.cycle.response_complete:
+            self._refuse(status, detail)
+            return
+        # reading goes on (uvicorn resumes it between answers) but is dropped
+        self._cancel_header_timer()
+        self._cancel_body_timer()
+        self._refusal = (status, detail)
+
     def _refuse(self, status: int, detail: str) -> None:
         """Answer `status` (unless a response has started) and close the connection."""
-        if self._draining:
+        self._refusal = None
+        if self._draining or self.transport.is_closing():
             return
         self._cancel_header_timer()
         self._cancel_body_timer()

@@ -1,21 +1,30 @@
 """The HTTP/1.1 protocol `folio serve` runs uvicorn with: folio's connection
 limits (`connection_limits`), plus two ways of writing answers with less work.
+`FOLIO_PARSER_LANE=false` runs the limits alone (`LimitedHttpTools`).
 
-1. The fast path's answers straight from the parser. A GET or HEAD on an idle
-   connection (no answer in progress or queued, no body, no upgrade) is offered
-   to the fast path (`FastPath.now`) as soon as its head is parsed. When that
-   answers at once (a memory-tier hit or a 304 of a finished record, admitted
-   by a signed URL or an API key whose rate limit this process holds, or a
-   refusal), the answer is written here, without the ASGI task, request cycle
-   and messages uvicorn would create for it (for fixed 224 KB bytes: 66 us of
-   server CPU per answer through a raw ASGI app, 38-42 us from the parser;
-   `benchmarks/ANALYSIS.md`). The bytes are the ones uvicorn would write for the
-   same answer (its status line, its Date and Server headers, `Connection:
-   close` where it would close), the answer is counted and logged like any
-   other, and the connection goes on as after uvicorn's own answer (keep-alive
-   timer, next pipelined request). Everything else, and whatever the fast path
-   cannot decide without waiting, goes to the ASGI app as usual, with the
-   decisions already taken kept in the scope.
+1. The parser lane: the fast path's answers straight from the parser. A GET or
+   HEAD on an idle connection (no answer under way or queued, the write buffer
+   not full, no body, no upgrade, no `limit_concurrency`) is offered to the fast
+   path (`FastPath.now`) as soon as its head is parsed. When that answers at once
+   (a memory-tier hit or a 304 of a finished record, admitted by a signed URL or
+   an API key whose rate limit this process holds, or a refusal), the answer is
+   written here, without the ASGI task, request cycle and messages uvicorn would
+   create for it (for fixed 224 KB bytes: 66 us of server CPU per answer through
+   a raw ASGI app, 38-42 us from the parser; `benchmarks/ANALYSIS.md`).
+   Everything else, and whatever the fast path cannot decide without waiting,
+   goes to the ASGI app as usual, with the decisions already taken kept in the
+   scope.
+
+   Guarantees: the bytes are the ones uvicorn would write for the same answer
+   (its status line, Date and Server headers, `connection: close` where it would
+   close: HTTP/1.0, `Connection: close`); the answer is counted and logged like
+   any other; and then uvicorn's own completion runs (`on_response_complete`:
+   keep-alive timer, next request). The parser is fed one request at a time
+   (`LimitedHttpTools._feed`), so a request behind this answer in the same read
+   reaches uvicorn as in a read of its own, which disarms that keep-alive timer
+   as it would after any answer. An exception on the way is logged and answered
+   500 (JSON, `connection: close`), or, once answer bytes went out, closes the
+   connection; never the parser's 400.
 
 2. Each ASGI answer's head and the first part of its body in one write
    (`_HeadWithBody`): uvicorn writes the head on `http.response.start`, a send
@@ -26,6 +35,7 @@ limits (`connection_limits`), plus two ways of writing answers with less work.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import urllib.parse
 from typing import Any
@@ -38,6 +48,7 @@ from service.web.connection_limits import LimitedHttpTools
 from service.web.fastpath import START, FastPath, Reply
 
 IMPORT_PATH = "service.web.http_protocol:FolioHttpTools"
+log = logging.getLogger(__name__)
 _WITH_BODY = (b"content-length", b"transfer-encoding", b"expect")
 
 
@@ -46,13 +57,20 @@ class FolioHttpTools(LimitedHttpTools):
         super().__init__(*args, **kwargs)
         self._fast = _fast_path(self.app)
         self._answered = False  # the message being parsed was answered from its head
+        self._writing = False  # an answer from the parser is being written
         self._held: _HeadWithBody | None = None  # an ASGI answer's head not yet written
 
     # -- answers from the parser ---------------------------------------------
 
     def on_headers_complete(self) -> None:
-        if self._fast is not None and self._answer_now(self._fast):
-            return
+        fast = self._fast
+        if fast is not None:
+            try:
+                if self._answer_now(fast):
+                    return
+            except Exception:
+                self._lane_failed()
+                return
         cycle = self.cycle
         super().on_headers_complete()
         if self.cycle is not cycle and self.cycle is not None:  # a new request's cycle
@@ -93,10 +111,7 @@ class FolioHttpTools(LimitedHttpTools):
         scope["raw_path"] = self.root_path.encode("ascii") + raw_path
         scope["query_string"] = parsed_url.query or b""
         scope[START] = time.perf_counter()
-        try:
-            reply = fast.now(scope)
-        except Exception:
-            return False  # the app asks again, and answers (and logs) the error
+        reply = fast.now(scope)
         if not isinstance(reply, Reply):
             fast.defer(scope, reply)  # the app takes it from there
             return False
@@ -108,7 +123,19 @@ class FolioHttpTools(LimitedHttpTools):
         if not keep_alive:
             self.transport.close()
         self.on_response_complete()
+        self._writing = False
         return True
+
+    def _lane_failed(self) -> None:
+        """An exception while answering from the parser: the message is this lane's
+        (uvicorn never saw it); 500 and close, or close if answer bytes went out."""
+        self._answered = True
+        if not self._writing:
+            self._fail(later=True)
+            return
+        self._writing = False
+        log.exception("unhandled error in the HTTP protocol, after answer bytes went out")
+        self.transport.close()
 
     def _write(self, reply: Reply, keep_alive: bool) -> None:
         """The bytes uvicorn's cycle would write for `reply`, in one write."""
@@ -119,6 +146,7 @@ class FolioHttpTools(LimitedHttpTools):
             content.append(b"connection: close\r\n")
         content.append(b"\r\n")
         head = b"".join(content)
+        self._writing = True  # from here, a failure cannot be answered: the answer began
         if reply.body:
             self.transport.writelines((head, reply.body))
         else:
