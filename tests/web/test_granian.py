@@ -21,7 +21,10 @@ from starlette.types import Message
 
 from service.artifacts.catalogue import file_of
 from service.artifacts.record import Record
-from service.web.conditional import stored_file
+from service.web.file_answer import FileAnswer
+from service.web.planner.exchange import EXCHANGE, Exchange
+from service.web.planner.facts import read_facts
+from service.web.planner.representation import file_headers
 from tests.helpers import Server, make_processing, run_server
 
 pytest.importorskip("granian")
@@ -164,10 +167,14 @@ async def test_whole_file_is_sent_by_path_when_the_server_offers_it(tmp_path: Pa
         (offer, []), ({}, []), (offer, [(b"range", b"bytes=0-9")])]
     for extensions, headers in cases:
         sent.clear()
-        response = stored_file(path, path.stat(), media_type="application/pdf", etag='"e"',
-                               compressed=False, use_gzip=False)
+        stat = path.stat()
+        response = FileAnswer(path, stat.st_size, file_headers(
+            stat.st_size, stat.st_mtime, media_type="application/pdf", etag='"e"',
+            compressed=False, use_gzip=False))
+        facts = read_facts("GET", "/x", b"", "1.1", [(b"host", b"x"), *headers])
         scope = {"type": "http", "method": "GET", "headers": headers, "path": "/x",
-                 "extensions": extensions, "asgi": {"spec_version": "2.4"}}
+                 "extensions": extensions, "asgi": {"spec_version": "2.4"},
+                 EXCHANGE: Exchange(facts, 0.0)}
         await response(scope, receive, send)
         kinds = [m["type"] for m in sent]
         if extensions and not headers:
