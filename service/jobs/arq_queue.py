@@ -101,6 +101,7 @@ def run_arq_worker(settings: Settings, burst: bool = False,
 
 async def _work(settings: Settings, burst: bool,
                 stop_on: tuple[signal.Signals, ...]) -> None:
+    from arq import create_pool
     from arq.worker import Worker, func
 
     from service.jobs.workflows import load_plugins
@@ -115,36 +116,44 @@ async def _work(settings: Settings, burst: bool,
                            socket_connect_timeout=max(1.0, settings.redis_timeout * 4))
     runners = JobRunners(settings, beat=lambda pid: beat_job(redis, pid))
     store = FileStore(settings.data_dir)
+    # the arq connection is folio's, handed to each worker (arq's `redis_pool`), so the
+    # reconciler's enqueue and the close below need none of the worker's insides
+    arq_redis = _redis_settings(settings.redis_url, settings.redis_timeout)
+    pool: Any = None
+    worker: Any = None
 
     async def enqueue(processing_id: str) -> None:
-        pool = worker.pool if worker is not None and worker._pool is not None else None
         if pool is None:
             raise ConnectionError("no arq pool yet")
         await pool.enqueue_job("process_job", processing_id, _job_id=processing_id,
                                _queue_name=ARQ_QUEUE)
 
+    async def run_worker() -> None:
+        nonlocal pool, worker
+        pool = await create_pool(arq_redis, default_queue_name=ARQ_QUEUE)
+        worker = Worker(
+            functions=[func(process_job, name="process_job", max_tries=ARQ_MAX_TRIES)],
+            redis_pool=pool,
+            queue_name=ARQ_QUEUE,
+            ctx={"settings": settings, "runners": runners},
+            max_jobs=max(1, settings.job_workers),
+            # the runners enforce FOLIO_JOB_TIMEOUT by killing the job's process;
+            # arq's own timeout (later) only cancels the wait for it
+            job_timeout=settings.job_timeout + 30,
+            keep_result=0,
+            poll_delay=0.2,
+            burst=burst,
+            handle_signals=False,
+        )
+        await worker.main()
+
     background = [asyncio.ensure_future(beat_worker(redis)),
                   asyncio.ensure_future(Reconciler(store, redis, enqueue).run_forever())]
-    worker: Any = None
     delay = BACKOFF_FIRST
     try:
         while not stop.is_set():
-            worker = Worker(
-                functions=[func(process_job, name="process_job", max_tries=ARQ_MAX_TRIES)],
-                redis_settings=_redis_settings(settings.redis_url, settings.redis_timeout),
-                queue_name=ARQ_QUEUE,
-                ctx={"settings": settings, "runners": runners},
-                max_jobs=max(1, settings.job_workers),
-                # the runners enforce FOLIO_JOB_TIMEOUT by killing the job's process;
-                # arq's own timeout (later) only cancels the wait for it
-                job_timeout=settings.job_timeout + 30,
-                keep_result=0,
-                poll_delay=0.2,
-                burst=burst,
-                handle_signals=False,
-            )
             started = time.monotonic()
-            main = asyncio.ensure_future(worker.main())
+            main = asyncio.ensure_future(run_worker())
             stopping = asyncio.ensure_future(stop.wait())
             try:
                 await asyncio.wait({main, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -163,7 +172,8 @@ async def _work(settings: Settings, burst: bool,
             finally:
                 stopping.cancel()
                 main.cancel()
-                await _drop(worker)
+                await _drop(pool, worker)
+                pool = worker = None
             if not stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(delay):
@@ -177,17 +187,17 @@ async def _work(settings: Settings, burst: bool,
             await redis.aclose()
 
 
-async def _drop(worker: Any) -> None:
-    """Let go of an arq worker without waiting for Redis: its job tasks are only
-    waiting for the runners, which carry on."""
-    for task in list(worker.tasks.values()):
-        task.cancel()
-    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
-    if worker._pool is not None:
+async def _drop(pool: Any, worker: Any) -> None:
+    """Let go of an arq worker and its connection without waiting for Redis: its job
+    tasks are only waiting for the runners, which carry on."""
+    if worker is not None:
+        for task in list(worker.tasks.values()):
+            task.cancel()
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    if pool is not None:
         with contextlib.suppress(*REDIS_ERRORS):
             async with asyncio.timeout(1):
-                await worker._pool.aclose()
-        worker._pool = None
+                await pool.aclose()
 
 
 def _arq_main(settings: Settings, parent: int) -> None:

@@ -14,19 +14,17 @@ the jobs it had started run on to their end.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from service.artifacts.store import FileStore
 from service.config import Settings
 from service.jobs.embedded import MAX_ATTEMPTS
+from service.process_pool import StoppablePool
 
 log = logging.getLogger("folio.jobs")
 PARENT_CHECK = 0.5  # seconds between a runner's looks at whether its worker still lives
@@ -40,18 +38,14 @@ def timeout_detail(settings: Settings) -> str:
 
 class Runner:
     def __init__(self, settings: Settings) -> None:
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_runner_start,
-                                        initargs=(settings, os.getpid()))
+        self.processes = StoppablePool(1, _runner_start, (settings, os.getpid()))
+        self.pool = self.processes.executor
 
     def kill(self) -> None:
-        for process in list(getattr(self.pool, "_processes", {}).values()):
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.processes.stop(kill=True)
 
     def pids(self) -> list[int]:
-        return list(getattr(self.pool, "_processes", {}))
+        return self.processes.pids()
 
 
 class JobRunners:

@@ -10,7 +10,6 @@ page.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
@@ -34,9 +33,10 @@ from service.pipeline.searchable_pdf import searchable_pdf
 from service.pipeline.tesseract import file_dpi, ocr_image
 from service.pipeline.textlayer import pdf_text_layers
 from service.pipeline.words import PageText
+from service.process_pool import StoppablePool
 
 PARENT_CHECK = 1.0  # seconds
-_pool: ProcessPoolExecutor | None = None
+_pool: StoppablePool | None = None
 _pool_size = 0
 
 
@@ -160,15 +160,14 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     if _pool is None or _pool_size != workers:
         _reset_pool()
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_follow_parent, initargs=(os.getpid(),))
+        _pool = StoppablePool(workers, _follow_parent, (os.getpid(),))
         _pool_size = workers
-    return _pool
+    return _pool.executor
 
 
 def page_process_ids() -> list[int]:
     """The page processes now running in this job worker (for tests that kill one)."""
-    return [] if _pool is None else list(getattr(_pool, "_processes", {}))
+    return [] if _pool is None else _pool.pids()
 
 
 def shutdown() -> None:
@@ -193,7 +192,5 @@ def _reset_pool() -> None:
         # terminated rather than asked: a process blocked on the call queue's lock
         # never sees the executor's shutdown sentinel, and interpreter exit would
         # then wait for it forever
-        for process in list(getattr(_pool, "_processes", {}).values()):
-            process.terminate()
-        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool.stop()
         _pool = None

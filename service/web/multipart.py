@@ -24,7 +24,13 @@ FILE = "file"
 
 
 class _UploadParser(MultiPartParser):
-    """One `file` part, the `wanted` text fields, nothing else kept."""
+    """One `file` part, the `wanted` text fields, nothing else kept.
+
+    Only the parser callbacks (python-multipart's, which Starlette's parser
+    implements) are extended; what this needs of the part being read (its header
+    so far, its Content-Disposition, the file parts passed on) is kept here, not
+    read from the parser's private fields.
+    """
 
     def __init__(self, request: Request, stream: AsyncGenerator[bytes, None],
                  wanted: frozenset[str], max_part_size: int, max_header_size: int) -> None:
@@ -33,35 +39,49 @@ class _UploadParser(MultiPartParser):
         self.wanted = wanted
         self.max_header_size = max_header_size
         self._skipping = False
+        self._header_name = b""  # the part header being read
+        self._header_value = b""
+        self._disposition: bytes | None = None  # the part's Content-Disposition
+        self._file_parts = 0  # parts with a filename passed on to Starlette's parser
 
     def on_part_begin(self) -> None:
         super().on_part_begin()
         self._skipping = False
+        self._disposition = None
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self._check_header(end - start)
+        self._header_name += data[start:end]
         super().on_header_field(data, start, end)
 
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
         self._check_header(end - start)
+        self._header_value += data[start:end]
         super().on_header_value(data, start, end)
 
+    def on_header_end(self) -> None:
+        if self._header_name.lower() == b"content-disposition":
+            self._disposition = self._header_value
+        self._header_name = self._header_value = b""
+        super().on_header_end()
+
     def _check_header(self, more: int) -> None:
-        size = (len(self._current_partial_header_name)
-                + len(self._current_partial_header_value) + more)
+        size = len(self._header_name) + len(self._header_value) + more
         if size > self.max_header_size:
             raise MultiPartException(
                 f"A part header is longer than {self.max_header_size} bytes.")
 
     def on_headers_finished(self) -> None:
-        _, options = parse_options_header(self._current_part.content_disposition)
+        _, options = parse_options_header(self._disposition)
         name = options.get(b"name", b"").decode("latin-1")
         if name != FILE and name not in self.wanted:
             self._skipping = True  # an unknown field, text or file: read past it
             return
-        if name == FILE and b"filename" in options and self._current_files:
+        if name == FILE and b"filename" in options and self._file_parts:
             raise MultiPartException("Only one file may be uploaded, in the part `file`.")
         super().on_headers_finished()
+        if b"filename" in options:
+            self._file_parts += 1
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if not self._skipping:
