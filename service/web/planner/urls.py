@@ -99,8 +99,27 @@ def _params(e: Endpoint, parts: list[str]) -> dict[str, str] | None:
     return params
 
 
+ROUTE_MEMO = 8192  # (method, path) → route, oldest out first: viewers ask the same URLs
+
+
+_memo: dict[tuple[str, str], Found | WrongMethod | None] = {}
+
+
 def route(method: str, path: str) -> Found | WrongMethod | None:
     """The endpoint `method` on `path` names; WrongMethod (405) or None (404)."""
+    key = (method, path)
+    try:
+        return _memo[key]
+    except KeyError:
+        pass
+    found = _route(method, path)
+    if len(_memo) >= ROUTE_MEMO:
+        del _memo[next(iter(_memo))]
+    _memo[key] = found
+    return found
+
+
+def _route(method: str, path: str) -> Found | WrongMethod | None:
     if not path.startswith("/") or _CONTROL.search(path) is not None:
         return None
     parts = path[1:].split("/")
