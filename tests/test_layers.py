@@ -1,4 +1,5 @@
-"""The house: nothing below the web layer imports it, Starlette or uvicorn."""
+"""The house: nothing below the web layer imports it, Starlette or uvicorn, and jobs
+run the pipeline while the pipeline knows nothing of jobs."""
 
 from __future__ import annotations
 
@@ -51,6 +52,32 @@ def test_nothing_below_the_web_layer_imports_it() -> None:
              if not within(module, ALLOWED_TO_IMPORT_WEB)
              for name in imported_names(path) if within(name, WEB_ONLY)]
     assert leaks == []
+
+
+def test_the_pipeline_does_not_import_jobs() -> None:
+    leaks = [f"{module} imports {name}"
+             for module, path in modules("service.pipeline")
+             for name in imported_names(path) if within(name, ("service.jobs",))]
+    assert leaks == []
+
+
+def test_jobs_import_the_pipeline_at_module_level_only() -> None:
+    """An import inside a function would be a cycle dodged, not removed."""
+    hidden = []
+    for module, path in modules("service.jobs"):
+        tree = ast.parse(path.read_text(), str(path))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and within(
+                        node.module or "", ("service.pipeline", "service.jobs")):
+                    hidden.append(f"{module}.{function.name} imports {node.module}")
+                elif isinstance(node, ast.Import):
+                    hidden.extend(f"{module}.{function.name} imports {alias.name}"
+                                  for alias in node.names
+                                  if within(alias.name, ("service.pipeline", "service.jobs")))
+    assert hidden == []
 
 
 def test_importing_the_error_tree_loads_no_framework() -> None:

@@ -117,8 +117,7 @@ def build_pdf(bundle: Bundle, root: Path, out: Path) -> None:
 def split_bundle(pdf: Path, scratch: Path) -> dict[str, Any]:
     """The document-splitting JSON that the generic_splitting workflow makes for this upload."""
     from service.config import Settings
-    from service.jobs import workflows
-    from service.pipeline import steps
+    from service.pipeline import steps, workflows
     from service.pipeline.run import prepare
 
     workflow = workflows.get("generic_splitting")

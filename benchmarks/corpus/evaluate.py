@@ -67,8 +67,7 @@ class _OneFile:
 def extract(path: Path, scratch: Path) -> tuple[dict[str, Any], list[Any]]:
     """The extraction JSON and page words of one upload, made by the service's pipeline."""
     from service.config import Settings
-    from service.jobs import workflows
-    from service.pipeline import steps
+    from service.pipeline import steps, workflows
     from service.pipeline.run import prepare
 
     workflow = workflows.get("invoice_extraction")

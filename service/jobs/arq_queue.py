@@ -30,6 +30,7 @@ from service.errors import QueueUnavailable
 from service.jobs.liveness import REDIS_ERRORS, beat_job, beat_worker
 from service.jobs.reconcile import ARQ_QUEUE, OpenJobs, Reconciler
 from service.jobs.runners import JobRunners
+from service.pipeline.workflows import load_plugins
 
 log = logging.getLogger("folio.jobs")
 BACKOFF_FIRST = 0.5  # seconds before the first reconnect; doubles up to BACKOFF_MAX
@@ -103,8 +104,6 @@ async def _work(settings: Settings, burst: bool,
                 stop_on: tuple[signal.Signals, ...]) -> None:
     from arq import create_pool
     from arq.worker import Worker, func
-
-    from service.jobs.workflows import load_plugins
 
     assert settings.redis_url is not None
     load_plugins(settings.plugins)

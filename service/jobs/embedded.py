@@ -22,9 +22,12 @@ from typing import Protocol
 
 from service.artifacts.store import FileStore
 from service.config import Settings
+from service.jobs.arq_queue import ArqWorkerProcess
+from service.pipeline import pages, run
+from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
+from service.pipeline.workflows import load_plugins
 
 log = logging.getLogger("folio.jobs")
-MAX_ATTEMPTS = 3
 IDLE_POLL = 0.05  # seconds between looks at an empty queue (a listdir), in workers only
 
 
@@ -84,10 +87,6 @@ def _worker_main(settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # SIGTERM from the supervisor: leave through `finally`, which stops the page processes
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    from service.jobs.workflows import load_plugins
-    from service.pipeline import pages
-    from service.pipeline.run import process
-
     try:
         load_plugins(settings.plugins)
         pages.warm(settings.page_workers)
@@ -99,7 +98,7 @@ def _worker_main(settings: Settings, parent: int) -> None:
             if processing_id is None:
                 time.sleep(IDLE_POLL)
                 continue
-            process(store, settings, processing_id)
+            run.process(store, settings, processing_id)
             # not in a `finally`: a worker stopped mid-job leaves its claim, which the
             # supervisor (now, or at the next start) puts back in the queue
             queue.finish(processing_id, me)
@@ -176,8 +175,6 @@ class EmbeddedWorkers:
         self.queue.requeue(processing_id, worker)
 
     def _give_up(self, processing_id: str, detail: str) -> None:
-        from service.pipeline.run import clear_scratch
-
         clear_scratch(self.store, processing_id)  # first: done means nothing left behind
         self.store.fail(processing_id, detail)
 
@@ -205,7 +202,5 @@ def start_embedded_workers(settings: Settings) -> Stoppable | None:
     if settings.job_workers == 0:
         return None
     if settings.redis_url:
-        from service.jobs.arq_queue import ArqWorkerProcess
-
         return ArqWorkerProcess(settings).start()
     return EmbeddedWorkers(settings).start()

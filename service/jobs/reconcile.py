@@ -23,8 +23,8 @@ from redis.asyncio import Redis
 
 from service.artifacts.record import CorruptRecord
 from service.artifacts.store import FileStore, valid_id
-from service.jobs.embedded import MAX_ATTEMPTS
 from service.jobs.liveness import REDIS_ERRORS, running_key
+from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
 
 log = logging.getLogger("folio.jobs")
 RECONCILE_EVERY = 2.0  # seconds
@@ -151,8 +151,6 @@ class Reconciler:
                                 retry_key_prefix + processing_id)
 
     def _give_up(self, processing_id: str, attempts: int) -> None:
-        from service.pipeline.run import clear_scratch
-
         clear_scratch(self.store, processing_id)  # first: done means nothing left behind
         self.store.fail(processing_id, f"processing stopped unexpectedly {attempts} times; "
                         "giving up")

@@ -23,7 +23,9 @@ from concurrent.futures.process import BrokenProcessPool
 
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.jobs.embedded import MAX_ATTEMPTS
+from service.pipeline import pages, run
+from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
+from service.pipeline.workflows import load_plugins
 from service.process_pool import StoppablePool
 
 log = logging.getLogger("folio.jobs")
@@ -111,8 +113,6 @@ class JobRunners:
             self._free.put_nowait(runner)
 
     def _give_up(self, processing_id: str, detail: str) -> None:
-        from service.pipeline.run import clear_scratch
-
         clear_scratch(self.store, processing_id)  # first: done means nothing left behind
         self.store.fail(processing_id, detail)
 
@@ -136,9 +136,6 @@ class JobRunners:
 
 
 def _runner_start(settings: Settings, parent: int) -> None:
-    from service.jobs.workflows import load_plugins
-    from service.pipeline import pages
-
     global _settings
     _settings = settings
     threading.Thread(target=_follow_parent, args=(parent,), name="follow-parent",
@@ -158,7 +155,5 @@ def _follow_parent(parent: int) -> None:
 
 
 def _run_one(processing_id: str) -> None:
-    from service.pipeline.run import process
-
     assert _settings is not None
-    process(FileStore(_settings.data_dir), _settings, processing_id)
+    run.process(FileStore(_settings.data_dir), _settings, processing_id)

@@ -29,9 +29,7 @@ from service.artifacts.record import Record
 from service.artifacts.store import FileStore, sync_files
 from service.config import Settings
 from service.errors import ProcessingError, WorkerLost
-from service.jobs import workflows
-from service.jobs.embedded import MAX_ATTEMPTS
-from service.pipeline import steps
+from service.pipeline import steps, workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.invoice.einvoice import stage as stage_einvoice
@@ -43,6 +41,7 @@ log = logging.getLogger("folio.pipeline")
 
 SOURCE = "source"
 SCRATCH = ".scratch-"
+MAX_ATTEMPTS = 3  # a processing's attempts in all, whoever starts them
 
 
 def clear_scratch(store: FileStore, processing_id: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from service.images.imaging import FORMATS as IMAGE_FORMATS
 from service.images.negotiate import AUTO
-from service.jobs import workflows
+from service.pipeline import workflows
 from service.pipeline.pdf_options import DPI, IMAGE_SIDE, JPEG_QUALITY, PAGE_SIDE
 from service.web.checks import DEFAULT_WAIT, MAX_WAIT
 from service.web.openapi_schemas import Schema, components, ref

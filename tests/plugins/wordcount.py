@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import orjson
 
-from service.jobs.workflows import COMMON, Workflow, register
 from service.pipeline.document import Artifacts, Document
 from service.pipeline.steps import COMMON_STEPS
+from service.pipeline.workflows import COMMON, Workflow, register
 
 
 def count_words(doc: Document) -> Artifacts:

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from service.jobs import workflows
+from service.pipeline import workflows
 from service.web.openapi import document
 from tests.helpers import Server, run_server
 from tests.pipeline.conftest import INVOICE, TextLine, make_text_pdf

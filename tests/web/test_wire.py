@@ -10,7 +10,7 @@ import pytest
 import pyvips
 from openapi_spec_validator import validate
 
-from service.jobs.workflows import COMMON, Workflow
+from service.pipeline.workflows import COMMON, Workflow
 from tests.conftest import TENANT_A
 from tests.helpers import Server, make_processing
 from tests.pipeline.conftest import INVOICE, make_text_pdf
