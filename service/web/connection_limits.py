@@ -1,28 +1,25 @@
 """Limits on incoming connections, in uvicorn's httptools protocol.
 
 uvicorn bounds none of these with httptools, and the parser buffers whatever it
-is sent, so without them a request's headers may be any size (4 x 64 MB of
-headers = +256 MB of memory, before any authentication); a connection that
-sends its headers a byte at a time (slowloris), or nothing, is held forever;
-and a body shorter than its Content-Length keeps the handler waiting forever.
+is sent: without them a request's headers may be any size (4 x 64 MB of headers
+= +256 MB of memory, before any authentication), a connection that sends its
+headers a byte at a time (slowloris), or nothing, is held forever, and a body
+shorter than its Content-Length keeps the handler waiting forever.
 
-So: the bytes of each request's head are counted from its own first byte (the
-parser is fed one head, or body, at a time, however many requests one read
-holds) and past `FOLIO_HEADER_MAX_BYTES` the answer is 431; a head must be
-complete within `FOLIO_HEADER_TIMEOUT` seconds of the connection, or of its
-first byte on a kept-alive connection (uvicorn's keep-alive timer never cuts a
-begun head), else 408; a body that stops arriving for `FOLIO_BODY_TIMEOUT`
-seconds ends with 408 (the handler sees a disconnect). Time during which uvicorn
-itself stopped reading (the handler not consuming the body yet) is not counted.
-A refusal of a pipelined head waits for the answers to the requests before it.
-An exception in a parser callback is folio's failure, not the client's: logged,
-500 (never the parser's 400). Each of these answers is JSON with a `detail` and
-closes the connection after a lingering close: the write side is shut and late
-bytes are read and dropped for up to LINGER_SECONDS, because closing a socket
-with unread bytes makes the kernel send a reset, which destroys the answer.
+So: each request's head is counted from its own first byte (the parser is fed
+one head, or body, at a time, however many requests a read holds); past
+`FOLIO_HEADER_MAX_BYTES`: 431, after the answers to the requests before it. A
+head must be complete within `FOLIO_HEADER_TIMEOUT` s of the connection, or of
+its first byte (uvicorn's keep-alive timer never cuts a begun head), else 408;
+a body idle for `FOLIO_BODY_TIMEOUT` s (not counting while uvicorn itself does
+not read) ends with 408 and the handler sees a disconnect. An exception in a
+parser callback is folio's failure: logged, 500 (never the parser's 400). Each
+answer is JSON with a `detail` and closes the connection after a lingering
+close: late bytes are read and dropped for up to LINGER_SECONDS, because closing
+a socket with unread bytes makes the kernel send a reset, destroying the answer.
 
-`folio serve` runs uvicorn with this protocol, or by default its subclass
-(`service.web.http_protocol`); the limits are read from the environment in each
+`folio serve` runs uvicorn with this protocol or (by default) its subclass
+`service.web.http_protocol`; the limits are read from the environment in each
 worker process.
 """
 
@@ -31,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -41,54 +37,44 @@ from service.config import Settings
 
 log = logging.getLogger(__name__)
 
-# how long (and how much) a refused connection's late bytes are drained before it is
-# closed: enough for a client to finish sending a request it had on its way
+# how long (how much) a refused connection's late bytes are drained before the close
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 8 * 1024 * 1024
 IMPORT_PATH = "service.web.connection_limits:LimitedHttpTools"
 _REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large",
             500: b"Internal Server Error"}
 _UNKNOWN = -1  # a body's length not looked up yet
-_CHUNKED_SPLITS = 64  # pieces a chunked body is cut into per read, at most
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionLimits:
-    header_max_bytes: int
-    header_timeout: float
-    body_timeout: float
+_HEAD_END, _CHUNKED_END = b"\r\n\r\n", b"0\r\n\r\n"  # (a chunked body without trailers)
+_SPLITS = 64  # pieces a chunked body is cut into per read, at most
 
 
 @functools.cache
-def limits_from_env() -> ConnectionLimits:
-    settings = Settings.from_env()
-    return ConnectionLimits(settings.header_max_bytes, settings.header_timeout,
-                            settings.body_timeout)
+def limits_from_env() -> Settings:
+    """The settings, read once per worker process."""
+    return Settings.from_env()
 
 
 class LimitedHttpTools(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limits = limits_from_env()
-        self._header_max = limits.header_max_bytes
-        self._header_timeout = limits.header_timeout
-        self._body_timeout = limits.body_timeout
+        self._header_max, self._header_timeout, self._body_timeout = (
+            limits.header_max_bytes, limits.header_timeout, limits.body_timeout)
         self._in_headers = True  # the bytes arriving belong to a request's head
         self._begun = False  # a request's head has begun and not ended
         self._heads = 0  # heads parsed on this connection
         self._header_bytes = 0  # bytes of the head in progress (from its first byte)
         self._tail = b""  # the last bytes fed, inside a head or a chunked body
+        self._unsized = False  # a head began in a piece where its start is unknown
         self._body_length: int | None = _UNKNOWN  # the body in progress's Content-Length
         self._body_got = 0  # its bytes so far
         self._header_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._body_seen = 0.0  # loop time the last body bytes came in
         self._draining = False  # refused: late bytes are dropped until the close
-        self._refusal: tuple[int, str] | None = None  # due once the answers under way end
         self._drained = 0
+        self._refusal: tuple[int, str] | None = None  # due once the answers under way end
         self._linger_timer: asyncio.TimerHandle | None = None
-
-    # -- connection --------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -111,31 +97,24 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._feed(data)
         if self.transport.is_closing() or self._draining or self._refusal is not None:
             return
-        # Timers are armed only when a feed ends inside a request, so a request
-        # that arrives whole (nearly all of them) costs no timer at all.
-        if self._in_headers:
-            if self._begun or self._header_bytes:
-                self._arm_header_timer()
-        elif self._body_timer is None:
+        # timers only when a feed ends inside a request: a whole one costs none
+        if self._in_headers and (self._begun or self._header_bytes):
+            self._arm_header_timer()
+        elif not self._in_headers and self._body_timer is None:
             self._body_seen = self.loop.time()
             self._body_timer = self.loop.call_later(self._body_timeout, self._body_timed_out)
 
     def _feed(self, data: bytes) -> None:
-        """Feed `data` to the parser one message part at a time.
-
-        Several requests may come in one read. Each piece fed ends where a head
-        (or a body) does, so each head's bytes are counted from its own first
-        byte, and uvicorn sees each request as if it had come in a read of its
-        own (which is what its keep-alive and pipeline handling expect).
-        """
+        """Feed `data` to the parser in pieces that end where a head or a body does:
+        each head is counted on its own, and uvicorn sees each request as in a read
+        of its own (what its keep-alive and pipeline handling expect)."""
         pos, end = 0, len(data)
         view = memoryview(data)
         splits = 0
         while pos < end:
-            fallback = False
             if self._in_headers:
                 room = self._header_max - self._header_bytes
-                cut = self._blank_line(data, pos, pos + room)
+                cut = self._find(_HEAD_END, data, pos, pos + room)
                 if cut < 0:
                     cut = min(end, pos + room)
                 self._header_bytes += cut - pos
@@ -145,49 +124,42 @@ class LimitedHttpTools(HttpToolsProtocol):
             elif self._body_length is not None:  # Content-Length: up to the body's end
                 left = self._body_length - self._body_got
                 cut = min(end, pos + left) if left > 0 else end
-            else:  # chunked: the body ends with a blank line (not every one ends it)
+            else:  # chunked: up to where such a body usually ends, a few times a read
                 splits += 1
-                cut = self._blank_line(data, pos, end) if splits <= _CHUNKED_SPLITS else -1
-                if cut < 0:
-                    cut, fallback = end, True
-            heads = self._heads
-            in_headers = self._in_headers
-            self._tail = data[cut - 3:cut] if cut - pos >= 3 \
-                else (self._tail + data[pos:cut])[-3:]
+                cut = self._find(_CHUNKED_END, data, pos, end) if splits <= _SPLITS else -1
+                if cut < 0:  # where it ends in this piece is unknown: so is a next head's size
+                    cut, self._unsized = end, True
+            heads, in_headers = self._heads, self._in_headers
+            self._tail = (self._tail + data[max(pos, cut - 4):cut])[-4:]
             piece = data if pos == 0 and cut == end else view[pos:cut]
             super().data_received(piece)  # type: ignore[arg-type]  # httptools takes a view
             if self.transport.is_closing() or self._draining or self._refusal is not None \
                     or (self._heads != heads and self.parser.should_upgrade()):
                 return  # answered and closing, or upgraded: uvicorn drops the rest
-            if fallback and self._in_headers:
-                # where the body ended in this piece is unknown: all of it may be head
-                self._header_bytes = cut - pos
             pos = cut
-            if (in_headers or fallback) and self._in_headers and self._heads == heads \
-                    and self._header_bytes >= self._header_max and pos < end:
-                self._refuse_after_answers(
-                    431, f"The request's headers are larger than {self._header_max} bytes.")
+            if in_headers and self._heads == heads and self._header_bytes >= self._header_max \
+                    and pos < end:
+                self._too_large()
                 return
 
-    def _blank_line(self, data: bytes, start: int, stop: int) -> int:
-        """Where the first blank line (CRLF CRLF) in data[start:stop] ends, else -1;
-        one begun in the last bytes fed counts (a head split across reads)."""
+    def _find(self, mark: bytes, data: bytes, start: int, stop: int) -> int:
+        """Where the first `mark` in data[start:stop] (or begun in the tail) ends, or -1."""
         if start == 0 and self._tail and (self._begun or not self._in_headers):
-            probe = (self._tail + data[:3]).find(b"\r\n\r\n")
+            probe = (self._tail + data[:len(mark) - 1]).find(mark)
             if probe >= 0:
-                return min(probe + 4 - len(self._tail), stop)
-        found = data.find(b"\r\n\r\n", start, stop)
-        return found + 4 if found >= 0 else -1
+                return min(probe + len(mark) - len(self._tail), stop)
+        found = data.find(mark, start, stop)
+        return found + len(mark) if found >= 0 else -1
 
     def _content_length(self) -> int | None:
         """The body's length, as the parser takes it; None when chunked."""
-        length = 0
-        for name, value in self.headers:
-            if name == b"transfer-encoding":
-                return None
-            if name == b"content-length" and value.isdigit():
-                length = int(value)
-        return length
+        fields = dict(self.headers)
+        length = fields.get(b"content-length", b"0")
+        return None if b"transfer-encoding" in fields else int(length) if length.isdigit() else 0
+
+    def _too_large(self) -> None:
+        self._refuse_after_answers(
+            431, f"The request's headers are larger than {self._header_max} bytes.")
 
     # -- parser callbacks: an exception is swallowed (else the parser's 400) -----
 
@@ -200,34 +172,40 @@ class LimitedHttpTools(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         try:
+            # a head partly in a piece of unknown split: the size of what it holds
+            oversized = self._unsized and len(self.parser.get_method()) + len(self.url) + 14 \
+                + sum(len(name) + len(value) + 4 for name, value in self.headers) \
+                > self._header_max
             self._head_ended()
-            super().on_headers_complete()
+            if oversized:
+                self._too_large()
+            elif self._refusal is None and not self._draining:  # else a refused one's
+                super().on_headers_complete()
         except Exception:
             self._fail(later=True)
 
     def _head_ended(self) -> None:
-        self._begun = False
-        self._in_headers = False
+        self._begun = self._in_headers = self._unsized = False
         self._heads += 1
-        self._header_bytes = 0
+        self._header_bytes = self._body_got = 0
         self._tail = b""
         self._body_length = _UNKNOWN
-        self._body_got = 0
-        if self._header_timer is not None:
-            self._cancel_header_timer()
+        self._cancel_header_timer()
 
     def on_body(self, body: bytes) -> None:
         try:
             self._body_seen = self.loop.time()
             self._body_got += len(body)
-            super().on_body(body)
+            if self._refusal is None:
+                super().on_body(body)
         except Exception:
             self._fail()
 
     def on_message_complete(self) -> None:
         try:
             self._message_ended()
-            super().on_message_complete()
+            if self._refusal is None:
+                super().on_message_complete()
         except Exception:
             self._fail()
 
@@ -235,29 +213,23 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._in_headers = True
         self._header_bytes = 0
         self._tail = b""
-        if self._body_timer is not None:
-            self._cancel_body_timer()
+        self._cancel_body_timer()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if self._refusal is not None:
-            if self.cycle is None or self.cycle.response_complete:
-                self._refuse(*self._refusal)
-        elif self._begun:
-            # the next request's head has begun: the header timeout has the
-            # connection, not the keep-alive timer uvicorn has just armed
+        if self._refusal is not None or self._begun:
+            # a refusal due, or the next head begun (the header timeout has that):
+            # not a case for the keep-alive timer uvicorn has just armed
             self._unset_keepalive_if_required()
+            if self._refusal is not None and (self.cycle is None
+                                              or self.cycle.response_complete):
+                self._refuse(*self._refusal)
 
     def _fail(self, later: bool = False) -> None:
-        """An exception in a callback: logged, 500 and the connection closed (after
-        the answers under way, when the request failed is a new one)."""
+        """An exception in a callback (`later`: while a new request's head ended)."""
         log.exception("unhandled error in the HTTP protocol")
-        if later:
-            self._refuse_after_answers(500, "Internal server error.")
-        else:
-            self._refuse(500, "Internal server error.")
-
-    # -- timers --------------------------------------------------------------
+        refuse = self._refuse_after_answers if later else self._refuse
+        refuse(500, "Internal server error.")
 
     def _arm_header_timer(self) -> None:
         if self._header_timer is None:
@@ -279,8 +251,7 @@ class LimitedHttpTools(HttpToolsProtocol):
         if self.transport.is_closing() or not self._in_headers:
             return
         if self.cycle is not None and not self.cycle.response_complete:
-            # an earlier request on this connection is still being answered
-            self._arm_header_timer()
+            self._arm_header_timer()  # an earlier request is still being answered
             return
         if not self._begun and not self._header_bytes and self._heads > 0:
             return  # idle between requests: uvicorn's keep-alive timeout has that case
@@ -293,8 +264,7 @@ class LimitedHttpTools(HttpToolsProtocol):
         now = self.loop.time()
         if self.flow.read_paused or (self.cycle is not None
                                      and self.cycle.waiting_for_100_continue):
-            # uvicorn stopped reading (the handler is not consuming the body
-            # yet), or the client waits for its 100 Continue: not its idleness
+            # uvicorn stopped reading, or the client waits for its 100 Continue
             self._body_seen = now
         idle = now - self._body_seen
         if idle < self._body_timeout:
@@ -308,8 +278,7 @@ class LimitedHttpTools(HttpToolsProtocol):
         if self.cycle is None or self.cycle.response_complete:
             self._refuse(status, detail)
             return
-        # reading goes on (uvicorn resumes it between answers) but is dropped
-        self._cancel_header_timer()
+        self._cancel_header_timer()  # from now on, what is read is dropped
         self._cancel_body_timer()
         self._refusal = (status, detail)
 
@@ -321,14 +290,12 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._cancel_header_timer()
         self._cancel_body_timer()
         cycle = self.cycle
-        # an answer already (being) sent: nothing more may be written. On a kept-alive
-        # connection `cycle` is still the previous, answered request's until the next
-        # head is parsed: that one's answer does not count.
+        # an answer already (being) sent: nothing more may be written (`cycle` is the
+        # last parsed head's: on a kept-alive connection maybe an answered one)
         started = (cycle is not None and cycle.response_started
                    and not cycle.response_complete)
         if cycle is not None and not cycle.response_complete:
-            # the handler, if any, sees a disconnect and writes nothing more
-            cycle.disconnected = True
+            cycle.disconnected = True  # the handler, if any, sees a disconnect
             cycle.message_event.set()
         if not started:
             body = orjson.dumps({"detail": detail})
@@ -343,9 +310,8 @@ class LimitedHttpTools(HttpToolsProtocol):
         if not self.transport.can_write_eof():
             self.transport.close()
             return
-        # lingering close: FIN after the answer, keep reading (and dropping) so the
-        # kernel has no unread bytes to answer with a reset; the client's own close
-        # (or the timer) ends the connection
+        # lingering close: FIN after the answer, late bytes read and dropped (no reset);
+        # the client's own close, or the timer, ends the connection
         self.transport.write_eof()
         self._draining = True
         self.transport.resume_reading()

@@ -88,6 +88,7 @@ class FolioHttpTools(LimitedHttpTools):
         """Answer the request whose head was just parsed, if the fast path can at once."""
         if (self.cycle is not None and not self.cycle.response_complete) or self.pipeline \
                 or self.flow.write_paused or self.limit_concurrency is not None \
+                or self._unsized or self._draining or self._refusal is not None \
                 or self.transport.is_closing():
             return False  # an answer under way, queued requests, a full buffer: uvicorn's
         method = self.parser.get_method()

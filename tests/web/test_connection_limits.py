@@ -187,3 +187,60 @@ def test_a_slow_body_that_keeps_coming_is_not_cut(limited: Server) -> None:
             time.sleep(0.2)
         response = answer(sock)
     assert status_of(response) == 202
+
+
+def pipelined(sock: socket.socket, data: bytes) -> list[int]:
+    """Send `data` in one write; the statuses of every answer until the server closes."""
+    sock.sendall(data + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    response = answer(sock)
+    return [int(response[i + 9:i + 12]) for i in range(len(response))
+            if response.startswith(b"HTTP/1.1 ", i) and response[i + 12:i + 13] == b" "]
+
+
+def sized_head(size: int) -> bytes:
+    """A keep-alive GET /healthz head of exactly `size` bytes."""
+    start, end = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ", b"\r\n\r\n"
+    return start + b"a" * (size - len(start) - len(end)) + end
+
+
+SMALL = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+@pytest.mark.parametrize("before", [b"", SMALL, SMALL * 40], ids=["alone", "behind-1", "behind-40"])
+def test_each_pipelined_head_is_counted_on_its_own(limited: Server, before: bytes) -> None:
+    # many heads in one read: together over the limit, each within it
+    with connect(limited) as sock:
+        assert pipelined(sock, before + sized_head(HEADER_MAX)) == [200] * (
+            before.count(b"GET") + 2)
+    # one byte more is a 431, after the answers to the requests before it
+    with connect(limited) as sock:
+        assert pipelined(sock, before + sized_head(HEADER_MAX + 1)) == [200] * before.count(
+            b"GET") + [431]
+
+
+def test_a_head_behind_a_body_in_the_same_read_is_counted_from_its_first_byte(
+        limited: Server) -> None:
+    blank_lines = b"\r\n\r\n" * HEADER_MAX  # no body byte is a head's
+    with_length = (b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                   % len(blank_lines) + blank_lines)
+    ends = b"0\r\n\r\n" * 100  # what a chunked body ends with, in its data: more than
+    # the protocol looks at in one read, so the next head's size is taken from its fields
+    chunk = b"%x\r\n%s\r\n" % (len(blank_lines + ends), blank_lines + ends)
+    chunked = (b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+               + chunk + b"5\r\n\r\n\r\n0\r\n0\r\n\r\n")  # data: CRLF CRLF 0
+    for request in (with_length, chunked):
+        with connect(limited) as sock:
+            assert pipelined(sock, request + sized_head(HEADER_MAX)) == [200, 200, 200]
+        with connect(limited) as sock:
+            assert pipelined(sock, request + sized_head(HEADER_MAX + 1)) == [200, 431]
+
+
+def test_a_head_split_at_its_blank_line_across_reads(limited: Server) -> None:
+    with connect(limited) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        head = sized_head(HEADER_MAX)
+        sock.sendall(head[:-1])
+        time.sleep(0.3)  # a read of its own
+        sock.sendall(head[-1:] + SMALL)
+        time.sleep(0.3)
+        assert pipelined(sock, b"") == [200, 200, 200]
