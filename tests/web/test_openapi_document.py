@@ -114,10 +114,11 @@ def test_docs_page_lists_every_route() -> None:
 
 
 def test_every_route_folio_serves_is_described(tmp_path: Path) -> None:
-    # a route added without its Operation in service/web/openapi.py fails here
+    # a route added without its Operation in service/web/openapi_paths.py fails here
     create_app(Settings(data_dir=tmp_path))  # every endpoint has its handler, or this fails
     served = {(method.lower(), endpoint.path) for endpoint in TABLE if not endpoint.mount
               for method in endpoint.methods if method != "HEAD"}
     described = {(method, path) for path, item in document()["paths"].items() for method in item}
-    assert served - described == set(), "describe these in operations() of service/web/openapi.py"
+    assert served - described == set(), \
+        "describe these in operations() of service/web/openapi_paths.py"
     assert described - served == set(), "the document describes routes folio does not serve"
