@@ -19,8 +19,7 @@ close: late bytes are read and dropped for up to LINGER_SECONDS, because closing
 a socket with unread bytes makes the kernel send a reset, destroying the answer.
 
 `folio serve` runs uvicorn with this protocol or (by default) its subclass
-`service.web.http_protocol`; the limits are read from the environment in each
-worker process.
+`service.web.http_protocol`; the limits are read in each worker process.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ log = logging.getLogger(__name__)
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 8 * 1024 * 1024
 IMPORT_PATH = "service.web.connection_limits:LimitedHttpTools"
-_REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large",
+_REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
             500: b"Internal Server Error"}
 _UNKNOWN = -1  # a body's length not looked up yet
 _HEAD_END, _CHUNKED_END = b"\r\n\r\n", b"0\r\n\r\n"  # (a chunked body without trailers)
@@ -60,6 +59,7 @@ class LimitedHttpTools(HttpToolsProtocol):
         limits = limits_from_env()
         self._header_max, self._header_timeout, self._body_timeout = (
             limits.header_max_bytes, limits.header_timeout, limits.body_timeout)
+        self._too_large = f"The request's headers are larger than {self._header_max} bytes."
         self._in_headers = True  # the bytes arriving belong to a request's head
         self._begun = False  # a request's head has begun and not ended
         self._heads = 0  # heads parsed on this connection
@@ -85,7 +85,6 @@ class LimitedHttpTools(HttpToolsProtocol):
         self._cancel_body_timer()
         if self._linger_timer is not None:
             self._linger_timer.cancel()
-            self._linger_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -105,11 +104,10 @@ class LimitedHttpTools(HttpToolsProtocol):
             self._body_timer = self.loop.call_later(self._body_timeout, self._body_timed_out)
 
     def _feed(self, data: bytes) -> None:
-        """Feed `data` to the parser in pieces that end where a head or a body does:
-        each head is counted on its own, and uvicorn sees each request as in a read
-        of its own (what its keep-alive and pipeline handling expect)."""
+        """Feed the parser pieces ending where a head or body does: each head counted on
+        its own, each request seen by uvicorn as in a read of its own."""
         pos, end = 0, len(data)
-        view = memoryview(data)
+        view: memoryview | None = None
         splits = 0
         while pos < end:
             if self._in_headers:
@@ -130,17 +128,21 @@ class LimitedHttpTools(HttpToolsProtocol):
                 if cut < 0:  # where it ends in this piece is unknown: so is a next head's size
                     cut, self._unsized = end, True
             heads, in_headers = self._heads, self._in_headers
-            self._tail = (self._tail + data[max(pos, cut - 4):cut])[-4:]
-            piece = data if pos == 0 and cut == end else view[pos:cut]
-            super().data_received(piece)  # type: ignore[arg-type]  # httptools takes a view
+            if pos == 0 and cut == end:
+                super().data_received(data)
+            else:
+                view = memoryview(data) if view is None else view
+                super().data_received(view[pos:cut])  # type: ignore[arg-type]  # a view will do
             if self.transport.is_closing() or self._draining or self._refusal is not None \
                     or (self._heads != heads and self.parser.should_upgrade()):
                 return  # answered and closing, or upgraded: uvicorn drops the rest
             pos = cut
             if in_headers and self._heads == heads and self._header_bytes >= self._header_max \
                     and pos < end:
-                self._too_large()
+                self._refuse_after_answers(431, self._too_large)
                 return
+        if self._begun or not self._in_headers:  # a head or a body goes on in the next read
+            self._tail = (self._tail + data[-4:])[-4:]
 
     def _find(self, mark: bytes, data: bytes, start: int, stop: int) -> int:
         """Where the first `mark` in data[start:stop] (or begun in the tail) ends, or -1."""
@@ -157,9 +159,9 @@ class LimitedHttpTools(HttpToolsProtocol):
         length = fields.get(b"content-length", b"0")
         return None if b"transfer-encoding" in fields else int(length) if length.isdigit() else 0
 
-    def _too_large(self) -> None:
-        self._refuse_after_answers(
-            431, f"The request's headers are larger than {self._header_max} bytes.")
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's 400 for what the parser refuses: JSON, after the answers under way."""
+        self._refuse_after_answers(400, msg)
 
     # -- parser callbacks: an exception is swallowed (else the parser's 400) -----
 
@@ -178,7 +180,7 @@ class LimitedHttpTools(HttpToolsProtocol):
                 > self._header_max
             self._head_ended()
             if oversized:
-                self._too_large()
+                self._refuse_after_answers(431, self._too_large)
             elif self._refusal is None and not self._draining:  # else a refused one's
                 super().on_headers_complete()
         except Exception:
@@ -218,8 +220,7 @@ class LimitedHttpTools(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if self._refusal is not None or self._begun:
-            # a refusal due, or the next head begun (the header timeout has that):
-            # not a case for the keep-alive timer uvicorn has just armed
+            # a refusal due, or a next head begun (the header timer's): no keep-alive timer
             self._unset_keepalive_if_required()
             if self._refusal is not None and (self.cycle is None
                                               or self.cycle.response_complete):

@@ -244,3 +244,15 @@ def test_a_head_split_at_its_blank_line_across_reads(limited: Server) -> None:
         sock.sendall(head[-1:] + SMALL)
         time.sleep(0.3)
         assert pipelined(sock, b"") == [200, 200, 200]
+
+
+def test_what_the_parser_refuses_is_a_json_400_after_the_answers_before_it(
+        limited: Server) -> None:
+    with connect(limited) as sock:
+        sock.sendall(SMALL + b"HELLO\r\n\r\n")
+        response = answer(sock)
+    assert response.count(b"HTTP/1.1 ") == 2 and status_of(response) == 200
+    refusal = response[response.rindex(b"HTTP/1.1 "):]
+    assert status_of(refusal) == 400
+    assert b"content-type: application/json" in refusal
+    assert refusal.endswith(b'{"detail":"Invalid HTTP request received."}')
