@@ -48,6 +48,7 @@ class Variant:
     # a whole-page size renders from the file (shrink-on-load, little memory) rather
     # than wait for another render's decode of the page
     waits_for_decode: ClassVar[bool] = False
+    decodes: ClassVar[bool] = True
 
     def draw(self, path: str, image: Any) -> bytes:
         """In a render thread: from the decoded page when there is one, else the file."""
@@ -55,6 +56,26 @@ class Variant:
             return imaging.render_decoded(image, self.width, self.height, self.fmt,
                                           self.quality)
         return imaging.render(path, self.width, self.height, self.fmt, self.quality)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """The page image as processed: a size like any other, whose "render" reads the
+    stored file (no decode, no re-encode), so it is answered from the same tiers."""
+
+    processing_id: str
+    source: int
+    source_key: str
+    source_size: tuple[int, int]
+    etag: str
+    key: str
+    media_type: str = imaging.FORMATS[DEFAULT_FORMAT]
+    waits_for_decode: ClassVar[bool] = False
+    decodes: ClassVar[bool] = False
+
+    def draw(self, path: str, image: Any) -> bytes:
+        with open(path, "rb") as handle:
+            return handle.read()
 
 
 class Rendering(Protocol):
@@ -77,6 +98,8 @@ class Rendering(Protocol):
     def media_type(self) -> str: ...
     # True: when a decode of the page is in flight, wait for it and render from memory
     waits_for_decode: ClassVar[bool]
+    # False: drawing needs no decoded page (the stored page itself)
+    decodes: ClassVar[bool]
 
     def draw(self, path: str, image: Any) -> bytes: ...
 
@@ -110,8 +133,9 @@ class Scaler:
         imaging.configure_vips()
 
     def resolve(self, record: Record, page_num: int | None, params: ScaleParams
-                ) -> Variant | None:
-        """What a request resolves to, from the record alone; None = the stored page itself.
+                ) -> Variant | StoredPage:
+        """What a request resolves to, from the record alone: a scaled variant, or the
+        stored page itself when the size, format and quality are the page's.
 
         `page_num` None is the thumbnail: page 1 inside the configured box.
         """
@@ -126,7 +150,7 @@ class Scaler:
             out_w, out_h = imaging.output_size(page_w, page_h, params.width, params.height)
             if (out_w, out_h) == (page_w, page_h) and params.fmt == DEFAULT_FORMAT \
                     and params.quality is None:
-                return None
+                return self.stored(record, page_num)
             label = f"p{page_num}"
             source = page_num
         quality = params.quality or self.settings.default_quality
@@ -140,6 +164,15 @@ class Scaler:
             key=f"img:{record.processing_id}:{record.version}:{name}",
             media_type=imaging.FORMATS[params.fmt],
         )
+
+    def stored(self, record: Record, page_num: int) -> StoredPage:
+        """The stored page `page_num`, with the ETag its file answer always had."""
+        return StoredPage(
+            processing_id=record.processing_id, source=page_num,
+            source_key=f"{record.processing_id}:{record.version}:{page_num}",
+            source_size=record.pages[page_num - 1],
+            etag=etag_for(record.version, "page", page_num),
+            key=f"img:{record.processing_id}:{record.version}:p{page_num}-stored")
 
     # -- the cache tiers, then one render per key ---------------------------
 
@@ -205,7 +238,7 @@ class Scaler:
                 # in flight rather than each reading the file
                 image = await self.decoding[key]
             # at least one byte a pixel: a page that cannot fit is never decoded whole
-            if image is None and self.decoded.claim(
+            if image is None and variant.decodes and self.decoded.claim(
                     key, variant.source_size[0] * variant.source_size[1]):
                 image = await self._decode(path, key)
             loop = asyncio.get_running_loop()

@@ -48,6 +48,7 @@ class Tile:
     # a tile is a crop: from the decoded page it costs a millisecond or two and
     # little memory, so a burst of tiles waits for one decode of the page
     waits_for_decode: ClassVar[bool] = True
+    decodes: ClassVar[bool] = True
 
     def draw(self, path: str, image: Any) -> bytes:
         return render(path, image, self.plan, self.quality)

@@ -16,12 +16,15 @@ import os
 from starlette.requests import Request
 from starlette.responses import Response
 
+from service.artifacts.record import Record
 from service.errors import ApiError
+from service.images.scaler import Rendering, Scaler
 from service.web.error_response import error_response
 from service.web.file_answer import FileAnswer
 from service.web.planner import preconditions
 from service.web.planner.exchange import exchange_of
-from service.web.planner.representation import file_headers
+from service.web.planner.negotiation import completed
+from service.web.planner.representation import body_range, file_headers
 from service.wire.media import HTML, IMMUTABLE, JSON
 
 COMPRESS_ABOVE = 1024  # bytes; below this gzip's framing outweighs the saving
@@ -45,10 +48,27 @@ def accepts_gzip(request: Request) -> bool:
     return preconditions.accepts_gzip(exchange_of(request.scope).facts.accept_encoding)
 
 
-def image_headers(etag: str, media_type: str, outcome: str) -> dict[str, str]:
-    """A scaled image's 200: the handler's and the planner's, byte for byte."""
-    return {"content-type": media_type, "etag": etag, "cache-control": IMMUTABLE,
-            "x-cache": outcome}
+async def image_answer(request: Request, scaler: Scaler, record: Record, variant: Rendering,
+                       link: str | None = None) -> Response:
+    """The page at one size (the stored page or a scaled one) from the tiers or one
+    render: 304/412, 200, or a byte range of it — the planner's answer, byte for byte."""
+    modified = completed(record)
+    early = conditions(request, variant.etag, modified)
+    if early is not None:
+        return early
+    exchange = exchange_of(request.scope)
+    body, outcome = await scaler.image(variant, known_miss=exchange.missed == variant.key)
+    headers = [(b"content-type", variant.media_type.encode("latin-1")),
+               (b"etag", variant.etag.encode("latin-1")), (b"cache-control", IMMUTABLE.encode()),
+               (b"last-modified", preconditions.http_date(modified).encode()),
+               (b"accept-ranges", b"bytes"), (b"x-cache", outcome.encode()),
+               (b"content-length", b"%d" % len(body))]
+    if link is not None:
+        headers.append((b"link", link.encode("latin-1")))
+    status, headers, body = body_range(exchange.facts, headers, body)
+    response = Response(body, status_code=status)
+    response.raw_headers = headers
+    return response
 
 
 def validator_headers(etag: str) -> dict[str, str]:

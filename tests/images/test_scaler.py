@@ -115,11 +115,21 @@ def test_equivalent_requests_share_one_entry(server: Server, sized: Record) -> N
 
 def test_request_for_the_page_itself_serves_the_stored_file(server: Server,
                                                             sized: Record) -> None:
-    response = server.client(SECRET).get(url(sized, 3, width=5000))
+    client = server.client(SECRET)
+    before = renders(server)
+    response = client.get(url(sized, 3, width=5000))
     stored = server.store.artifact(sized.processing_id, "pages/3.jpg").read_bytes()
     assert response.content == stored
-    assert "x-cache" not in response.headers
     assert response.headers["accept-ranges"] == "bytes"
+    # the stored page is a size like any other: from the tiers, no render, one ETag
+    again = client.get(url(sized, 3))
+    assert again.content == stored
+    assert again.headers["x-cache"] == "hit-memory"
+    assert again.headers["etag"] == response.headers["etag"]
+    assert renders(server) - before <= 1  # at most the one file read, counted as a render
+    part = client.get(url(sized, 3), headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == stored[10:20]
+    assert part.headers["content-range"] == f"bytes 10-19/{len(stored)}"
 
 
 def test_304_without_render(server: Server, sized: Record) -> None:

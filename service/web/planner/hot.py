@@ -4,7 +4,7 @@ For a GET or HEAD of a finished record already in memory, admitted by the gate
 (signed URL, share token or key), with valid parameters: a 304 or 412 from the
 ETag alone, a memory or Redis tier hit of a scaled image, or a stored artifact
 from the memory tier (whole, one byte range, or its gzip twin). Everything else
-(a miss, the first sight of a record, the stored page itself, multipart ranges,
+(a miss, the first sight of a record, multipart ranges on an artifact,
 If-Range, a query other than the access parameters on an artifact) is None:
 the handler answers, with the decisions taken here kept in the exchange.
 """
@@ -25,7 +25,7 @@ from service.web.planner.artifacts import Artifact, artifact_of
 from service.web.planner.caching import cache_headers
 from service.web.planner.exchange import AGAIN, Exchange, Reply, Step, _Again
 from service.web.planner.negotiation import Memo, Variants
-from service.web.planner.representation import file_headers, header
+from service.web.planner.representation import body_range, file_headers, header
 
 ACCESS_QUERY = frozenset({"expires", "kid", SIGNATURE, TOKEN_PARAM})
 IMAGES = frozenset({"page-image", "thumbnail", "iiif-image"})
@@ -61,7 +61,7 @@ class Hot:
         variant = memo.variant
         access = ex.access
         assert access is not None
-        decided = preconditions.evaluate(facts, variant.etag)
+        decided = preconditions.evaluate(facts, variant.etag, memo.last_modified)
         if decided == preconditions.NOT_MODIFIED:
             return self.answers.reply(ex, 304, cache_headers(
                 access, memo.negotiated, memo.not_modified, self.max_age), b"")
@@ -88,8 +88,9 @@ class Hot:
         body, outcome = hit
         headers = [*memo.ok, (b"x-cache", outcome.encode()),
                    (b"content-length", b"%d" % len(body)), *memo.extra]
+        status, headers, body = body_range(ex.facts, headers, body)
         return self.answers.reply(
-            ex, 200, cache_headers(access, memo.negotiated, headers, self.max_age), body)
+            ex, status, cache_headers(access, memo.negotiated, headers, self.max_age), body)
 
     def _record(self, ex: Exchange) -> Record | Reply | Step | None:
         """The finished record the URL names, once the gate admits the request."""

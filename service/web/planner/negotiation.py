@@ -21,6 +21,7 @@ from service.images.negotiate import choose
 from service.images.scaler import Rendering, Scaler
 from service.images.tiles import Tile, tile_for
 from service.web.planner.params import scale_query
+from service.web.planner.preconditions import http_date
 from service.wire.media import IMMUTABLE
 
 RawHeaders = list[tuple[bytes, bytes]]
@@ -38,6 +39,7 @@ class Memo:
 
     variant: Rendering
     negotiated: bool
+    last_modified: float  # the record's completion: every size of a page dates from it
     ok: RawHeaders  # a 200's, up to X-Cache and Content-Length
     not_modified: RawHeaders
     extra: RawHeaders  # after them: an IIIF image's Link
@@ -61,7 +63,7 @@ class Variants:
     def find(self, record: Record, page_num: int | None, url: bytes | str,
              accept: str | None) -> Memo | None:
         """The memo of a page image (`url` its raw query) or an IIIF image (its path
-        tail); None when the handler must answer (errors, the stored page itself)."""
+        tail); None when the handler must answer (errors)."""
         key = (record.processing_id, page_num, url)
         if key in self._urls:
             parsed = self._urls[key]
@@ -100,13 +102,12 @@ class Variants:
                                 self.quality)
             except ApiError:
                 return None
-            if tile.plan.identity and tile.plan.fmt == "jpg":
-                return None  # the stored page: the handler's file answer
+            if tile.plan.identity and tile.plan.fmt == "jpg":  # the stored page itself
+                return _memo(record, self.scaler.stored(record, page_num or 1), False, tile)
             return _memo(record, tile, False)
         errors: list[dict[str, Any]] = []
         params = scale_query(parsed.query, errors, self.limit, self.widths, accept)
-        variant = self.scaler.resolve(record, page_num, params)
-        return None if variant is None else _memo(record, variant, params.negotiated)
+        return _memo(record, self.scaler.resolve(record, page_num, params), params.negotiated)
 
     @staticmethod
     def _keep(memo: dict[Any, Any], key: Any, value: Any) -> None:
@@ -115,11 +116,21 @@ class Variants:
         memo[key] = value
 
 
-def _memo(record: Record, variant: Rendering, negotiated: bool) -> Memo:
+def _memo(record: Record, variant: Rendering, negotiated: bool, tile: Tile | None = None
+          ) -> Memo:
+    """`tile`: the IIIF request `variant` answers (the stored page's, for its Link)."""
     extra: RawHeaders = []
-    if isinstance(variant, Tile):
-        extra = [(b"link", links(record.processing_id, variant.source, variant.plan).encode())]
+    tile = tile or (variant if isinstance(variant, Tile) else None)
+    if tile is not None:
+        extra = [(b"link", links(record.processing_id, tile.source, tile.plan).encode())]
     etag = variant.etag.encode("latin-1")
     validators = [(b"etag", etag), (b"cache-control", IMMUTABLE.encode())]
-    ok = [(b"content-type", variant.media_type.encode("latin-1")), *validators]
-    return Memo(variant, negotiated, ok, validators + extra, extra)
+    modified = completed(record)
+    ok = [(b"content-type", variant.media_type.encode("latin-1")), *validators,
+          (b"last-modified", http_date(modified).encode()), (b"accept-ranges", b"bytes")]
+    return Memo(variant, negotiated, modified, ok, validators + extra, extra)
+
+
+def completed(record: Record) -> float:
+    """When a finished record's images came to be: their Last-Modified."""
+    return record.completed_at or record.created_at

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from service.errors import ApiError
+from service.web.planner import preconditions
+from service.web.planner.facts import Facts
 from service.web.planner.preconditions import http_date
+from service.wire.errors import error_parts
 from service.wire.media import IMMUTABLE
 
 RawHeaders = list[tuple[bytes, bytes]]
@@ -39,3 +43,22 @@ def header(headers: RawHeaders, name: bytes) -> str | None:
         if n == name:
             return v.decode("latin-1")
     return None
+
+
+def body_range(facts: Facts, headers: RawHeaders, body: bytes) -> tuple[int, RawHeaders, bytes]:
+    """A 200 held in memory, or the one byte range of it the request asks for (206),
+    or a 416. Several ranges, or a malformed header: the whole body."""
+    if facts.range is None or not preconditions.range_applies(
+            facts, header(headers, b"etag") or "", header(headers, b"last-modified")):
+        return 200, headers, body
+    spans = preconditions.byte_ranges(facts.range, len(body))
+    if spans is None or len(spans) > 1:
+        return 200, headers, body
+    if not spans:
+        return error_parts(ApiError("The requested range is not satisfiable.", 416,
+                                    {"content-range": f"bytes */{len(body)}"}))
+    start, end = spans[0]
+    ranged = [(n, v) for n, v in headers if n != b"content-length"]
+    ranged += [(b"content-range", b"bytes %d-%d/%d" % (start, end - 1, len(body))),
+               (b"content-length", b"%d" % (end - start))]
+    return 206, ranged, body[start:end]

@@ -15,17 +15,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.artifacts.catalogue import page_file
 from service.artifacts.record import Record
 from service.errors import NotFound
 from service.images import iiif_info
 from service.images.tiles import tile_for
 from service.web.checks import processing, ready, services
-from service.web.conditional import bytes_response, conditions, file_response, image_headers
-from service.web.file_answer import FileAnswer
+from service.web.conditional import bytes_response, image_answer
 from service.web.planner.exchange import exchange_of
 from service.wire.etags import etag_for
-from service.wire.media import JPEG
 
 PREFIX = iiif_info.PREFIX
 _JSON_LD = "application/ld+json"
@@ -87,7 +84,7 @@ async def info_json(request: Request) -> Response:
     return response
 
 
-async def image(request: Request) -> Response | FileAnswer:
+async def image(request: Request) -> Response:
     found = await page_of(request)
     if isinstance(found, Response):
         return found
@@ -97,18 +94,11 @@ async def image(request: Request) -> Response | FileAnswer:
     tile = tile_for(record, page, (params["region"], params["size"], params["rotation"],
                                    params["quality_format"]), svc.settings.default_quality)
     link = iiif_info.links(record.processing_id, page, tile.plan)
-    if tile.plan.identity and tile.plan.fmt == "jpg":  # exactly the stored page
-        path = svc.store.artifact(record.processing_id, page_file(page))
-        response: Response | FileAnswer = file_response(request, path, media_type=JPEG,
-                                 etag=etag_for(record.version, "page", page))
-    else:
-        early = conditions(request, tile.etag)
-        if early is None:
-            known_miss = exchange_of(request.scope).missed == tile.key
-            body, outcome = await svc.scaler.image(tile, known_miss=known_miss)
-            early = Response(body, headers=image_headers(tile.etag, tile.media_type, outcome))
-        response = early
-    response.headers["link"] = link
+    identity = tile.plan.identity and tile.plan.fmt == "jpg"  # exactly the stored page
+    variant = svc.scaler.stored(record, page) if identity else tile
+    response = await image_answer(request, svc.scaler, record, variant, link)
+    if response.status_code in (304, 412):
+        response.headers["link"] = link
     return response
 
 

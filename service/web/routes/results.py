@@ -14,7 +14,6 @@ from service.artifacts.catalogue import (
     KINDS,
     file_of,
     full_body,
-    page_file,
     url_value,
 )
 from service.artifacts.record import Record
@@ -31,18 +30,12 @@ from service.web.checks import (
     services,
     wait_param,
 )
-from service.web.conditional import (
-    bytes_response,
-    conditions,
-    file_response,
-    image_headers,
-)
+from service.web.conditional import bytes_response, file_response, image_answer
 from service.web.file_answer import FileAnswer
-from service.web.planner.exchange import exchange_of
 from service.web.planner.params import int_param
 from service.web.routes import pdfs
 from service.wire.etags import etag_for
-from service.wire.media import JPEG, JSON
+from service.wire.media import JSON
 
 
 def workflow_name(record: Record) -> str:
@@ -143,18 +136,7 @@ async def thumbnail(request: Request) -> Response | FileAnswer:
 async def image(request: Request, record: Record, page_num: int | None,
                 params: ScaleParams) -> Response | FileAnswer:
     scaler = services(request).scaler
-    variant = scaler.resolve(record, page_num, params)
-    if variant is None:  # exactly the stored page
-        page = page_num or 1
-        path = services(request).store.artifact(record.processing_id, page_file(page))
-        return file_response(request, path, media_type=JPEG,
-                             etag=etag_for(record.version, "page", page))
-    early = conditions(request, variant.etag)
-    if early is not None:
-        return early
-    known_miss = exchange_of(request.scope).missed == variant.key
-    body, outcome = await scaler.image(variant, known_miss=known_miss)
-    return Response(body, headers=image_headers(variant.etag, variant.media_type, outcome))
+    return await image_answer(request, scaler, record, scaler.resolve(record, page_num, params))
 
 
 handlers = {
