@@ -160,8 +160,8 @@ class LimitedHttpTools(HttpToolsProtocol):
         return None if b"transfer-encoding" in fields else int(length) if length.isdigit() else 0
 
     def send_400_response(self, msg: str) -> None:
-        """uvicorn's 400 for what the parser refuses: JSON, after the answers under way."""
-        self._refuse_after_answers(400, msg)
+        """uvicorn's 400 for what the parser refuses, JSON; a head's after the answers."""
+        (self._refuse_after_answers if self._in_headers else self._refuse)(400, msg)
 
     # -- parser callbacks: an exception is swallowed (else the parser's 400) -----
 

@@ -256,3 +256,13 @@ def test_what_the_parser_refuses_is_a_json_400_after_the_answers_before_it(
     assert status_of(refusal) == 400
     assert b"content-type: application/json" in refusal
     assert refusal.endswith(b'{"detail":"Invalid HTTP request received."}')
+
+
+def test_a_malformed_body_is_a_json_400_at_once(limited: Server) -> None:
+    # the handler would wait for the rest of the body: the 400 cannot wait for it
+    with connect(limited) as sock:
+        sock.sendall(post_head(2000, "b0undary").replace(b"Content-Length: 2000",
+                                                       b"Transfer-Encoding: chunked")
+                     + b"zz\r\n")
+        response = answer(sock)
+    assert status_of(response) == 400 and b'"detail"' in response
