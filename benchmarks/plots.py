@@ -24,14 +24,20 @@ FOLIO, REF = "#1f77b4", "#bbbbbb"
 XMAX = 2.5
 
 
-def draw(data: dict[str, Any], out: Path = SVG) -> Path:
+def pyplot() -> Any:
+    """matplotlib's pyplot, drawing to files only, with reproducible SVG ids
+    (ImportError without the `bench` extra)."""
     import matplotlib
-    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.hashsalt"] = "folio"  # the same SVG for the same figures
+    return plt
+
+
+def draw(data: dict[str, Any], out: Path = SVG) -> Path:
+    plt = pyplot()
     rows = [r for r in data["rows"] if r["folio_runs"] and r["ref_runs"]]
     n = max(1, len(rows))
     fig = plt.figure(figsize=(15, 1.0 + 0.55 * n + 3.2))
@@ -41,48 +47,8 @@ def draw(data: dict[str, Any], out: Path = SVG) -> Path:
     lat = fig.add_subplot(grid[0, 1])
     mem = fig.add_subplot(grid[1, :])
 
-    labels = [_label(r) for r in rows]
-    ys = list(range(n))
-    for i, r in enumerate(rows):
-        ref_med = _median(r["ref_runs"])
-        f = [x / ref_med for x in r["folio_runs"]]
-        g = [x / ref_med for x in r["ref_runs"]]
-        for offset, runs, colour in ((-0.2, f, FOLIO), (0.2, g, REF)):
-            mid = _median(runs)
-            tput.barh(i + offset, mid, height=0.38, color=colour)
-            tput.errorbar(mid, i + offset, xerr=[[mid - min(runs)], [max(runs) - mid]],
-                          fmt="none", ecolor="black", capsize=2, lw=0.8)
-        tput.text(min(max(_median(f), 1.0), XMAX - 0.9) + 0.05, i - 0.2,
-                  f"{_median(f):.2f}x  ({r['folio']:,.0f} vs {r['ref']:,.0f} {r['unit']})",
-                  va="center", fontsize=7)
-        goal = re.fullmatch(r">=([\d.]+)x", r["target"])
-        if goal:
-            tput.plot([float(goal.group(1))] * 2, [i - 0.45, i + 0.05], color="red", lw=1.5)
-    tput.axvline(1.0, color="grey", lw=0.6, ls=":")
-    tput.set_xlim(0, XMAX)  # a 10x bar would squash every other; its label says it
-    tput.set_yticks(ys, labels, fontsize=7)
-    tput.invert_yaxis()
-    tput.set_xlabel("throughput relative to the reference's median "
-                    "(blue folio, grey reference, red tick = target)", fontsize=8)
-    tput.set_title("Throughput (median of alternating runs, whiskers = run range)",
-                   fontsize=9)
-
-    for i, r in enumerate(rows):
-        for offset, key, colour in ((-0.2, "folio_lat", FOLIO), (0.2, "ref_lat", REF)):
-            value = r.get(key)
-            if not value:
-                continue
-            p50, p99 = value
-            lat.plot([p50, p99], [i + offset] * 2, color=colour, lw=3, solid_capstyle="butt")
-            lat.plot([p50], [i + offset], "o", color=colour, ms=4, mec="black", mew=0.5)
-            lat.plot([p99], [i + offset], "|", color="black", ms=8)
-    lat.set_xscale("log")
-    lat.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    lat.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    lat.set_yticks(ys, [""] * n)
-    lat.invert_yaxis()
-    lat.set_xlabel("latency, ms (dot = p50, bar end = p99; log scale)", fontsize=8)
-    lat.set_title("Latency at wrk -c32 (median over runs)", fontsize=9)
+    throughput_panel(tput, rows)
+    latency_panel(lat, rows)
 
     samples = data.get("p6_samples") or []
     if samples:
@@ -101,6 +67,61 @@ def draw(data: dict[str, Any], out: Path = SVG) -> Path:
     fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return out
+
+
+def throughput_panel(tput: Any, rows: list[dict[str, Any]], xmax: float = XMAX) -> None:
+    """Folio and its reference per row, relative to the reference's median: bars are
+    medians, whiskers the slowest and fastest run, the target a red tick."""
+    n = max(1, len(rows))
+    labels = [_label(r) for r in rows]
+    ys = list(range(n))
+    for i, r in enumerate(rows):
+        ref_med = _median(r["ref_runs"])
+        f = [x / ref_med for x in r["folio_runs"]]
+        g = [x / ref_med for x in r["ref_runs"]]
+        for offset, runs, colour in ((-0.2, f, FOLIO), (0.2, g, REF)):
+            mid = _median(runs)
+            tput.barh(i + offset, mid, height=0.38, color=colour)
+            tput.errorbar(mid, i + offset, xerr=[[mid - min(runs)], [max(runs) - mid]],
+                          fmt="none", ecolor="black", capsize=2, lw=0.8)
+        tput.text(min(max(_median(f), 1.0), xmax - 0.9) + 0.05, i - 0.2,
+                  f"{_median(f):.2f}x  ({r['folio']:,.0f} vs {r['ref']:,.0f} {r['unit']})",
+                  va="center", fontsize=7)
+        goal = re.fullmatch(r">=([\d.]+)x", r["target"])
+        if goal:
+            tput.plot([float(goal.group(1))] * 2, [i - 0.45, i + 0.05], color="red", lw=1.5)
+    tput.axvline(1.0, color="grey", lw=0.6, ls=":")
+    tput.set_xlim(0, xmax)  # a 10x bar would squash every other; its label says it
+    tput.set_yticks(ys, labels, fontsize=7)
+    tput.invert_yaxis()
+    tput.set_xlabel("throughput relative to the reference's median "
+                    "(blue folio, grey reference, red tick = target)", fontsize=8)
+    tput.set_title("Throughput (median of alternating runs, whiskers = run range)",
+                   fontsize=9)
+
+
+def latency_panel(lat: Any, rows: list[dict[str, Any]]) -> None:
+    """p50 (dot) to p99 (bar end) of folio and its reference per row, log scale."""
+    import matplotlib.ticker
+
+    n = max(1, len(rows))
+    ys = list(range(n))
+    for i, r in enumerate(rows):
+        for offset, key, colour in ((-0.2, "folio_lat", FOLIO), (0.2, "ref_lat", REF)):
+            value = r.get(key)
+            if not value:
+                continue
+            p50, p99 = value
+            lat.plot([p50, p99], [i + offset] * 2, color=colour, lw=3, solid_capstyle="butt")
+            lat.plot([p50], [i + offset], "o", color=colour, ms=4, mec="black", mew=0.5)
+            lat.plot([p99], [i + offset], "|", color="black", ms=8)
+    lat.set_xscale("log")
+    lat.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    lat.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    lat.set_yticks(ys, [""] * n)
+    lat.invert_yaxis()
+    lat.set_xlabel("latency, ms (dot = p50, bar end = p99; log scale)", fontsize=8)
+    lat.set_title("Latency at wrk -c32 (median over runs)", fontsize=9)
 
 
 def _label(row: dict[str, Any]) -> str:

@@ -176,7 +176,9 @@ class Bench:
         self.start(Proc("bare", args, env=env, cwd=REPO), f"{base}/bytes")
         return base
 
-    def nginx(self, workers: int = 1) -> str | None:
+    def nginx(self, workers: int = 1, open_file_cache: bool = False) -> str | None:
+        """nginx serving `self.static` (sendfile on); `open_file_cache`: keep open file
+        descriptors and their stat, as a tuned static server does (the matrix)."""
         exe = shutil.which("nginx", path="/usr/sbin:/usr/bin")
         if exe is None:
             return None
@@ -186,6 +188,8 @@ class Bench:
         user = "user root;\n" if os.geteuid() == 0 else ""
         temps = "\n".join(f"  {t}_temp_path {prefix}/{t}_temp;"
                           for t in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        cache = ("  open_file_cache max=1000 inactive=60s;\n  open_file_cache_valid 60s;\n"
+                 if open_file_cache else "")
         (prefix / "nginx.conf").write_text(f"""{user}worker_processes {workers};
 daemon off;
 pid {prefix}/nginx.pid;
@@ -197,8 +201,8 @@ http {{
   tcp_nopush on;
   keepalive_requests 100000000;
   keepalive_timeout 120s;
-{temps}
-  types {{ image/jpeg jpg; application/json json; application/pdf pdf; }}
+{cache}{temps}
+  types {{ image/jpeg jpg; application/json json; application/pdf pdf; text/html html; }}
   server {{
     listen 127.0.0.1:{port};
     root {self.static};
