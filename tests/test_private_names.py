@@ -69,7 +69,7 @@ def test_each_dependency_with_private_names_is_held_to_the_minor_installed(dist:
 PROTOCOL_HOOKS = {
     "connection_made": ["transport"], "connection_lost": ["exc"], "data_received": ["data"],
     "on_message_begin": [], "on_headers_complete": [], "on_body": ["body"],
-    "on_message_complete": [], "on_response_complete": [],
+    "on_message_complete": [], "on_response_complete": [], "send_400_response": ["msg"],
 }
 
 
