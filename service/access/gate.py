@@ -49,6 +49,7 @@ class Gate:
         self.limiter = limiter
         self.outcomes = outcomes
         self._keyed: dict[str, Access] = {}  # tenant → its (immutable) key decision
+        self._shared_access: dict[str, Access] = {}  # tenant → its share-token decision
 
     def signed(self, method: str, path: str, raw_query: str) -> Access | None:
         """The signed-URL decision; None when the URL is not signed."""
@@ -82,16 +83,33 @@ class Gate:
             access = self._keyed[tenant] = Access(KEY, tenant)
         return access
 
+    def _token_access(self, tenant: str) -> Access:
+        access = self._shared_access.get(tenant)
+        if access is None:
+            access = self._shared_access[tenant] = Access(TOKEN, tenant)
+        return access
+
     def admit_now(self, method: str, path: str, raw_query: str,
                   authorization: str | None, processing_id: str) -> Access | None:
-        """`admit`'s decision when it needs no waiting (a share token, a rate limit
-        held in Redis); None, with nothing counted or taken, when it does."""
+        """`admit`'s decision when it needs no waiting; None, with nothing counted or
+        taken, when it does (a share token this process has not checked in full within
+        `share_tokens.RECHECK` seconds, a rate limit held in Redis)."""
         if SIGNATURE in raw_query:
             access = self.signed(method, path, raw_query)
             if access is not None:
                 return access
-        if token_param(raw_query) is not None:
-            return None
+        token = token_param(raw_query)
+        if token is not None:
+            share = self.tokens.check_now(token, processing_id) \
+                if method in READ_METHODS else None
+            if share is None:
+                return None
+            wait = self.limiter.take_now(share.tenant_id)
+            if wait is None:
+                return None
+            self._limited(wait)
+            self.outcomes.admit(TOKEN)
+            return self._token_access(share.tenant_id)
         tenant = self._tenant(authorization)
         wait = self.limiter.take_now(tenant)
         if wait is None:
@@ -124,7 +142,7 @@ class Gate:
             raise Forbidden(exc.detail) from None
         await self._limit(share.tenant_id)
         self.outcomes.admit(TOKEN)
-        return Access(TOKEN, share.tenant_id)
+        return self._token_access(share.tenant_id)
 
     def _read_only(self) -> None:
         self.outcomes.refuse("read-only")

@@ -44,6 +44,8 @@ log = logging.getLogger("folio.share_tokens")
 DIRECTORY = "share-tokens"
 USED_EVERY = 60.0  # seconds between two writes of one token's last_used_at
 USED_MEMO = 10_000
+RECHECK = 1.0  # seconds a process answers from its own last check of a token
+FRESH_MEMO = 10_000
 REVOKED_KEEP = 24 * 3600  # the Redis marker outlives the token's last day by this much
 
 UNKNOWN = "token-unknown"
@@ -96,6 +98,9 @@ class ShareTokens:
         self.redis_timeout = redis_timeout
         # token digest → when this process last looked at its .used file
         self._used_checked: dict[str, float] = {}
+        # token digest → the token and when this process last checked it in full
+        # (file and Redis marker): `check_now` answers from it for RECHECK seconds
+        self._fresh: dict[str, tuple[ShareToken, float]] = {}
 
     def _path(self, digest: str) -> Path:
         return self.directory / f"{digest}.json"
@@ -148,6 +153,7 @@ class ShareTokens:
         token = await asyncio.to_thread(self._remove, tenant, token_uuid)
         if token is None:
             return False
+        self._fresh.pop(_digest(token.token), None)
         if self.redis is not None:
             last_day = dt.datetime.combine(dt.date.fromisoformat(token.expires_at),
                                            dt.time.max, dt.UTC)
@@ -161,6 +167,20 @@ class ShareTokens:
         return True
 
     # -- the request path ----------------------------------------------------
+
+    def check_now(self, presented: str, processing_id: str) -> ShareToken | None:
+        """`check`'s answer without any read, when this process checked the token in
+        full less than RECHECK seconds ago and it opens `processing_id`; else None
+        (then `check` decides, and refusals are always its own)."""
+        digest = _digest(presented)
+        found = self._fresh.get(digest)
+        if found is None or time.monotonic() - found[1] > RECHECK:
+            return None
+        token = found[0]
+        if token.document_id != processing_id or token.expired(_today()) \
+                or not hmac.compare_digest(token.token.encode(), presented.encode()):
+            return None
+        return token
 
     async def check(self, presented: str, processing_id: str) -> ShareToken:
         """The token if it opens `processing_id`; raises TokenRefused otherwise."""
@@ -178,6 +198,9 @@ class ShareTokens:
         if await self._revoked_in_redis(token.uuid):
             raise TokenRefused(UNKNOWN, "The share token is unknown or has been revoked.")
         await self._touch(digest)
+        if len(self._fresh) >= FRESH_MEMO:
+            self._fresh.clear()
+        self._fresh[digest] = (token, time.monotonic())
         return token
 
     async def _revoked_in_redis(self, token_uuid: str) -> bool:

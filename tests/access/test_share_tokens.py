@@ -139,3 +139,26 @@ async def test_revoke_sets_the_redis_marker_every_process_checks(
         assert ttl > 24 * 3600
     finally:
         await client.delete(keys.share_token_revoked(body["uuid"]))
+
+
+async def test_check_now_answers_only_from_a_recent_full_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = ShareTokens(tmp_path)
+    body = tokens.create("acme", DOC, TOMORROW, "acme")
+    assert tokens.check_now(body["token"], DOC) is None  # never checked: `check` decides
+    await tokens.check(body["token"], DOC)
+    token = tokens.check_now(body["token"], DOC)
+    assert token is not None and token.tenant_id == "acme"
+    assert tokens.check_now(body["token"], OTHER) is None  # the refusal is `check`'s
+    assert tokens.check_now(body["token"][:-1] + "x", DOC) is None
+    monkeypatch.setattr("service.access.share_tokens.RECHECK", 0.0)
+    assert tokens.check_now(body["token"], DOC) is None  # stale: checked in full again
+
+
+async def test_a_revocation_here_ends_check_now_at_once(tmp_path: Path) -> None:
+    tokens = ShareTokens(tmp_path)
+    body = tokens.create("acme", DOC, TOMORROW, "acme")
+    await tokens.check(body["token"], DOC)
+    assert await tokens.revoke("acme", body["uuid"])
+    assert tokens.check_now(body["token"], DOC) is None
+    assert await _refused(tokens, body["token"]) == UNKNOWN
