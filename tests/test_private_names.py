@@ -79,7 +79,7 @@ PROTOCOL_NAMES = {"app", "loop", "transport", "flow", "cycle", "pipeline", "limi
                   "_unset_keepalive_if_required"}
 # what they read or set on a request's RequestResponseCycle
 CYCLE_NAMES = {"response_started", "response_complete", "disconnected", "message_event",
-               "waiting_for_100_continue", "transport"}
+               "waiting_for_100_continue", "transport", "scope", "expected_content_length"}
 
 
 def uvicorn_names(klass: type) -> set[str]:
@@ -379,6 +379,7 @@ def test_every_uvicorn_name_folio_uses_is_checked_here() -> None:
     unchecked = set()
     modules = {klass.__module__ for protocol in folio_protocols()
                for klass in folio_classes(protocol)}
+    modules.add("service.web.zero_copy")  # handed each request's cycle by the protocol
     for module in modules:
         for node in ast.walk(ast.parse(inspect.getsource(sys.modules[module]))):
             if not isinstance(node, ast.Attribute):
@@ -579,3 +580,11 @@ def test_folio_imports_and_getattrs_no_other_private_library_name() -> None:
                   and str(node.args[1].value).startswith("_")):
                 found.append(f"{path.name}: {node.func.id}(..., {node.args[1].value!r})")
     assert found == []
+
+
+def test_every_cycle_name_folio_uses_is_uvicorns() -> None:
+    """`expected_content_length` (service/web/zero_copy.py) and the flags above: a
+    renamed attribute of uvicorn's cycle fails here, not as a broken answer."""
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
+
+    assert CYCLE_NAMES - uvicorn_names(RequestResponseCycle) == set()

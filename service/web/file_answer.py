@@ -1,7 +1,9 @@
 """A stored file as an ASGI answer: whole, one byte range (206), several
 (multipart/byteranges) or none (416), decided by the planner's Range rules
-(`planner.preconditions`). The whole file goes as `http.response.pathsend`
-where the server offers it (granian), else it is streamed with aiofiles.
+(`planner.preconditions`). A whole file or one range goes zero-copy where the
+server offers it: `http.response.pathsend` (granian), or folio's own sendfile
+under uvicorn (`service.web.zero_copy`); else, and for multipart answers, it is
+streamed with aiofiles.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from service.errors import ApiError
 from service.web.planner import preconditions
 from service.web.planner.exchange import exchange_of
 from service.web.planner.representation import header
+from service.web.zero_copy import SCOPE_KEY as ZERO_COPY
+from service.web.zero_copy import ZeroCopy
 from service.wire.errors import error_parts
 
 RawHeaders = list[tuple[bytes, bytes]]
 CHUNK = 512 * 1024  # every chunk is one thread-pool hop in aiofiles: fewer, larger reads
+# below this a sendfile's thread hop costs more than the one read and write it saves
+ZERO_COPY_ABOVE = 256 * 1024
 
 
 class FileAnswer:
@@ -58,7 +64,8 @@ class FileAnswer:
             headers += [(b"content-range", b"bytes %d-%d/%d" % (start, end - 1, self.size)),
                         (b"content-length", b"%d" % (end - start))]
             await send({"type": "http.response.start", "status": 206, "headers": headers})
-            await self._stream(send, [(start, end)], head_only)
+            if head_only or not await self._zero_copy(scope, send, start, end):
+                await self._stream(send, [(start, end)], head_only)
         else:
             await self._multipart(send, list(ranges), head_only)
 
@@ -68,8 +75,23 @@ class FileAnswer:
             await send({"type": "http.response.body", "body": b""})
         elif "http.response.pathsend" in scope.get("extensions", {}):
             await send({"type": "http.response.pathsend", "path": self.path})
-        else:
+        elif not await self._zero_copy(scope, send, 0, self.size):
             await self._stream(send, [(0, self.size)], False)
+
+    async def _zero_copy(self, scope: Scope, send: Send, start: int, end: int) -> bool:
+        """The span sent by the server's sendfile (`service.web.zero_copy`); False when
+        the server offers none (or the file is too small to gain from it)."""
+        sendfile: ZeroCopy | None = scope.get(ZERO_COPY)
+        if sendfile is None or end - start < ZERO_COPY_ABOVE:
+            return False
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            sent = await sendfile(fd, start, end - start)
+        finally:
+            os.close(fd)
+        if sent == end - start:
+            await send({"type": "http.response.body", "body": b""})
+        return True
 
     async def _stream(self, send: Send, spans: list[tuple[int, int]], head_only: bool,
                       between: list[bytes] | None = None, tail: bytes = b"") -> None:

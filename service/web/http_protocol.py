@@ -46,6 +46,8 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, RequestResponseCy
 
 from service.web.connection_limits import LimitedHttpTools
 from service.web.fastpath import START, FastPath, Reply
+from service.web.zero_copy import SCOPE_KEY as ZERO_COPY
+from service.web.zero_copy import ZeroCopy
 
 IMPORT_PATH = "service.web.http_protocol:FolioHttpTools"
 log = logging.getLogger(__name__)
@@ -74,8 +76,12 @@ class FolioHttpTools(LimitedHttpTools):
         cycle = self.cycle
         super().on_headers_complete()
         if self.cycle is not cycle and self.cycle is not None:  # a new request's cycle
-            self.cycle.transport = _HeadWithBody(  # type: ignore[assignment]
-                self.transport, self.cycle, self)
+            held = _HeadWithBody(self.transport, self.cycle, self)
+            self.cycle.transport = held  # type: ignore[assignment]
+            scope: Scope = self.cycle.scope  # type: ignore[assignment]
+            if self._fast is not None:
+                scope[ZERO_COPY] = ZeroCopy(self.transport, self.cycle, held,
+                                            self._fast.svc.metrics.sendfile_bytes.inc)
 
     def on_message_complete(self) -> None:
         if self._answered:

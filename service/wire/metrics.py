@@ -34,6 +34,8 @@ class Metrics:
         self.coalesced = Counter("folio_image_cache_coalesced_total",
                                  "Requests that waited for another's render", registry=r)
         self.renders = Counter("folio_renders_total", "Page image renders", registry=r)
+        self.sendfile_bytes = Counter("folio_sendfile_bytes_total",
+                                      "File bytes sent zero-copy (os.sendfile)", registry=r)
         self.render_seconds = Histogram("folio_render_seconds", "Time to scale and encode",
                                         buckets=RENDER_BUCKETS, registry=r)
         self.backlog = Gauge("folio_render_backlog", "Renders queued or running", registry=r)
