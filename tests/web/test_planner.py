@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from service.web.planner import preconditions, urls
@@ -137,3 +141,11 @@ def test_a_refused_preflight_is_an_error_and_an_accepted_one_is_not() -> None:
     accepted = cors.preflight("/healthz", "https://ok.example", "GET", "authorization, range")
     assert accepted is not None and accepted[0] == 200 and accepted[2] is None
     assert Cors((), ()).preflight("/healthz", "https://ok.example", "GET", None) is None
+
+
+def test_the_planner_loads_no_web_framework() -> None:
+    code = ("import sys, service.web.planner.plan, service.web.planner.hot; "
+            "print(sorted(m for m in ('starlette', 'uvicorn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
