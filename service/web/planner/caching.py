@@ -32,9 +32,15 @@ _IMMUTABLE = IMMUTABLE.encode()
 _TOKEN = b"private, no-cache"
 
 
+def signed_left(access: Access, max_age: int, now: int) -> int:
+    """Seconds a signed URL's answer may be kept: what the signature has left, capped."""
+    return max(0, min(max_age, access.expires - now))
+
+
 def cache_headers(access: Access, negotiated: bool, headers: list[tuple[bytes, bytes]],
-                  max_age: int) -> list[tuple[bytes, bytes]]:
-    """`headers` with Cache-Control and Vary for `access`; `headers` is never changed."""
+                  max_age: int, now: int | None = None) -> list[tuple[bytes, bytes]]:
+    """`headers` with Cache-Control and Vary for `access` (`now`: the second it is
+    decided for, for a signed URL); `headers` is never changed."""
     if (b"cache-control", _IMMUTABLE) not in headers:
         return headers
     vary: list[bytes] = []
@@ -47,7 +53,7 @@ def cache_headers(access: Access, negotiated: bool, headers: list[tuple[bytes, b
         vary.append(b"Authorization")
     else:
         assert access.kind == SIGNED
-        left = max(0, min(max_age, access.expires - int(time.time())))
+        left = signed_left(access, max_age, int(time.time()) if now is None else now)
         cache_control = b"public, max-age=%d, immutable" % left
     if negotiated:
         vary.append(b"Accept")

@@ -12,9 +12,10 @@ the handler answers, with the decisions taken here kept in the exchange.
 from __future__ import annotations
 
 import asyncio
+import time
 from urllib.parse import parse_qsl
 
-from service.access.gate import TOKEN_PARAM, Access
+from service.access.gate import SIGNED, TOKEN_PARAM, Access
 from service.access.signing import SIGNATURE
 from service.artifacts.bodies import Bodies, Body, BodyKey, read_small
 from service.artifacts.record import SUCCEEDED, Record
@@ -22,11 +23,13 @@ from service.errors import ApiError
 from service.web.planner import preconditions
 from service.web.planner.answers import Answers
 from service.web.planner.artifacts import Artifact, artifact_of
-from service.web.planner.caching import cache_headers
+from service.web.planner.caching import cache_headers, signed_left
 from service.web.planner.exchange import AGAIN, Exchange, Reply, Step, _Again
 from service.web.planner.negotiation import Memo, Variants
 from service.web.planner.representation import body_range, file_headers, header
 
+ANSWER_MEMO = 16  # header lists kept per variant (access kinds, a signed URL's seconds)
+RawHeaders = list[tuple[bytes, bytes]]
 ACCESS_QUERY = frozenset({"expires", "kid", SIGNATURE, TOKEN_PARAM})
 IMAGES = frozenset({"page-image", "thumbnail", "iiif-image"})
 
@@ -86,11 +89,27 @@ class Hot:
     def _image_reply(self, ex: Exchange, access: Access, memo: Memo,
                      hit: tuple[bytes, str]) -> Reply:
         body, outcome = hit
-        headers = [*memo.ok, (b"x-cache", outcome.encode()),
-                   (b"content-length", b"%d" % len(body)), *memo.extra]
-        status, headers, body = body_range(ex.facts, headers, body)
+        now = int(time.time())
+        if ex.facts.range is None:  # the common answer: its headers are made once
+            left = signed_left(access, self.max_age, now) if access.kind == SIGNED else 0
+            key = (access.kind, left, outcome, len(body))
+            headers = memo.answers.get(key)
+            if headers is None:
+                if len(memo.answers) >= ANSWER_MEMO:
+                    memo.answers.clear()
+                headers = memo.answers[key] = cache_headers(
+                    access, memo.negotiated, self._image_headers(memo, outcome, body),
+                    self.max_age, now)
+            return self.answers.reply(ex, 200, headers, body)
+        status, headers, body = body_range(ex.facts, self._image_headers(memo, outcome, body),
+                                           body)
         return self.answers.reply(
-            ex, status, cache_headers(access, memo.negotiated, headers, self.max_age), body)
+            ex, status, cache_headers(access, memo.negotiated, headers, self.max_age, now), body)
+
+    @staticmethod
+    def _image_headers(memo: Memo, outcome: str, body: bytes) -> RawHeaders:
+        return [*memo.ok, (b"x-cache", outcome.encode()),
+                (b"content-length", b"%d" % len(body)), *memo.extra]
 
     def _record(self, ex: Exchange) -> Record | Reply | Step | None:
         """The finished record the URL names, once the gate admits the request."""

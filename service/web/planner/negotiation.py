@@ -43,6 +43,8 @@ class Memo:
     ok: RawHeaders  # a 200's, up to X-Cache and Content-Length
     not_modified: RawHeaders
     extra: RawHeaders  # after them: an IIIF image's Link
+    # whole 200s as sent, by (access kind, signed seconds left, X-Cache, length)
+    answers: dict[tuple[str, int, str, int], RawHeaders] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
