@@ -29,15 +29,15 @@ os.environ.setdefault("FOLIO_ACCESS_LOG", "false")
 os.environ.setdefault("FOLIO_RATE_LIMIT_RPS", "1e9")
 os.environ.setdefault("FOLIO_RATE_LIMIT_BURST", "1000000000")
 
-from uvicorn.config import Config  # noqa: E402
-from uvicorn.server import ServerState  # noqa: E402
+from uvicorn.config import Config
+from uvicorn.server import ServerState
 
-from benchmarks import fixtures  # noqa: E402
-from service.artifacts.catalogue import page_file, write_full_body  # noqa: E402
-from service.artifacts.store import FileStore  # noqa: E402
-from service.config import Settings  # noqa: E402
-from service.web.app import create_app  # noqa: E402
-from service.web.http_protocol import FolioHttpTools  # noqa: E402
+from benchmarks import fixtures
+from service.artifacts.catalogue import page_file, write_full_body
+from service.artifacts.store import FileStore
+from service.config import Settings
+from service.web.app import create_app
+from service.web.http_protocol import FolioHttpTools
 
 KEY = "bench-lane-key-0123456789abcdef"
 
