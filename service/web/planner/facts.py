@@ -16,12 +16,19 @@ from service.errors import ApiError
 
 RawHeaders = list[tuple[bytes, bytes]]
 
-_LISTS = {b"if-none-match": 0, b"if-match": 1, b"accept": 2, b"accept-encoding": 3,
-          b"access-control-request-headers": 4}
-_SINGLE = {b"authorization": 0, b"host": 1}
-_IGNORED_TWICE = {b"if-modified-since": 0, b"if-unmodified-since": 1, b"range": 2,
-                  b"if-range": 3, b"origin": 4, b"access-control-request-method": 5}
-_TWICE = object()
+# header → (Facts attribute, rule): LIST lines are joined, SINGLE twice is a bad
+# request, DATED (and Range, If-Range, Origin) twice are ignored
+LIST, SINGLE, DATED = 1, 2, 3
+_FIELDS = {
+    b"if-none-match": ("if_none_match", LIST), b"if-match": ("if_match", LIST),
+    b"accept": ("accept", LIST), b"accept-encoding": ("accept_encoding", LIST),
+    b"access-control-request-headers": ("request_headers", LIST),
+    b"authorization": ("authorization", SINGLE), b"host": ("host", SINGLE),
+    b"if-modified-since": ("if_modified_since", DATED),
+    b"if-unmodified-since": ("if_unmodified_since", DATED), b"range": ("range", DATED),
+    b"if-range": ("if_range", DATED), b"origin": ("origin", DATED),
+    b"access-control-request-method": ("request_method", DATED),
+}
 
 
 class Facts:
@@ -76,33 +83,26 @@ def read_facts(method: str, path: str, query: bytes, http_version: str,
                headers: Iterable[tuple[bytes, bytes]]) -> Facts:
     """The facts of one request; BadRequest for a doubled single field or no Host."""
     facts = Facts(method, path, query, http_version)
-    lists: list[list[str] | None] = [None] * 5
-    singles: list[str | None] = [None, None]
-    dated: list[object] = [None] * 6
+    twice: set[str] | None = None
     for name, raw in headers:
-        index = _LISTS.get(name)
-        if index is not None:
-            found = lists[index]
-            if found is None:
-                lists[index] = [raw.decode("latin-1")]
-            else:
-                found.append(raw.decode("latin-1"))
+        field = _FIELDS.get(name)
+        if field is None:
             continue
-        index = _SINGLE.get(name)
-        if index is not None:
-            if singles[index] is not None:
-                raise BadRequest(f"The request has more than one {name.decode().title()} "
-                                 "header.")
-            singles[index] = raw.decode("latin-1")
-            continue
-        index = _IGNORED_TWICE.get(name)
-        if index is not None:
-            dated[index] = _TWICE if dated[index] is not None else raw.decode("latin-1")
-    if singles[1] is None and http_version == "1.1":
+        attribute, rule = field
+        value = raw.decode("latin-1")
+        seen = getattr(facts, attribute)
+        if seen is None:
+            setattr(facts, attribute, value)
+        elif rule == LIST:
+            setattr(facts, attribute, seen + ", " + value)
+        elif rule == SINGLE:
+            raise BadRequest(f"The request has more than one {name.decode().title()} "
+                             "header.")
+        else:
+            twice = twice or set()
+            twice.add(attribute)
+    for attribute in twice or ():
+        setattr(facts, attribute, None)
+    if facts.host is None and http_version == "1.1":
         raise BadRequest("An HTTP/1.1 request must have a Host header.")
-    facts.authorization, facts.host = singles
-    (facts.if_none_match, facts.if_match, facts.accept, facts.accept_encoding,
-     facts.request_headers) = (None if v is None else ", ".join(v) for v in lists)
-    (facts.if_modified_since, facts.if_unmodified_since, facts.range, facts.if_range,
-     facts.origin, facts.request_method) = (v if isinstance(v, str) else None for v in dated)
     return facts
