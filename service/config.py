@@ -37,6 +37,11 @@ class Settings:
     # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL
     redis_cache_url: str | None = None
     api_keys: tuple[tuple[str, str], ...] = ()
+    # records, API keys, share tokens and job marks in PostgreSQL
+    # (postgresql://user:pass@host/db); unset: files in the data directory
+    database_url: str | None = None
+    database_pool_size: int = 8  # connections per process at most
+    database_timeout: float = 2.0  # seconds for one statement, or to connect
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -156,12 +161,12 @@ class Settings:
                      "einvoice_max_bytes",
                      "header_max_bytes", "decode_concurrency", "dpi", "ocr_readings",
                      "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
-                     "share_token_max_days"):
+                     "share_token_max_days", "database_pool_size"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
                      "body_timeout",
-                     "tesseract_timeout", "redis_timeout"):
+                     "tesseract_timeout", "redis_timeout", "database_timeout"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
         if self.port > 65535:
@@ -263,6 +268,12 @@ def _redis_url(raw: str) -> str:
     return raw
 
 
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ValueError("expected a postgresql:// URL")
+    return raw
+
+
 SERVERS = ("uvicorn", "granian")
 
 
@@ -282,6 +293,7 @@ _PARSERS: dict[str, Any] = {
     "data_dir": Path,
     "redis_url": _redis_url,
     "redis_cache_url": _redis_url,
+    "database_url": _database_url,
     "api_keys": _keys,
     "host": str,
     "metrics_token": str,
