@@ -10,15 +10,18 @@ Errors::
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import redis.asyncio as redis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError, ResponseError
 
 from cache import keys
 from cache.breaker import CircuitBreaker
 
 T = TypeVar("T")
+Client = redis.Redis | RedisCluster
+DELETE_BATCH = 500  # keys per DEL while deleting by prefix
 
 # Delete the lease only if we still hold it: after it expires another process may
 # have taken it, and a plain DEL would release *their* lease.
@@ -37,13 +40,14 @@ class CacheUnavailable(Exception):
 class RedisCache:
     """Cache entries in Redis under ``keys.entry(key)``.
 
-    ``client`` must be created with ``decode_responses=False``. Every command is
-    bounded by ``timeout`` seconds and goes through ``breaker``.
+    ``client`` (one Redis or a Redis Cluster) must be created with
+    ``decode_responses=False``. Every command is bounded by ``timeout`` seconds and
+    goes through ``breaker``.
     """
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: Client,
         ttl: float | None,
         timeout: float,
         *,
@@ -53,7 +57,9 @@ class RedisCache:
         self.ttl = ttl
         self.timeout = timeout
         self.breaker = breaker or CircuitBreaker()
-        self._release_script = client.register_script(_RELEASE_LEASE)
+        # redis-py types register_script for one Redis only; a cluster's runs the script
+        # on the node that holds the lease's slot
+        self._release_script = cast(redis.Redis, client).register_script(_RELEASE_LEASE)
 
     @property
     def available(self) -> bool:
@@ -85,6 +91,37 @@ class RedisCache:
     async def delete(self, key: str) -> None:
         with contextlib.suppress(CacheUnavailable):
             await self._call(lambda: self.client.delete(keys.entry(key)))
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Delete every entry whose key starts with ``prefix``; how many were found.
+
+        A SCAN of the whole keyspace (every primary of a cluster): meant for the
+        rare deletion of everything made from one processing, not a hot path.
+        Raises CacheUnavailable.
+        """
+        if not self.breaker.allow():
+            raise CacheUnavailable("circuit breaker is open")
+        found = 0
+        batch: list[bytes] = []
+        try:
+            async for name in self.client.scan_iter(match=keys.entries_under(prefix),
+                                                    count=1000):
+                batch.append(name)
+                if len(batch) >= DELETE_BATCH:
+                    found += await self._delete_batch(batch)
+            found += await self._delete_batch(batch)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise CacheUnavailable(str(exc) or type(exc).__name__) from exc
+        return found
+
+    async def _delete_batch(self, batch: list[bytes]) -> int:
+        if not batch:
+            return 0
+        names = list(batch)
+        batch.clear()
+        async with asyncio.timeout(self.timeout * 4):
+            await self.client.delete(*names)
+        return len(names)
 
     async def acquire_lease(self, key: str, token: str, lease_ms: int) -> bool:
         """Take the lease on ``key`` for ``lease_ms`` if nobody holds it.

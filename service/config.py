@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cache.clients import cluster_nodes, is_cluster
+
 PREFIX = "FOLIO_"
 LANGUAGES = ("de", "en")  # what `language` may be: tesseract models installed for both
 
@@ -34,9 +36,17 @@ class Settings:
     data_dir: Path = Path("./data")
     redis_url: str | None = None
     # the image cache's Redis (and render leases): another instance with maxmemory +
-    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL
+    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL.
+    # redis+cluster://host:port[,host:port] names a Redis Cluster (cache/clients.py)
     redis_cache_url: str | None = None
     api_keys: tuple[tuple[str, str], ...] = ()
+    # originals and artifacts in an S3-compatible bucket (s3://BUCKET[/PREFIX]; endpoint
+    # and credentials from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    # AWS_REGION, AWS_ALLOW_HTTP); unset: files in the data directory
+    store_url: str | None = None
+    # this node's copies of the bucket's objects (default <data dir>/objects), bounded
+    cache_dir: Path | None = None
+    cache_dir_max_bytes: int = 10 * 1024**3
     # records, API keys, share tokens and job marks in PostgreSQL
     # (postgresql://user:pass@host/db); unset: files in the data directory
     database_url: str | None = None
@@ -147,6 +157,8 @@ class Settings:
                 problems.append(f"{name}={raw!r}: {exc}")
         settings = cls(**values)
         problems += settings._check()
+        if settings.store_url is not None:
+            problems += _check_s3_environment(env)
         if problems:
             raise ConfigError(problems)
         return settings
@@ -173,6 +185,7 @@ class Settings:
             problems.append(f"{PREFIX}PORT must be at most 65535")
         # 0: `folio serve` runs no job workers (they are `folio worker` processes)
         for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
+                     "cache_dir_max_bytes",
                      "memory_artifact_bytes", "memory_artifact_max_bytes",
                      "malloc_keep_bytes"):
             if getattr(self, name) < 0:
@@ -263,15 +276,47 @@ def _origins(raw: str) -> tuple[str, ...]:
 
 
 def _redis_url(raw: str) -> str:
+    if is_cluster(raw):
+        raise ValueError("the queue needs one Redis primary (arq has no cluster support); "
+                         "a cluster may hold the image cache (FOLIO_REDIS_CACHE_URL)")
     if not raw.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("expected a redis://, rediss:// or unix:// URL")
     return raw
+
+
+def _cache_url(raw: str) -> str:
+    if is_cluster(raw):
+        cluster_nodes(raw)  # ValueError names what is wrong
+        return raw
+    return _redis_url(raw)
 
 
 def _database_url(raw: str) -> str:
     if not raw.startswith(("postgresql://", "postgres://")):
         raise ValueError("expected a postgresql:// URL")
     return raw
+
+
+def _store_url(raw: str) -> str:
+    bucket = raw.removeprefix("s3://").split("/", 1)[0]
+    if not raw.startswith("s3://") or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,62}", bucket):
+        raise ValueError("expected s3://BUCKET[/PREFIX] (unset: the data directory)")
+    return raw.rstrip("/")
+
+
+def _check_s3_environment(env: Mapping[str, str]) -> list[str]:
+    """FOLIO_STORE_URL's endpoint and credentials come from the standard AWS names."""
+    problems = []
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if not env.get(name):
+            problems.append(f"{PREFIX}STORE_URL needs {name} (the store's credentials)")
+    endpoint = env.get("AWS_ENDPOINT_URL", "")
+    allow_http = env.get("AWS_ALLOW_HTTP", "").lower()
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        problems.append(f"AWS_ENDPOINT_URL={endpoint!r}: expected an http:// or https:// URL")
+    elif endpoint.startswith("http://") and allow_http != "true":
+        problems.append("AWS_ENDPOINT_URL is plain http://: set AWS_ALLOW_HTTP=true to allow it")
+    return problems
 
 
 SERVERS = ("uvicorn", "granian")
@@ -291,8 +336,10 @@ def _level(raw: str) -> str:
 
 _PARSERS: dict[str, Any] = {
     "data_dir": Path,
+    "store_url": _store_url,
+    "cache_dir": Path,
     "redis_url": _redis_url,
-    "redis_cache_url": _redis_url,
+    "redis_cache_url": _cache_url,
     "database_url": _database_url,
     "api_keys": _keys,
     "host": str,

@@ -6,8 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 
 from cache import RedisCache
+from cache.clients import client_for
 from service.access.apikeys import KeyFile, KeyRing
 from service.access.gate import Gate
 from service.access.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -37,7 +39,7 @@ class Services:
     queue: Queue
     gate: Gate  # signed URL, share token or API key
     redis: Redis | None = None
-    cache_redis: Redis | None = None  # only when the cache has a Redis of its own
+    cache_redis: Redis | RedisCluster | None = None  # only when the cache has a Redis of its own
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -47,7 +49,7 @@ class Services:
         redis = None
         limiter: RateLimiter
         redis_cache = None
-        cache_client = None
+        cache_client: Redis | RedisCluster | None = None
         if settings.redis_url:
             # no socket_timeout: every call is already bounded by its caller's
             # asyncio.timeout, and a second timer per read costs on the hot path
@@ -59,8 +61,7 @@ class Services:
         else:
             limiter = MemoryRateLimiter(settings.rate_limit_rps, settings.rate_limit_burst)
         if settings.redis_cache_url and settings.redis_cache_url != settings.redis_url:
-            cache_client = Redis.from_url(settings.redis_cache_url,
-                                          socket_connect_timeout=settings.redis_timeout * 4)
+            cache_client = client_for(settings.redis_cache_url, settings.redis_timeout * 4)
         if cache_client is not None:
             redis_cache = RedisCache(cache_client, settings.redis_cache_ttl,
                                      settings.redis_timeout)
