@@ -11,7 +11,8 @@
     ├── NotImplementedHere       501  a valid IIIF request folio does not implement
     ├── Failed                   500  the processing failed; detail says why
     ├── QueueUnavailable         503  the job queue (Redis) refused the upload (with Retry-After)
-    ├── StateUnavailable         503  the database (FOLIO_DATABASE_URL) is unreachable (with Retry-After)
+    ├── StateUnavailable         503  the database (FOLIO_DATABASE_URL) is unreachable (Retry-After)
+    ├── StoreUnavailable         503  the object store (FOLIO_STORE_URL) is down (Retry-After)
     └── ProcessingError          500  a document cannot be processed (raised by pipeline steps)
         ├── TooLarge             429  a page or pixel limit exceeded (before any pixel is decoded)
         └── WorkerLost           500  a page process died mid-job; the job is retried (run.py)
@@ -36,8 +37,8 @@ Internal exceptions, each translated where it is caught:
     cache.CacheUnavailable        never surfaces: the cache tier is skipped (cache/)
 
 Library exceptions (pyvips, pypdfium2, pikepdf, tesseract's exit status, Redis,
-asyncpg: `state/database.py`) never reach a client: they are translated at the call
-that raised them.
+asyncpg: `state/database.py`, obstore: `objects/s3_store.py`) never reach a client:
+they are translated at the call that raised them.
 """
 
 from __future__ import annotations
@@ -101,6 +102,14 @@ class StateUnavailable(ApiError):
     def __init__(self, detail: str = ("The database is unavailable; try again shortly."),
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(detail, 503, {"retry-after": "2", **(headers or {})})
+
+
+class StoreUnavailable(ApiError):
+    """Raised by the object stores (`objects/`) for any failure to reach the store."""
+
+    def __init__(self, detail: str = "The object store is unavailable; try again shortly.",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, 503, {"retry-after": "5", **(headers or {})})
 
 
 class Failed(ApiError):

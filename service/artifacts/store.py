@@ -16,6 +16,8 @@ Ids are canonical UUIDs, checked before any path is built.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import os
 import secrets
@@ -30,7 +32,8 @@ from service.artifacts.files import atomic_write, valid_id
 from service.artifacts.packed import GZIP_LEVEL, Packed, gzip_member
 from service.artifacts.record import Record
 from service.config import Settings
-from service.objects.base import artifact_key, processing_prefix
+from service.errors import StoreUnavailable
+from service.objects.base import ObjectInfo, artifact_key, processing_prefix
 from service.objects.configure import tier_for
 from service.objects.directory_store import DirectoryStore
 from service.objects.disk_tier import DiskTier
@@ -108,6 +111,17 @@ class FileStore:
         self.artifact_path(processing_id, name)
         return await self.objects.fetch(artifact_key(processing_id, name))
 
+    def artifact_present(self, processing_id: str, name: str) -> Path | None:
+        """The artifact's local file if this machine has it (no store is asked)."""
+        if self.objects.in_place:
+            return self.artifact_path(processing_id, name)
+        self.artifact_path(processing_id, name)
+        return self.objects.present(artifact_key(processing_id, name))
+
+    async def artifact_info(self, processing_id: str, name: str) -> ObjectInfo | None:
+        self.artifact_path(processing_id, name)
+        return await self.objects.info(artifact_key(processing_id, name))
+
     # -- records: the record store's (state/record_store.py) ----------------
 
     def create(self, tenant: str, workflow: str, *, parameters: dict[str, Any] | None = None,
@@ -176,6 +190,15 @@ class FileStore:
         path = self.artifact_path(processing_id, name)
         if not self.objects.in_place:
             await self.objects.store.put_file(artifact_key(processing_id, name), path)
+
+    async def unpublish(self, processing_id: str) -> None:
+        """Take back what `publish` put (an upload refused after it was stored):
+        this machine's copies and, as far as the store answers, its objects."""
+        if self.objects.in_place:
+            return
+        await asyncio.to_thread(shutil.rmtree, self.work_directory(processing_id), True)
+        with contextlib.suppress(StoreUnavailable):
+            await self.objects.store.delete_prefix(processing_prefix(processing_id))
 
     # -- state transitions (the record store's) -------------------------------
 

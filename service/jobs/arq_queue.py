@@ -114,7 +114,7 @@ async def _work(settings: Settings, burst: bool,
     redis = Redis.from_url(settings.redis_url,
                            socket_connect_timeout=max(1.0, settings.redis_timeout * 4))
     runners = JobRunners(settings, beat=lambda pid: beat_job(redis, pid))
-    store = FileStore(settings.data_dir)
+    store = FileStore.from_settings(settings)
     # the arq connection is folio's, handed to each worker (arq's `redis_pool`), so the
     # reconciler's enqueue and the close below need none of the worker's insides
     arq_redis = _redis_settings(settings.redis_url, settings.redis_timeout)

@@ -90,7 +90,7 @@ def _worker_main(settings: Settings, parent: int) -> None:
     try:
         load_plugins(settings.plugins)
         pages.warm(settings.page_workers)
-        store = FileStore(settings.data_dir)
+        store = FileStore.from_settings(settings)
         queue = DirectoryQueue(settings.data_dir)
         me = os.getpid()
         while os.getppid() == parent:  # else folio serve is gone: so are we
@@ -116,7 +116,7 @@ class EmbeddedWorkers:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.queue = DirectoryQueue(settings.data_dir)
-        self.store = FileStore(settings.data_dir)
+        self.store = FileStore.from_settings(settings)
         self._context = multiprocessing.get_context("spawn")
         self._processes: list[SpawnProcess] = []
         self._stop = threading.Event()

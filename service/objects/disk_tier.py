@@ -1,0 +1,217 @@
+"""Objects as local files: the store's own, or this node's copies of them.
+
+Readers (pyvips, the pipeline, the file answers) work on paths. A store that
+keeps its objects on this machine (the data directory) hands out its own files;
+for a remote store, objects are copied on first use into a local directory
+bounded in bytes, least recently used out, and found there afterwards. An
+object never changes, so a copy is true until the object is deleted; a wiped
+directory only costs fresh copies.
+
+New objects of a remote store are staged: written under a temporary name (never
+evicted, never seen by readers), uploaded create-if-absent by `flush`, and only
+then renamed into the tier. So the tier holds nothing the store lacks, and a
+failed upload leaves no object behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from service.errors import StoreUnavailable
+from service.objects import runner
+from service.objects.base import ObjectInfo, ObjectStore
+
+TOUCH_EVERY = 60.0  # seconds: a copy's use time is refreshed at most this often
+LOW_WATER = 0.9  # an eviction brings the tier down to this share of its bound
+UPLOADS = 16  # uploads in flight at once per flush
+MEMO = 10_000  # sizes of remote objects kept for range reads
+T = TypeVar("T")
+
+
+class DiskTier:
+    def __init__(self, store: ObjectStore, root: Path, max_bytes: int) -> None:
+        self.store = store
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+        # the store's own files are used in place: nothing to copy, bound or stage
+        self.in_place = store.local_path("probe/key") is not None
+        self._used: int | None = None  # bytes in the tier, from one scan at first need
+        self._lock = threading.Lock()
+        self._staged: dict[str, list[tuple[str, Path, Path]]] = {}
+        self._staged_at: dict[str, Path] = {}  # key -> its staged file, until flushed
+        self._sizes: dict[str, ObjectInfo] = {}
+
+    def path(self, key: str) -> Path:
+        """Where the object's local file is (or would be)."""
+        own = self.store.local_path(key)
+        if own is not None:
+            return own
+        parts = key.split("/")
+        if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+            raise ValueError(f"bad object key {key!r}")
+        return self.root.joinpath(*parts)
+
+    def present(self, key: str) -> Path | None:
+        """The local file if it is there (a remote store's copy counts as used)."""
+        staged = self._staged_at.get(key)
+        if staged is not None:
+            return staged
+        path = self.path(key)
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return None
+        if not self.in_place and time.time() - stat.st_atime > TOUCH_EVERY:
+            # set explicitly: mounts with noatime or relatime would not keep it
+            os.utime(path, (time.time(), stat.st_mtime))
+        return path
+
+    async def fetch(self, key: str) -> Path:
+        """The object's local file, copied from the store when it is not here."""
+        if self.in_place:
+            return self.path(key)
+        path = self.present(key)
+        if path is not None:
+            return path
+        path = self.path(key)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        try:
+            info = await self.store.download(key, tmp)
+            # the store's time, so Last-Modified is the same on every node
+            os.utime(tmp, (time.time(), info.modified))
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        await asyncio.to_thread(self._account, info.size)
+        return path
+
+    def fetch_blocking(self, key: str, patience: float = 0.0) -> Path:
+        """`fetch` for worker threads; with `patience`, an unreachable store is
+        tried again for that many seconds before StoreUnavailable is raised."""
+        if self.in_place:
+            return self.path(key)
+        path = self.present(key)
+        if path is not None:
+            return path
+        return _patiently(lambda: runner.run(self.fetch(key)), patience)
+
+    async def info(self, key: str) -> ObjectInfo | None:
+        """Size and time of a remote object, remembered: it never changes."""
+        known = self._sizes.get(key)
+        if known is None:
+            known = await self.store.head(key)
+            if known is not None:
+                if len(self._sizes) >= MEMO:
+                    self._sizes.clear()
+                self._sizes[key] = known
+        return known
+
+    # -- new objects ------------------------------------------------------------
+
+    def stage(self, owner: str, key: str, data: bytes | Path) -> None:
+        """Hold a new object of a remote store for `flush(owner)` (a Path is moved)."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.staged")
+        if isinstance(data, Path):
+            shutil.move(str(data), tmp)
+        else:
+            tmp.write_bytes(data)
+        with self._lock:
+            self._staged.setdefault(owner, []).append((key, tmp, path))
+            self._staged_at[key] = tmp
+
+    def flush(self, owner: str, patience: float = 0.0) -> None:
+        """Upload what was staged for `owner`, then keep the copies."""
+        with self._lock:
+            staged = self._staged.pop(owner, [])
+        try:
+            _patiently(lambda: runner.run(self._upload(staged)), patience)
+        except BaseException:
+            self._drop(staged)
+            raise
+        for key, tmp, path in staged:
+            os.replace(tmp, path)
+            self._staged_at.pop(key, None)
+            self._account(path.stat().st_size)
+
+    def discard(self, owner: str) -> None:
+        with self._lock:
+            staged = self._staged.pop(owner, [])
+        self._drop(staged)
+
+    def _drop(self, staged: list[tuple[str, Path, Path]]) -> None:
+        for key, tmp, _ in staged:
+            self._staged_at.pop(key, None)
+            tmp.unlink(missing_ok=True)
+
+    async def _upload(self, staged: list[tuple[str, Path, Path]]) -> None:
+        gate = asyncio.Semaphore(UPLOADS)
+        remaining = [(key, tmp) for key, tmp, _ in staged if tmp.exists()]
+
+        async def one(key: str, tmp: Path) -> None:
+            async with gate:
+                # False: an earlier attempt stored it; objects are written once
+                await self.store.put_file(key, tmp)
+
+        await asyncio.gather(*(one(key, tmp) for key, tmp in remaining))
+
+    # -- the bound --------------------------------------------------------------
+
+    def _account(self, size: int) -> None:
+        with self._lock:
+            if self._used is None:
+                self._used = sum(size for _, size, _ in _copies(self.root))
+            else:
+                self._used += size
+            if self._used > self.max_bytes:
+                self._used = self._evict()
+
+    def _evict(self) -> int:
+        copies = sorted(_copies(self.root))  # least recently used first
+        total = sum(size for _, size, _ in copies)
+        for _, size, path in copies:
+            if total <= self.max_bytes * LOW_WATER:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+        return total
+
+
+def _copies(root: Path) -> list[tuple[float, int, Path]]:
+    """(last use, size, path) of every copy; temporary and staged names are not copies."""
+    found = []
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = Path(directory, name)
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            found.append((stat.st_atime, stat.st_size, path))
+    return found
+
+
+def _patiently(call: Callable[[], T], patience: float) -> T:
+    deadline = time.monotonic() + patience
+    pause = 0.5
+    while True:
+        try:
+            return call()
+        except StoreUnavailable:
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
