@@ -204,10 +204,9 @@ class Scaler:
 
         `known_miss`: `cached` has just missed, so the tiers are not read again.
         """
-        path = str(self.store.artifact(variant.processing_id, page_file(variant.source)))
-
         async def compute() -> bytes:
-            return await self._render(path, variant)
+            path = await self.store.fetch(variant.processing_id, page_file(variant.source))
+            return await self._render(str(path), variant)
 
         body, outcome = await self.flight.get_or_compute(
             variant.key, compute, ttl=self.settings.redis_cache_ttl, known_miss=known_miss)

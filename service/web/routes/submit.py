@@ -16,6 +16,7 @@ from service.errors import (
     NotFound,
     ProcessingError,
     QueueUnavailable,
+    StoreUnavailable,
     TooLarge,
     TooMany,
     ValidationFailed,
@@ -101,15 +102,20 @@ async def submit(request: Request) -> Response | FileAnswer:
         assert isinstance(upload, UploadFile)
         record = await asyncio.to_thread(svc.store.create, tenant, workflow.workflow_id,
                                          parameters=parameters)
-        target = svc.store.artifact(record.processing_id, SOURCE)
+        target = svc.store.artifact_path(record.processing_id, SOURCE)
         try:
             await asyncio.to_thread(_save, upload, target, settings.upload_max_bytes)
             await asyncio.to_thread(inspect, target, settings.max_pages,
                                     settings.max_megapixels, settings.dpi,
                                     settings.max_decompressed_bytes)
-        except (UploadTooLarge, TooLarge, ProcessingError) as exc:
+            await svc.store.publish(record.processing_id, SOURCE)
+        except (UploadTooLarge, TooLarge, ProcessingError, StoreUnavailable) as exc:
             await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id),
                                     True)
+            # the original's local copy, when the store is not the data directory
+            await asyncio.to_thread(shutil.rmtree, target.parent, True)
+            if isinstance(exc, StoreUnavailable):
+                raise  # 503: nothing of the upload is kept, the client sends it again
             if isinstance(exc, UploadTooLarge):
                 raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes."
                               ) from None
@@ -124,6 +130,7 @@ async def submit(request: Request) -> Response | FileAnswer:
     except QueueUnavailable:
         # the client hears 503 and sends again: keep no record it will never ask about
         await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id), True)
+        await svc.store.unpublish(record.processing_id)
         raise
     record = await svc.records.wait_done(record, wait_for)
     if not record.done:
