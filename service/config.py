@@ -52,6 +52,10 @@ class Settings:
     database_url: str | None = None
     database_pool_size: int = 8  # connections per process at most
     database_timeout: float = 2.0  # seconds for one statement, or to connect
+    # folio's extension: processings finished longer ago than this many days are
+    # deleted (unset: kept forever), looked for every retention_interval seconds
+    retention_days: float | None = None
+    retention_interval: float = 3600.0
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -178,9 +182,12 @@ class Settings:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
                      "body_timeout",
-                     "tesseract_timeout", "redis_timeout", "database_timeout"):
+                     "tesseract_timeout", "redis_timeout", "database_timeout",
+                     "retention_interval"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
+        if self.retention_days is not None and self.retention_days <= 0:
+            problems.append(f"{PREFIX}RETENTION_DAYS must be positive (unset keeps forever)")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
         # 0: `folio serve` runs no job workers (they are `folio worker` processes)
@@ -340,6 +347,7 @@ _PARSERS: dict[str, Any] = {
     "cache_dir": Path,
     "redis_url": _redis_url,
     "redis_cache_url": _cache_url,
+    "retention_days": _float,
     "database_url": _database_url,
     "api_keys": _keys,
     "host": str,

@@ -143,6 +143,17 @@ class ShareTokens:
                 return token
         return None
 
+    def remove_document(self, document_id: str) -> int:
+        """Remove every token of a deleted processing; how many there were."""
+        removed = 0
+        for token in self._all():
+            if token.document_id == document_id:
+                digest = _digest(token.token)
+                self._path(digest).unlink(missing_ok=True)
+                self._path(digest).with_suffix(".used").unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     async def revoke(self, tenant: str, token_uuid: str) -> bool:
         """False when the tenant has no token with this uuid."""
         token = await asyncio.to_thread(self._remove, tenant, token_uuid)

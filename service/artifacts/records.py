@@ -27,6 +27,10 @@ class Records:
         """The record if it is finished and already in memory; never touches the disk."""
         return self._final.get(processing_id)
 
+    def forget(self, processing_id: str) -> None:
+        """Drop the kept record (the processing was deleted)."""
+        self._final.pop(processing_id, None)
+
     async def get(self, processing_id: str) -> Record | None:
         record = self._final.get(processing_id)
         if record is not None:

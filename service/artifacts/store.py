@@ -217,6 +217,33 @@ class FileStore:
     def running(self, processing_id: str) -> AbstractContextManager[bool]:
         return self.records.running(processing_id)
 
+    # -- deletion (service/deletion) ------------------------------------------
+
+    async def delete(self, processing_id: str) -> None:
+        """Remove the original, every artifact (the store's objects, this machine's
+        copies) and the record, the record last: sent again after a failure part-way,
+        it finishes the work."""
+        if self.objects.in_place:
+            # one rename takes the whole processing out of sight at once
+            await asyncio.to_thread(self._remove_directory, processing_id)
+        else:
+            await self.objects.store.delete_prefix(processing_prefix(processing_id))
+            await asyncio.to_thread(shutil.rmtree, self.work_directory(processing_id), True)
+        await asyncio.to_thread(self.records.delete, processing_id)
+
+    def _remove_directory(self, processing_id: str) -> None:
+        directory = self.directory(processing_id)
+        gone = directory.with_name(f".deleted-{processing_id}-{secrets.token_hex(4)}")
+        try:
+            os.rename(directory, gone)
+        except FileNotFoundError:
+            return
+        shutil.rmtree(gone, ignore_errors=True)
+
+    def expired(self, before: float, limit: int = 1000) -> list[str]:
+        """Ids of finished processings completed before `before` (unix seconds)."""
+        return self.records.expired(before, limit)
+
     def writable(self) -> bool:
         try:
             self.root.mkdir(parents=True, exist_ok=True)

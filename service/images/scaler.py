@@ -32,6 +32,11 @@ from service.wire.metrics import Metrics
 DEFAULT_FORMAT = "jpeg"
 
 
+def cache_prefix(processing_id: str) -> str:
+    """What the cache key of every image made from the processing starts with."""
+    return f"img:{processing_id}:"
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     processing_id: str
@@ -161,7 +166,7 @@ class Scaler:
             source_size=(page_w, page_h), width=out_w, height=out_h,
             fmt=params.fmt, quality=quality,
             etag=etag_for(record.version, name),
-            key=f"img:{record.processing_id}:{record.version}:{name}",
+            key=f"{cache_prefix(record.processing_id)}{record.version}:{name}",
             media_type=imaging.FORMATS[params.fmt],
         )
 
@@ -172,7 +177,7 @@ class Scaler:
             source_key=f"{record.processing_id}:{record.version}:{page_num}",
             source_size=record.pages[page_num - 1],
             etag=etag_for(record.version, "page", page_num),
-            key=f"img:{record.processing_id}:{record.version}:p{page_num}-stored")
+            key=f"{cache_prefix(record.processing_id)}{record.version}:p{page_num}-stored")
 
     # -- the cache tiers, then one render per key ---------------------------
 
@@ -270,6 +275,21 @@ class Scaler:
             self.decoded.release(source_key)
             shared.set_result(image)
             del self.decoding[source_key]
+
+    # -- a deleted processing ------------------------------------------------
+
+    def forget(self, processing_id: str) -> None:
+        """Drop the processing's images from this process's memory."""
+        self.memory.delete_prefix_nowait(cache_prefix(processing_id))
+        self.decoded.drop_prefix(processing_id + ":")
+
+    async def purge(self, processing_id: str) -> None:
+        """Delete the processing's images from the shared tier too (every node's Redis).
+
+        Raises cache.CacheUnavailable when Redis cannot be reached: the entries then
+        expire with their TTL."""
+        self.forget(processing_id)
+        await self.cache.delete_prefix(cache_prefix(processing_id))
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
@@ -19,6 +20,7 @@ from service.artifacts.records import Records
 from service.artifacts.store import FileStore
 from service.artifacts.watch import RecordWatcher
 from service.config import Settings
+from service.deletion.deleter import Deleter
 from service.images.scaler import Scaler
 from service.jobs.queue import Queue, queue_for
 from service.wire.metrics import Metrics
@@ -40,6 +42,20 @@ class Services:
     gate: Gate  # signed URL, share token or API key
     redis: Redis | None = None
     cache_redis: Redis | RedisCluster | None = None  # only when the cache has a Redis of its own
+    # what else keeps a processing in this process's memory (the planner's tiers)
+    forgetters: list[Callable[[str], None]] = field(default_factory=list)
+    deleter: Deleter = field(init=False)  # DELETE and the retention sweep
+
+    def __post_init__(self) -> None:
+        self.deleter = Deleter(self.store, self.gate.tokens, self.scaler, self.forget)
+
+    def forget(self, processing_id: str) -> None:
+        """Drop everything this process keeps of a processing that was deleted (here,
+        or on another node: call it on the "deleted" notification)."""
+        self.records.forget(processing_id)
+        self.scaler.forget(processing_id)
+        for forget in self.forgetters:
+            forget(processing_id)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

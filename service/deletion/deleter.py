@@ -1,0 +1,72 @@
+"""One processing deleted everywhere it is kept, in this order:
+
+    refuse while pending or running (409: its job could still write artifacts)
+    → the store: original, artifacts, record (then 404 on every node that asks it)
+    → its share tokens → the shared image cache (Redis) → this process's tiers
+    → `announcers`: the other nodes drop it from their tiers
+
+A DELETE that fails part-way leaves the record last, so sending it again (or
+the retention sweep) finishes the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from cache import CacheUnavailable
+from service.artifacts.record import Record
+from service.errors import ApiError
+from service.images.scaler import Scaler
+
+log = logging.getLogger("folio.deletion")
+STILL_RUNNING = ("The processing is still running; delete it once it has finished "
+                 "(its result answers 200 or 500).")
+
+
+class Deletable(Protocol):
+    """What deletion needs of the store (`artifacts.store.FileStore`)."""
+
+    def load(self, processing_id: str) -> Record | None: ...
+
+    def expired(self, before: float, limit: int = 1000) -> list[str]:
+        """Ids of finished processings completed before `before` (unix seconds)."""
+
+    async def delete(self, processing_id: str) -> None:
+        """Remove the original, every artifact and the record."""
+
+
+class Tokens(Protocol):
+    """What deletion needs of the share tokens (`access.token_store.TokenStore`)."""
+
+    def remove_document(self, document_id: str) -> int:
+        """Remove every token of a deleted processing (blocking)."""
+
+
+class Deleter:
+    def __init__(self, store: Deletable, tokens: Tokens, scaler: Scaler,
+                 forget: Callable[[str], None]) -> None:
+        self.store = store
+        self.tokens = tokens
+        self.scaler = scaler
+        self.forget = forget
+        # called with the id once it is deleted here: tell the other nodes
+        self.announcers: list[Callable[[str], Awaitable[None]]] = []
+
+    async def delete(self, record: Record) -> None:
+        """Delete a finished processing; ApiError 409 while it is pending or running."""
+        if not record.done:
+            raise ApiError(STILL_RUNNING, 409)
+        processing_id = record.processing_id
+        await self.store.delete(processing_id)
+        await asyncio.to_thread(self.tokens.remove_document, processing_id)
+        try:
+            await self.scaler.purge(processing_id)
+        except CacheUnavailable as exc:
+            log.warning("images of deleted processing %s stay in Redis until they expire: %s",
+                        processing_id, exc)
+        self.forget(processing_id)
+        for announce in self.announcers:
+            await announce(processing_id)
