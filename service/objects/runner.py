@@ -19,7 +19,18 @@ _local = threading.local()
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
+    if _on_a_loop():
+        coro.close()
+        raise RuntimeError("a blocking object store call on a running event loop")
     runner: asyncio.Runner | None = getattr(_local, "runner", None)
     if runner is None:
         runner = _local.runner = asyncio.Runner()
     return runner.run(coro)
+
+
+def _on_a_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
