@@ -59,7 +59,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        store = FileStore(settings.data_dir)
+        store = FileStore.from_settings(settings)
         metrics = Metrics()
         watcher = RecordWatcher()
         redis = None
