@@ -86,7 +86,7 @@ class SeaweedFS:
             start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
-        while not self._bucket_made():
+        while not (self._bucket_made() and self._reads_back()):
             if self.process.poll() is not None:
                 raise RuntimeError(f"weed exited: see {self.directory / 'weed.log'}")
             if time.monotonic() > deadline:
@@ -102,6 +102,19 @@ class SeaweedFS:
                 return bool(answer.status == 200)
         except urllib.error.HTTPError as exc:
             return exc.code == 409  # BucketAlreadyExists / OwnedByYou: made before
+        except OSError:
+            return False
+
+    def _reads_back(self) -> bool:
+        """A probe object written and read: after a restart the gateway answers 500
+        until the volume server has registered again."""
+        url = f"{self.endpoint}/{BUCKET}/probe-ready"
+        try:
+            put = urllib.request.Request(url, data=b"ready", method="PUT")
+            with urllib.request.urlopen(put, timeout=2):
+                pass
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                return bool(answer.read() == b"ready")
         except OSError:
             return False
 
