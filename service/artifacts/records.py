@@ -7,16 +7,28 @@ import dataclasses
 import logging
 import time
 from collections import OrderedDict
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
 
 from service.artifacts.record import CorruptRecord, Record
 from service.artifacts.store import FileStore
-from service.artifacts.watch import RecordWatcher
 
 log = logging.getLogger("folio.records")
 
 
+class Watcher(Protocol):
+    """Long-poll wake-ups: inotify on the data directory (`artifacts.watch`) or
+    database notifications (`state.pg_watch`)."""
+
+    def watch(self, processing_id: str) -> AbstractAsyncContextManager[asyncio.Event]: ...
+
+    async def wait(self, event: asyncio.Event, timeout: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class Records:
-    def __init__(self, store: FileStore, watcher: RecordWatcher, keep: int = 20_000) -> None:
+    def __init__(self, store: FileStore, watcher: Watcher, keep: int = 20_000) -> None:
         self.store = store
         self.watcher = watcher
         self.keep = keep
@@ -30,6 +42,10 @@ class Records:
     def forget(self, processing_id: str) -> None:
         """Drop the kept record (the processing was deleted)."""
         self._final.pop(processing_id, None)
+
+    def forget_all(self) -> None:
+        """Drop every kept record (invalidations may have been missed)."""
+        self._final.clear()
 
     async def get(self, processing_id: str) -> Record | None:
         record = self._final.get(processing_id)
@@ -57,8 +73,7 @@ class Records:
         if record.done or timeout <= 0:
             return record
         deadline = time.monotonic() + timeout
-        directory = self.store.directory(record.processing_id)
-        async with self.watcher.watch(directory) as changed:
+        async with self.watcher.watch(record.processing_id) as changed:
             while True:
                 fresh = await self.get(record.processing_id)
                 if fresh is None or fresh.done:

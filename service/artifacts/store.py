@@ -39,6 +39,7 @@ from service.objects.directory_store import DirectoryStore
 from service.objects.disk_tier import DiskTier
 from service.state.record_files import RECORD, RecordFiles
 from service.state.record_store import RecordStore
+from service.state.stores import records_for
 
 __all__ = ["RECORD", "FileStore", "atomic_write", "sync_files", "valid_id"]
 
@@ -79,7 +80,7 @@ class FileStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> FileStore:
         """The store of this process: one object store client whatever the count."""
-        return cls(settings.data_dir, objects=tier_for(settings))
+        return cls(settings.data_dir, records_for(settings), tier_for(settings))
 
     # -- paths ---------------------------------------------------------------
 

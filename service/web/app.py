@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastPath:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        svc.start()
         sweeper = sweeper_for(settings, svc.deleter, svc.redis)
         sweeping = asyncio.create_task(sweeper.run_forever()) if sweeper else None
         yield

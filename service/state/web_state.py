@@ -1,0 +1,62 @@
+"""The state a web process reads, with what keeps its memory true: long-poll
+wake-ups, invalidations, the key ring's source and the share tokens — from the
+data directory, or from PostgreSQL with its notifications (see `state.stores`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from service.access.apikeys import KeyFile, KeySource
+from service.access.share_tokens import ShareTokens
+from service.access.token_store import TokenStore
+from service.artifacts.records import Watcher
+from service.artifacts.watch import RecordWatcher
+from service.config import Settings
+from service.state.invalidation import Invalidations, LocalInvalidations
+from service.state.notices import Notices, PgInvalidations
+from service.state.pg_keys import KeyMirror, PgKeys
+from service.state.pg_tokens import PgShareTokens
+from service.state.pg_watch import NoticeWatcher
+from service.state.stores import database_for
+
+
+@dataclass
+class WebState:
+    """The state a web process reads, with what keeps its memory true."""
+
+    watcher: Watcher
+    invalidations: Invalidations
+    keys: KeySource
+    tokens: TokenStore
+    notices: Notices | None = None
+
+    def start(self) -> None:
+        """On the event loop, before the first request."""
+        if self.notices is not None:
+            self.notices.start()
+
+    async def close(self) -> None:
+        self.watcher.close()
+        if self.notices is not None:
+            await self.notices.close()
+        if isinstance(self.keys, KeyMirror):
+            self.keys.close()
+
+
+def web_state_for(settings: Settings, directory_of: Callable[[str], Path],
+                  redis: Redis | None) -> WebState:
+    db = database_for(settings)
+    if db is None:
+        return WebState(RecordWatcher(directory_of), LocalInvalidations(),
+                        KeyFile(settings.data_dir),
+                        ShareTokens(settings.data_dir, redis, settings.redis_timeout))
+    notices = Notices(db.url, settings.database_timeout)
+    invalidations = PgInvalidations(db, notices)
+    mirror = KeyMirror(PgKeys(db), invalidations)
+    mirror.prime()
+    return WebState(NoticeWatcher(notices), invalidations, mirror,
+                    PgShareTokens(db, invalidations), notices)
