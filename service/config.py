@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cache.clients import cluster_nodes, is_cluster
+from cache.clients import cluster_nodes, is_cluster, is_sentinel, sentinel_url
 
 PREFIX = "FOLIO_"
 LANGUAGES = ("de", "en")  # what `language` may be: tesseract models installed for both
@@ -286,8 +286,11 @@ def _redis_url(raw: str) -> str:
     if is_cluster(raw):
         raise ValueError("the queue needs one Redis primary (arq has no cluster support); "
                          "a cluster may hold the image cache (FOLIO_REDIS_CACHE_URL)")
+    if is_sentinel(raw):
+        sentinel_url(raw)  # ValueError names what is wrong
+        return raw
     if not raw.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError("expected a redis://, rediss:// or unix:// URL")
+        raise ValueError("expected a redis://, rediss://, unix:// or redis+sentinel:// URL")
     return raw
 
 
