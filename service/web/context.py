@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
@@ -107,6 +108,8 @@ class Services:
         # a deleted processing leaves every node's memory (resync: records kept are
         # dropped when notifications may have been missed)
         self.state.invalidations.subscribe(PROCESSING, self.forget, self.records.forget_all)
+        # and a deletion here is announced to every node (this one included)
+        self.deleter.announcers.append(partial(self.state.invalidations.publish, PROCESSING))
         self.state.start()
 
     async def close(self) -> None:
