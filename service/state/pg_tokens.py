@@ -91,7 +91,9 @@ class PgShareTokens:
     def remove_document(self, document_id: str) -> int:
         rows = self.db.run(lambda conn: conn.fetch(
             f"WITH d AS (DELETE FROM share_tokens WHERE document_id = $1 RETURNING digest) "
-            f"SELECT {NOTIFY} FROM d", document_id))
+            f"SELECT d.digest, {NOTIFY} FROM d", document_id))
+        for row in rows:
+            self.forget(row["digest"])
         return len(rows)
 
     async def revoke(self, tenant: str, token_uuid: str) -> bool:

@@ -16,6 +16,8 @@ from service.access.token_store import TokenStore
 from service.artifacts.records import Watcher
 from service.artifacts.watch import RecordWatcher
 from service.config import Settings
+from service.errors import StateUnavailable
+from service.state.database import Database
 from service.state.invalidation import Invalidations, LocalInvalidations
 from service.state.notices import Notices, PgInvalidations
 from service.state.pg_keys import KeyMirror, PgKeys
@@ -33,6 +35,17 @@ class WebState:
     keys: KeySource
     tokens: TokenStore
     notices: Notices | None = None
+    db: Database | None = None
+
+    async def database_check(self) -> str | None:
+        """For /readyz: "ok", or why not; None without a database."""
+        if self.db is None:
+            return None
+        try:
+            await self.db.run_async(lambda conn: conn.fetchval("SELECT 1"), retry=True)
+        except StateUnavailable:
+            return "unreachable"
+        return "ok"
 
     def start(self) -> None:
         """On the event loop, before the first request."""
@@ -59,4 +72,4 @@ def web_state_for(settings: Settings, directory_of: Callable[[str], Path],
     mirror = KeyMirror(PgKeys(db), invalidations)
     mirror.prime()
     return WebState(NoticeWatcher(notices), invalidations, mirror,
-                    PgShareTokens(db, invalidations), notices)
+                    PgShareTokens(db, invalidations), notices, db)

@@ -25,6 +25,9 @@ async def readyz(request: Request) -> Response:
     svc = services(request)
     checks: dict[str, str] = {}
     checks["store"] = "ok" if await asyncio.to_thread(svc.store.writable) else "not writable"
+    database = await svc.state.database_check()
+    if database is not None:
+        checks["database"] = database
     if svc.redis is not None:
         try:
             async with asyncio.timeout(1.0):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
+from service.artifacts.store import FileStore
 from service.errors import (
     NotFound,
     ProcessingError,
     QueueUnavailable,
+    StateUnavailable,
     StoreUnavailable,
     TooLarge,
     TooMany,
@@ -112,6 +115,7 @@ async def submit(request: Request) -> Response | FileAnswer:
         except (UploadTooLarge, TooLarge, ProcessingError, StoreUnavailable) as exc:
             await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id),
                                     True)
+            await asyncio.to_thread(_drop_record, svc.store, record.processing_id)
             # the original's local copy, when the store is not the data directory
             await asyncio.to_thread(shutil.rmtree, target.parent, True)
             if isinstance(exc, StoreUnavailable):
@@ -130,6 +134,7 @@ async def submit(request: Request) -> Response | FileAnswer:
     except QueueUnavailable:
         # the client hears 503 and sends again: keep no record it will never ask about
         await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id), True)
+        await asyncio.to_thread(_drop_record, svc.store, record.processing_id)
         await svc.store.unpublish(record.processing_id)
         raise
     record = await svc.records.wait_done(record, wait_for)
@@ -138,6 +143,13 @@ async def submit(request: Request) -> Response | FileAnswer:
         assert pending is not None
         return pending
     return await answer_full(request, record, include, 0, done_status=201)
+
+
+def _drop_record(store: FileStore, processing_id: str) -> None:
+    """The record of an upload refused after it was made (a database record outlives
+    the directory); a database gone meanwhile leaves a pending record nobody asks for."""
+    with contextlib.suppress(StateUnavailable):
+        store.records.delete(processing_id)
 
 
 def _save(upload: UploadFile, target: Path, limit: int) -> None:
