@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 
 from service.artifacts.record import CorruptRecord
 from service.artifacts.store import FileStore, valid_id
+from service.errors import StateUnavailable
 from service.jobs.liveness import REDIS_ERRORS, running_key
 from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
 from service.state.stores import JobMarks
@@ -73,6 +74,8 @@ class Reconciler:
                 await self.once()
             except REDIS_ERRORS as exc:
                 log.debug("reconciler waits for Redis: %s", exc)
+            except StateUnavailable:
+                log.debug("reconciler waits for the database")
             except Exception:
                 log.exception("reconciler pass failed")
             await asyncio.sleep(RECONCILE_EVERY)
