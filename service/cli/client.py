@@ -97,7 +97,7 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from service.cli.commands import _settings, _setup_logging
+    from service.cli.commands import _database_ready, _settings, _setup_logging
     from service.cli.store_check import store_ready
     from service.jobs.arq_queue import run_arq_worker
     from service.jobs.embedded import EmbeddedWorkers
@@ -105,6 +105,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = _settings()
     _setup_logging(settings.log_level)
     store_ready(settings)
+    _database_ready(settings)
     if settings.redis_url:
         run_arq_worker(settings, burst=args.burst)
         return 0
