@@ -1,9 +1,10 @@
-"""One contract for API keys and one for share tokens, each against the files in the
-data directory and PostgreSQL."""
+"""One contract each for API keys, share tokens and job marks, against the files in
+the data directory and PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,13 @@ from service.access.share_tokens import (
     TokenRefused,
 )
 from service.access.token_store import TokenStore
+from service.jobs.reconcile import OpenJobs
 from service.state.database import Database
 from service.state.invalidation import LocalInvalidations
 from service.state.pg_keys import PgKeys
+from service.state.pg_marks import PgJobMarks
 from service.state.pg_tokens import PgShareTokens
+from service.state.stores import JobMarks
 
 DOC = "0b9f2d1c-8e8a-4a51-9f0e-2f7b1c3d4e5f"
 OTHER = "1c9f2d1c-8e8a-4a51-9f0e-2f7b1c3d4e5f"
@@ -114,3 +118,24 @@ async def test_removing_a_document_removes_its_tokens(token_store: TokenStore) -
     assert token_store.remove_document(DOC) == 1
     assert await _refused(token_store, body["token"]) == UNKNOWN
     assert len(token_store.of_tenant("acme")) == 1
+
+
+@pytest.fixture(params=["files", "postgresql"])
+def job_marks(request: pytest.FixtureRequest, tmp_path: Path) -> JobMarks:
+    if request.param == "files":
+        return OpenJobs(tmp_path)
+    db: Database = request.getfixturevalue("database")
+    return PgJobMarks(db)
+
+
+def test_job_marks_are_listed_until_removed(job_marks: JobMarks) -> None:
+    before = time.time()
+    job_marks.add(DOC)
+    job_marks.add(OTHER)
+    job_marks.add(DOC)  # marked again: still one mark
+    listed = dict(job_marks.listing())
+    assert set(listed) == {DOC, OTHER}
+    assert all(before - 1 <= when <= time.time() + 1 for when in listed.values())
+    job_marks.remove(DOC)
+    job_marks.remove(DOC)  # gone already: nothing to do
+    assert [pid for pid, _ in job_marks.listing()] == [OTHER]

@@ -156,3 +156,17 @@ async def test_a_lost_listener_reconnects_and_forgets_what_it_may_have_missed(
     await _within(lambda: b.records.final(record.processing_id) is None, 10)
     await asyncio.wait_for(b.state.notices.listening.wait(), 10)
 
+
+
+async def test_a_long_poll_wakes_when_another_node_finishes_the_job(nodes: tuple[Node, Node]
+                                                                     ) -> None:
+    a, b = nodes
+    pid = a.store.create("acme", "ocr").processing_id
+    running = a.store.mark_running(pid)
+    waiting = asyncio.ensure_future(b.records.wait_done(running, 30))
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    await asyncio.to_thread(a.store.succeed, pid, pages=[(10, 10)], results=["ocr"])
+    done = await asyncio.wait_for(waiting, 5)
+    # woken by the notification, well before the 2 s safety re-check
+    assert done.done and time.monotonic() - started < 0.5
