@@ -14,7 +14,7 @@ import pytest
 
 from service.state.migrate import migrations, prepare
 from tests.helpers import folio
-from tests.state.conftest import SERVER_URL, database_in
+from tests.state.postgres import SERVER_URL, database_in
 
 
 @pytest.fixture
