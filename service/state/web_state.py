@@ -18,7 +18,8 @@ from service.artifacts.watch import RecordWatcher
 from service.config import Settings
 from service.errors import StateUnavailable
 from service.state.database import Database
-from service.state.invalidation import Invalidations, LocalInvalidations
+from service.state.file_invalidations import FileInvalidations
+from service.state.invalidation import Invalidations
 from service.state.notices import Notices, PgInvalidations
 from service.state.pg_keys import KeyMirror, PgKeys
 from service.state.pg_tokens import PgShareTokens
@@ -54,6 +55,8 @@ class WebState:
 
     async def close(self) -> None:
         self.watcher.close()
+        if isinstance(self.invalidations, FileInvalidations):
+            await self.invalidations.close()
         if self.notices is not None:
             await self.notices.close()
         if isinstance(self.keys, KeyMirror):
@@ -64,7 +67,8 @@ def web_state_for(settings: Settings, directory_of: Callable[[str], Path],
                   redis: Redis | None) -> WebState:
     db = database_for(settings)
     if db is None:
-        return WebState(RecordWatcher(directory_of), LocalInvalidations(),
+        # every process of this machine hears a deletion through the data directory
+        return WebState(RecordWatcher(directory_of), FileInvalidations(settings.data_dir),
                         KeyFile(settings.data_dir),
                         ShareTokens(settings.data_dir, redis, settings.redis_timeout))
     notices = Notices(db.url, settings.database_timeout)

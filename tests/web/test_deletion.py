@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +147,19 @@ def test_deleted_processing_leaves_no_files(node: Server) -> None:
     assert node.client(TENANT_A[1]).delete(url(pid)).status_code == 204
     left = [p for p in Path(node.data_dir).rglob("*") if pid in str(p)]
     assert left == []
+
+
+def test_every_worker_process_forgets_a_deleted_processing(tmp_path: Path) -> None:
+    keys_env = f"{TENANT_A[0]}:{TENANT_A[1]}"
+    with run_server(tmp_path / "data", {"FOLIO_API_KEYS": keys_env},
+                    ("--workers", "2")) as pair:
+        pid = make_processing(pair.store, TENANT_A[0]).processing_id
+        paths = [url(pid), url(pid, "/ocr"), url(pid, "/page-images/1?width=20")]
+        for _ in range(10):  # new connections: both processes see every path
+            for path in paths:
+                assert pair.client(TENANT_A[1]).get(path).status_code == 200
+        assert pair.client(TENANT_A[1]).delete(url(pid)).status_code == 204
+        time.sleep(1.0)  # FileInvalidations.POLL is 0.5 s
+        codes = {pair.client(TENANT_A[1]).get(path).status_code
+                 for _ in range(10) for path in paths}
+        assert codes == {404}
