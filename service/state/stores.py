@@ -8,6 +8,7 @@
 | job marks         | `queue/open/` (`jobs.reconcile`)        | `job_marks` (`pg_marks`)     |
 | long-poll wake-up | inotify (`artifacts.watch`)             | NOTIFY (`pg_watch`)          |
 | invalidation      | this process (`invalidation`)           | NOTIFY to every node         |
+| signing key       | `signing-key.json` (`access.signing`)   | `signing_key` (`pg_signing`) |
 
 One Database (one pool) per process and URL, whatever the number of callers.
 """
@@ -18,10 +19,12 @@ import os
 from typing import Protocol
 
 from service.access.apikeys import KeyFile, KeySource
+from service.access.signing import Signer, load_or_create_key
 from service.config import Settings
 from service.state.database import Database
 from service.state.pg_keys import PgKeys
 from service.state.pg_records import PgRecords
+from service.state.pg_signing import signing_key
 from service.state.record_files import RecordFiles
 from service.state.record_store import RecordStore
 
@@ -59,3 +62,11 @@ def keys_for(settings: Settings) -> KeySource:
     """The keys `folio keys` edits."""
     db = database_for(settings)
     return PgKeys(db) if db is not None else KeyFile(settings.data_dir)
+
+
+def signer_for(settings: Settings) -> Signer:
+    """FOLIO_SIGNING_KEYS, else the deployment's generated key: one for all nodes."""
+    if settings.signing_keys:
+        return Signer(settings.signing_keys)
+    db = database_for(settings)
+    return Signer([signing_key(db) if db is not None else load_or_create_key(settings.data_dir)])

@@ -15,7 +15,6 @@ from cache.clients import client_for, close_client, primary_for
 from service.access.apikeys import KeyRing
 from service.access.gate import Gate
 from service.access.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from service.access.signing import Signer
 from service.artifacts.records import Records, Watcher
 from service.artifacts.store import FileStore
 from service.config import Settings
@@ -23,6 +22,7 @@ from service.deletion.deleter import Deleter
 from service.images.scaler import Scaler
 from service.jobs.queue import Queue, queue_for
 from service.state.channels import PROCESSING
+from service.state.stores import signer_for
 from service.state.web_state import WebState, web_state_for
 from service.wire.metrics import Metrics
 
@@ -84,7 +84,7 @@ class Services:
         # records, keys, share tokens, wake-ups, invalidation: files or PostgreSQL
         state = web_state_for(settings, store.directory, redis)
         keys = KeyRing(state.keys, settings.api_keys)
-        gate = Gate(Signer.for_deployment(settings.signing_keys, settings.data_dir),
+        gate = Gate(signer_for(settings),
                     state.tokens, keys, limiter, metrics.access)
         records = Records(store, state.watcher)
         return cls(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -18,13 +19,14 @@ from service.access.share_tokens import (
     TokenRefused,
 )
 from service.access.token_store import TokenStore
+from service.config import Settings
 from service.jobs.reconcile import OpenJobs
 from service.state.database import Database
 from service.state.invalidation import LocalInvalidations
 from service.state.pg_keys import PgKeys
 from service.state.pg_marks import PgJobMarks
 from service.state.pg_tokens import PgShareTokens
-from service.state.stores import JobMarks
+from service.state.stores import JobMarks, signer_for
 
 DOC = "0b9f2d1c-8e8a-4a51-9f0e-2f7b1c3d4e5f"
 OTHER = "1c9f2d1c-8e8a-4a51-9f0e-2f7b1c3d4e5f"
@@ -139,3 +141,14 @@ def test_job_marks_are_listed_until_removed(job_marks: JobMarks) -> None:
     job_marks.remove(DOC)
     job_marks.remove(DOC)  # gone already: nothing to do
     assert [pid for pid, _ in job_marks.listing()] == [OTHER]
+
+
+@pytest.mark.parametrize("backend", ["files", "postgresql"])
+def test_every_node_signs_with_the_one_generated_key(backend: str, tmp_path: Path,
+                                                     request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("database_url") if backend == "postgresql" else None
+    shared = tmp_path / "shared"
+    nodes = [Settings(data_dir=(tmp_path / name if url else shared), database_url=url)
+             for name in ("a", "b")]
+    signed = urlsplit(signer_for(nodes[0]).sign(f"/processing/results/{DOC}/pdf", 60))
+    assert signer_for(nodes[1]).check("GET", signed.path, signed.query) is not None
