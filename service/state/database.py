@@ -38,6 +38,12 @@ RELEASE_ERRORS: tuple[type[BaseException], ...] = (*UNREACHABLE, concurrent.futu
 CLOSE_ERRORS: tuple[type[BaseException], ...] = (*UNREACHABLE, asyncpg.PostgresError)
 
 
+# the server probes an idle connection after 10 s: a job host that vanished without
+# closing its socket (power, network) frees its run locks in ~25 s, not hours
+KEEPALIVE = {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5",
+             "tcp_keepalives_count": "3"}
+
+
 async def _init_connection(conn: Any) -> None:
     await conn.set_type_codec("jsonb", encoder=lambda v: orjson.dumps(v).decode(),
                               decoder=orjson.loads, schema="pg_catalog")
@@ -68,7 +74,7 @@ class Database:
             self._pool = await asyncpg.create_pool(
                 self.url, min_size=0, max_size=self.pool_size, timeout=self.timeout,
                 command_timeout=self.timeout, init=_init_connection,
-                max_inactive_connection_lifetime=60.0)
+                max_inactive_connection_lifetime=60.0, server_settings=KEEPALIVE)
         return self._pool
 
     async def _run(self, work: Work[T], retry: bool) -> T:

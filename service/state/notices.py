@@ -77,6 +77,9 @@ class Notices:
                 if self.listening.is_set():
                     log.warning("database notifications lost (%s); reconnecting",
                                 exc or type(exc).__name__)
+            except Exception:
+                # a refused login, a database being dropped: keep trying, never die
+                log.exception("listening for database notifications failed; trying again")
             finally:
                 self.listening.clear()
                 if conn is not None:

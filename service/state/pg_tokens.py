@@ -155,3 +155,5 @@ class PgShareTokens:
         except StateUnavailable:
             # bookkeeping only: never refuses the read it records
             log.warning("share token last use not recorded: the database is unavailable")
+        except Exception:
+            log.exception("share token last use not recorded")
