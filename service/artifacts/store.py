@@ -231,6 +231,9 @@ class FileStore:
             await self.objects.store.delete_prefix(processing_prefix(processing_id))
             await asyncio.to_thread(shutil.rmtree, self.work_directory(processing_id), True)
         await asyncio.to_thread(self.records.delete, processing_id)
+        if not self.objects.in_place:
+            # what the record files leave in the data directory: the record's directory
+            await asyncio.to_thread(shutil.rmtree, self.directory(processing_id), True)
 
     def _remove_directory(self, processing_id: str) -> None:
         directory = self.directory(processing_id)
