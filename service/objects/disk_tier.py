@@ -165,6 +165,22 @@ class DiskTier:
 
         await asyncio.gather(*(one(key, tmp) for key, tmp in remaining))
 
+    def drop(self, prefix: str) -> None:
+        """Forget this node's copies under `prefix` (their objects were deleted): one
+        rename takes them out of sight at once; the files go in a thread."""
+        if self.in_place:
+            return
+        directory = self.path(prefix.rstrip("/"))
+        gone = directory.with_name(f".dropped-{directory.name}-{secrets.token_hex(4)}")
+        try:
+            os.rename(directory, gone)
+        except FileNotFoundError:
+            return
+        self._sizes = {k: v for k, v in self._sizes.items() if not k.startswith(prefix)}
+        threading.Thread(target=shutil.rmtree, args=(gone, True), daemon=True).start()
+        with self._lock:
+            self._used = None  # counted again at the next copy
+
     # -- the bound --------------------------------------------------------------
 
     def _account(self, size: int) -> None:

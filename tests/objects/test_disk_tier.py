@@ -107,3 +107,13 @@ def test_the_data_directory_is_used_in_place(tmp_path: Path) -> None:
     path = local.fetch_blocking("processings/ab/x/ocr.json")
     assert path == tmp_path / "processings" / "ab" / "x" / "ocr.json"
     assert not (tmp_path / "tier").exists()
+
+
+def test_drop_forgets_the_copies_of_a_prefix(remote: DiskTier) -> None:
+    for key in ("p/1/a", "p/1/b", "p/2/a"):
+        put(remote, key, b"x")
+        remote.fetch_blocking(key)
+    remote.drop("p/1/")
+    assert remote.present("p/1/a") is None and remote.present("p/1/b") is None
+    assert remote.present("p/2/a") is not None
+    remote.drop("p/9/")  # nothing there: nothing to do
