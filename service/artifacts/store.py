@@ -235,6 +235,17 @@ class FileStore:
             # what the record files leave in the data directory: the record's directory
             await asyncio.to_thread(shutil.rmtree, self.directory(processing_id), True)
 
+    def drop_copies(self, processing_id: str) -> None:
+        """Remove this machine's copies of a processing another node deleted (its
+        objects are gone from the store already); in the background, off the loop."""
+        if self.objects.in_place:
+            return
+        directory = self.work_directory(processing_id)
+        try:
+            asyncio.get_running_loop().run_in_executor(None, shutil.rmtree, directory, True)
+        except RuntimeError:  # no event loop: a CLI or a test
+            shutil.rmtree(directory, ignore_errors=True)
+
     def _remove_directory(self, processing_id: str) -> None:
         directory = self.directory(processing_id)
         gone = directory.with_name(f".deleted-{processing_id}-{secrets.token_hex(4)}")

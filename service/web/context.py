@@ -56,6 +56,7 @@ class Services:
         or on another node: call it on the "deleted" notification)."""
         self.records.forget(processing_id)
         self.scaler.forget(processing_id)
+        self.store.drop_copies(processing_id)
         for forget in self.forgetters:
             forget(processing_id)
 
