@@ -4,14 +4,19 @@ upload is refused whole, and after recovery everything works without a restart."
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from service.artifacts.catalogue import sub_pdf_file
+from service.objects.base import artifact_key
 from tests.conftest import TENANT_A
 from tests.helpers import run_server, tiny_pdf
 from tests.objects.seaweed import SeaweedFS
+from tests.objects.test_contract import s3_store
 from tests.objects.test_served_from_store import KEYS, processing
 
 
@@ -37,6 +42,13 @@ def test_store_down_then_back(own_seaweedfs: SeaweedFS, tmp_path: Path) -> None:
         base = f"/processing/results/{record.processing_id}"
         warm = client.get(f"{base}/ocr")
         assert warm.status_code == 200
+        big = tiny_pdf(1) + os.urandom(5 * 1024 * 1024)
+        bucket = s3_store(own_seaweedfs.endpoint, "faults")
+        key = artifact_key(record.processing_id, sub_pdf_file(1))
+        asyncio.run(bucket.delete_prefix(key.rpartition("/")[0] + "/"))
+        asyncio.run(bucket.put(key, big))
+        ranged = {"Range": "bytes=4000000-4000009"}
+        assert client.get(f"{base}/sub-pdfs/1", headers=ranged).status_code == 206
 
         own_seaweedfs.kill()
         assert client.get(f"{base}/ocr").content == warm.content  # from the node's tiers
@@ -46,6 +58,10 @@ def test_store_down_then_back(own_seaweedfs: SeaweedFS, tmp_path: Path) -> None:
             assert down.headers["retry-after"] == "5"
             assert down.json() == {"detail": "The object store is unavailable; "
                                              "try again shortly."}
+        # the object's size is remembered, so the failure comes with the first bytes
+        cut = client.get(f"{base}/sub-pdfs/1", headers=ranged)
+        assert cut.status_code == 503
+        assert cut.headers["retry-after"] == "5"
         records_before = files_under(node.data_dir / "processings")
         refused = client.post("/processing/ocr?wait_for=0",
                               files={"file": ("a.pdf", tiny_pdf(1), "application/pdf")})
