@@ -192,6 +192,17 @@ class FileStore:
         if not self.objects.in_place:
             await self.objects.store.put_file(artifact_key(processing_id, name), path)
 
+    async def store_check(self) -> str | None:
+        """For /readyz: "ok" or why the object store does not answer; None when the
+        store is the data directory (the writable check covers it)."""
+        if self.objects.in_place:
+            return None
+        try:
+            await self.objects.store.head("readyz-probe")
+        except StoreUnavailable:
+            return "unreachable"
+        return "ok"
+
     async def unpublish(self, processing_id: str) -> None:
         """Take back what `publish` put (an upload refused after it was stored):
         this machine's copies and, as far as the store answers, its objects."""

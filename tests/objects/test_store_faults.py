@@ -50,7 +50,9 @@ def test_store_down_then_back(own_seaweedfs: SeaweedFS, tmp_path: Path) -> None:
         ranged = {"Range": "bytes=4000000-4000009"}
         assert client.get(f"{base}/sub-pdfs/1", headers=ranged).status_code == 206
 
+        assert client.get("/readyz").json()["checks"]["objects"] == "ok"
         own_seaweedfs.kill()
+        assert client.get("/readyz").json()["checks"]["objects"] == "unreachable"
         assert client.get(f"{base}/ocr").content == warm.content  # from the node's tiers
         for path in ("pdf", "page-images/1", "hocr"):
             down = client.get(f"{base}/{path}")

@@ -36,6 +36,11 @@ async def readyz(request: Request) -> Response:
         except (RedisError, OSError, TimeoutError) as exc:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
+    objects = await svc.store.store_check()
+    if objects is not None:
+        # reported, not a reason to leave the load balancer: a store that is down is
+        # down for every node, and the tiers still answer what they hold
+        checks["objects"] = objects
     if svc.redis is not None and checks["redis"] == "ok":
         # reported, not a reason to leave the load balancer: reads need no worker
         try:
