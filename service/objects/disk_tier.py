@@ -48,6 +48,7 @@ class DiskTier:
         self._staged: dict[str, list[tuple[str, Path, Path]]] = {}
         self._staged_at: dict[str, Path] = {}  # key -> its staged file, until flushed
         self._sizes: dict[str, ObjectInfo] = {}
+        self._flights: dict[tuple[int, str], asyncio.Future[Path]] = {}
 
     def path(self, key: str) -> Path:
         """Where the object's local file is (or would be)."""
@@ -81,6 +82,20 @@ class DiskTier:
         path = self.present(key)
         if path is not None:
             return path
+        # one copy however many ask at once (per event loop: tasks belong to one)
+        flight = (id(asyncio.get_running_loop()), key)
+        task = self._flights.get(flight)
+        if task is None:
+            task = self._flights[flight] = asyncio.ensure_future(self._copy(key))
+            task.add_done_callback(lambda done: self._landed(flight, done))
+        return await asyncio.shield(task)
+
+    def _landed(self, flight: tuple[int, str], task: asyncio.Future[Path]) -> None:
+        self._flights.pop(flight, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: every waiter may have gone
+
+    async def _copy(self, key: str) -> Path:
         path = self.path(key)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)

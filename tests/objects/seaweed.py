@@ -55,6 +55,10 @@ def _four_ports() -> list[int]:
     raise RuntimeError("no four free ports (with their +10000 gRPC twins)")
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 class SeaweedFS:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -72,7 +76,20 @@ class SeaweedFS:
                 "AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
                 "AWS_REGION": "us-east-1", "AWS_ALLOW_HTTP": "true"}
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 60.0, tries: int = 3) -> None:
+        """Start and wait until an object reads back. A port taken between the check
+        and weed's bind (another test's server) makes weed exit: new ports, again;
+        a restart keeps its ports, so that the clients already made find it."""
+        for attempt in range(tries):
+            try:
+                self._start(timeout)
+                return
+            except PortTaken:
+                if attempt == tries - 1:
+                    raise
+                self.master, self.volume, self.filer, self.s3 = _four_ports()
+
+    def _start(self, timeout: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         log = open(self.directory / "weed.log", "ab")  # noqa: SIM115 (the process keeps it)
         self.process = subprocess.Popen(
@@ -88,6 +105,10 @@ class SeaweedFS:
         deadline = time.monotonic() + timeout
         while not (self._bucket_made() and self._reads_back()):
             if self.process.poll() is not None:
+                self.process = None
+                log_text = (self.directory / "weed.log").read_text(errors="replace")
+                if "address already in use" in log_text[-4000:]:
+                    raise PortTaken()
                 raise RuntimeError(f"weed exited: see {self.directory / 'weed.log'}")
             if time.monotonic() > deadline:
                 self.stop()

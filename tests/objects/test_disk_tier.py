@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from service.errors import StoreUnavailable
+from service.objects.base import ObjectInfo
 from service.objects.directory_store import DirectoryStore
 from service.objects.disk_tier import DiskTier
 from tests.objects.seaweed import SeaweedFS
@@ -117,3 +118,23 @@ def test_drop_forgets_the_copies_of_a_prefix(remote: DiskTier) -> None:
     assert remote.present("p/1/a") is None and remote.present("p/1/b") is None
     assert remote.present("p/2/a") is not None
     remote.drop("p/9/")  # nothing there: nothing to do
+
+
+def test_readers_at_once_share_one_copy(remote: DiskTier) -> None:
+    put(remote, "p/a", b"x" * 5000)
+    downloads = 0
+    download = remote.store.download
+
+    async def counted(key: str, target: Path) -> ObjectInfo:
+        nonlocal downloads
+        downloads += 1
+        return await download(key, target)
+
+    remote.store.download = counted  # type: ignore[method-assign]
+
+    async def readers() -> list[Path]:
+        return await asyncio.gather(*(remote.fetch("p/a") for _ in range(10)))
+
+    paths = asyncio.run(readers())
+    assert downloads == 1
+    assert {p.read_bytes() for p in paths} == {b"x" * 5000}
