@@ -12,6 +12,7 @@ the retention sweep) finishes the work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -22,6 +23,9 @@ from service.errors import ApiError
 from service.images.scaler import Scaler
 
 log = logging.getLogger("folio.deletion")
+# seconds after which every node has heard of a deletion (within 2 s) and so caches
+# no more of its images
+SETTLE = 3.0
 STILL_RUNNING = ("The processing is still running; delete it once it has finished "
                  "(its result answers 200 or 500).")
 
@@ -54,9 +58,12 @@ class Deleter:
         self.forget = forget
         # called with the id once it is deleted here: tell the other nodes
         self.announcers: list[Callable[[str], Awaitable[None]]] = []
+        self._later: set[asyncio.Task[None]] = set()
 
-    async def delete(self, record: Record) -> None:
-        """Delete a finished processing; ApiError 409 while it is pending or running."""
+    async def delete(self, record: Record, settle: bool = True) -> None:
+        """Delete a finished processing; ApiError 409 while it is pending or running.
+
+        `settle`: purge the shared image tier once more, SETTLE seconds later."""
         if not record.done:
             raise ApiError(STILL_RUNNING, 409)
         processing_id = record.processing_id
@@ -70,3 +77,18 @@ class Deleter:
         self.forget(processing_id)
         for announce in self.announcers:
             await announce(processing_id)
+        if settle:
+            self._purge_later(processing_id)
+
+    def _purge_later(self, processing_id: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._purge_after(processing_id))
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def _purge_after(self, processing_id: str) -> None:
+        # a render that was under way on another node when it heard of the deletion
+        # may have cached its image after the purge above
+        await asyncio.sleep(SETTLE)
+        # Redis away: the first purge's warning said it, the entries expire with their TTL
+        with contextlib.suppress(CacheUnavailable):
+            await self.scaler.purge(processing_id)

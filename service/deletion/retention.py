@@ -65,7 +65,9 @@ class Sweeper:
                 try:
                     record = await asyncio.to_thread(store.load, processing_id)
                     if record is not None:
-                        await self.deleter.delete(record)
+                        # one purge each (a sweep may delete thousands): an image a
+                        # node was rendering just then stays in Redis until its TTL
+                        await self.deleter.delete(record, settle=False)
                         deleted += 1
                 except (CorruptRecord, OSError) as exc:
                     log.error("retention could not delete %s: %s", processing_id, exc)

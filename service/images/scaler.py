@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -23,13 +24,14 @@ from service.artifacts.catalogue import page_file
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.errors import ApiError, Busy
+from service.errors import ApiError, Busy, NotFound
 from service.images import imaging
 from service.images.decoded import DecodedPages
 from service.wire.etags import etag_for
 from service.wire.metrics import Metrics
 
 DEFAULT_FORMAT = "jpeg"
+DELETED_MEMO = 10_000  # deleted processings remembered, newest kept
 
 
 def cache_prefix(processing_id: str) -> str:
@@ -132,6 +134,8 @@ class Scaler:
         self.decoded = DecodedPages(settings.decoded_cache_bytes, settings.decode_concurrency)
         # source key -> the decode of that page in flight, for renders arriving meanwhile
         self.decoding: dict[str, asyncio.Future[Any]] = {}
+        # processings deleted while this process runs: a render under way is not cached
+        self.deleted: OrderedDict[str, None] = OrderedDict()
         self.backlog = 0
         self._memory_hits = metrics.cache_hits.labels("memory")
         self._redis_hits = metrics.cache_hits.labels("redis")
@@ -211,7 +215,10 @@ class Scaler:
         """
         async def compute() -> bytes:
             path = await self.store.fetch(variant.processing_id, page_file(variant.source))
-            return await self._render(str(path), variant)
+            body = await self._render(str(path), variant)
+            if variant.processing_id in self.deleted:
+                raise NotFound("No processing with this id.")  # nothing cached after all
+            return body
 
         body, outcome = await self.flight.get_or_compute(
             variant.key, compute, ttl=self.settings.redis_cache_ttl, known_miss=known_miss)
@@ -280,6 +287,9 @@ class Scaler:
 
     def forget(self, processing_id: str) -> None:
         """Drop the processing's images from this process's memory."""
+        self.deleted[processing_id] = None
+        if len(self.deleted) > DELETED_MEMO:
+            self.deleted.popitem(last=False)
         self.memory.delete_prefix_nowait(cache_prefix(processing_id))
         self.decoded.drop_prefix(processing_id + ":")
 
