@@ -28,10 +28,12 @@ log = logging.getLogger("folio.state")
 T = TypeVar("T")
 Work = Callable[[Any], Awaitable[T]]  # given a connection
 
-# what "the database is not there" looks like from asyncpg
+# what "the database is not there (for now)" looks like from asyncpg: down, shutting
+# down, out of connections, a statement cancelled, a read-only standby mid-failover
 UNREACHABLE: tuple[type[BaseException], ...] = (
     OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
     asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
 )
 
 RELEASE_ERRORS: tuple[type[BaseException], ...] = (*UNREACHABLE, concurrent.futures.TimeoutError)
