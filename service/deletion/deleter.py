@@ -1,12 +1,13 @@
 """One processing deleted everywhere it is kept, in this order:
 
     refuse while pending or running (409: its job could still write artifacts)
-    → the store: original, artifacts, record (then 404 on every node that asks it)
-    → its share tokens → the shared image cache (Redis) → this process's tiers
-    → `announcers`: the other nodes drop it from their tiers
+    → its share tokens → the store: original, artifacts, and the record last (then
+    404 on every node that asks the store) → the shared image cache (Redis) → this
+    process's tiers → `announcers`: the other nodes drop it from theirs
 
-A DELETE that fails part-way leaves the record last, so sending it again (or
-the retention sweep) finishes the work.
+Everything kept goes before the record, so a DELETE that fails part-way (the
+store or the database away: 503) is finished by sending it again, or by the
+retention sweep.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ log = logging.getLogger("folio.deletion")
 # seconds after which every node has heard of a deletion (within 2 s) and so caches
 # no more of its images
 SETTLE = 3.0
-STILL_RUNNING = ("The processing is still running; delete it once it has finished "
+STILL_RUNNING = ("The processing has not finished yet; delete it once it has "
                  "(its result answers 200 or 500).")
 
 
@@ -67,8 +68,8 @@ class Deleter:
         if not record.done:
             raise ApiError(STILL_RUNNING, 409)
         processing_id = record.processing_id
-        await self.store.delete(processing_id)
         await asyncio.to_thread(self.tokens.remove_document, processing_id)
+        await self.store.delete(processing_id)
         try:
             await self.scaler.purge(processing_id)
         except CacheUnavailable as exc:

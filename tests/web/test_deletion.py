@@ -104,7 +104,7 @@ def test_delete_an_unfinished_processing_is_409(node: Server, status: str) -> No
     a = node.client(TENANT_A[1])
     answer = a.delete(url(pid))
     assert answer.status_code == 409
-    assert "still running" in answer.json()["detail"]
+    assert "not finished" in answer.json()["detail"]
     assert node.store.load(pid) is not None
 
 
