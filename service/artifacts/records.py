@@ -12,6 +12,7 @@ from typing import Protocol
 
 from service.artifacts.record import CorruptRecord, Record
 from service.artifacts.store import FileStore
+from service.errors import StateUnavailable
 
 log = logging.getLogger("folio.records")
 
@@ -69,15 +70,23 @@ class Records:
             raise
 
     async def wait_done(self, record: Record, timeout: float) -> Record:
-        """The record once finished, or as it is when `timeout` seconds have passed."""
+        """The record once finished, or as it is when `timeout` seconds have passed.
+
+        A database that goes away meanwhile ends the wait with the record as last
+        seen: the job is queued, so the caller answers 202, not 503 (which would
+        make a client upload the document again)."""
         if record.done or timeout <= 0:
             return record
         deadline = time.monotonic() + timeout
         async with self.watcher.watch(record.processing_id) as changed:
             while True:
-                fresh = await self.get(record.processing_id)
+                try:
+                    fresh = await self.get(record.processing_id)
+                except StateUnavailable:
+                    return record
                 if fresh is None or fresh.done:
                     return fresh or record
+                record = fresh
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return fresh

@@ -131,7 +131,7 @@ async def submit(request: Request) -> Response | FileAnswer:
         await form.close()
     try:
         await svc.queue.submit(record.processing_id)
-    except QueueUnavailable:
+    except (QueueUnavailable, StateUnavailable):
         # the client hears 503 and sends again: keep no record it will never ask about
         await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id), True)
         await asyncio.to_thread(_drop_record, svc.store, record.processing_id)
