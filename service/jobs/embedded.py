@@ -22,6 +22,7 @@ from typing import Protocol
 
 from service.artifacts.store import FileStore
 from service.config import Settings
+from service.errors import StateUnavailable
 from service.jobs.arq_queue import ArqWorkerProcess
 from service.pipeline import pages, run
 from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
@@ -29,6 +30,7 @@ from service.pipeline.workflows import load_plugins
 
 log = logging.getLogger("folio.jobs")
 IDLE_POLL = 0.05  # seconds between looks at an empty queue (a listdir), in workers only
+STATE_BACKOFF = 1.0  # seconds a worker rests after the database refused a job
 
 
 class DirectoryQueue:
@@ -98,7 +100,13 @@ def _worker_main(settings: Settings, parent: int) -> None:
             if processing_id is None:
                 time.sleep(IDLE_POLL)
                 continue
-            run.process(store, settings, processing_id)
+            try:
+                run.process(store, settings, processing_id)
+            except StateUnavailable:
+                # the database went away: the job waits in the queue, this worker lives
+                queue.requeue(processing_id, me)
+                time.sleep(STATE_BACKOFF)
+                continue
             # not in a `finally`: a worker stopped mid-job leaves its claim, which the
             # supervisor (now, or at the next start) puts back in the queue
             queue.finish(processing_id, me)
@@ -140,6 +148,8 @@ class EmbeddedWorkers:
         while not self._stop.wait(0.5):
             try:
                 self.check()
+            except StateUnavailable:
+                log.debug("job supervisor waits for the database")
             except Exception:
                 log.exception("job supervisor check failed")
 

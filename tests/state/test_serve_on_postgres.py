@@ -87,3 +87,13 @@ def _check(server: Server, secret: str, pdf: bytes, proxy: Proxy, store: FileSto
     assert back.status_code == 200
     again = _upload(client, pdf)
     assert again.status_code == 201, again.text
+
+    # a job accepted just before the database goes: it runs once the database is back
+    accepted = _upload(client, pdf, wait_for=0)
+    assert accepted.status_code == 202
+    proxy.down()
+    time.sleep(3)
+    proxy.up()
+    late = accepted.json()["processing_id"]
+    finished = _until(lambda: client.get(f"/processing/results/{late}/ocr"), 200, 60)
+    assert finished.status_code == 200, finished.text
