@@ -13,7 +13,7 @@ import redis
 from cache import keys
 from service.images.scaler import cache_prefix
 from tests.conftest import TENANT_A, TENANT_B
-from tests.helpers import REDIS_URL, Server, make_processing, run_server
+from tests.helpers import REDIS_URL, Server, folio, make_processing, run_server
 
 CACHE_URL = REDIS_URL.rsplit("/", 1)[0] + "/14"
 
@@ -163,3 +163,12 @@ def test_every_worker_process_forgets_a_deleted_processing(tmp_path: Path) -> No
         codes = {pair.client(TENANT_A[1]).get(path).status_code
                  for _ in range(10) for path in paths}
         assert codes == {404}
+
+
+def test_folio_delete_deletes_through_the_api(node: Server) -> None:
+    pid = make_processing(node.store, TENANT_A[0]).processing_id
+    env = {"FOLIO_URL": node.url, "FOLIO_KEY": TENANT_A[1]}
+    done = folio(node.data_dir, "delete", pid, env=env)
+    assert (done.returncode, done.stdout) == (0, f"deleted {pid}\n")
+    again = folio(node.data_dir, "delete", pid, env=env)
+    assert again.returncode == 1 and "404" in again.stderr
