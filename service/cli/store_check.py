@@ -4,6 +4,7 @@ would only answer 503)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from service.config import Settings
@@ -13,5 +14,7 @@ from service.objects.configure import check_store
 def store_ready(settings: Settings) -> None:
     problem = check_store(settings)
     if problem is not None:
-        print(f"folio: {problem}", file=sys.stderr)
-        raise SystemExit(2)
+        print(f"folio: {problem}", file=sys.stderr, flush=True)
+        # at once: obstore's runtime threads, torn down by the interpreter's exit,
+        # can abort the process (SIGABRT) instead of letting it exit with 2
+        os._exit(2)
