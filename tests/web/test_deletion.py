@@ -12,6 +12,7 @@ import redis
 
 from cache import keys
 from service.images.scaler import cache_prefix
+from service.web.openapi import document
 from tests.conftest import TENANT_A, TENANT_B
 from tests.helpers import REDIS_URL, Server, folio, make_processing, run_server
 
@@ -172,3 +173,10 @@ def test_folio_delete_deletes_through_the_api(node: Server) -> None:
     assert (done.returncode, done.stdout) == (0, f"deleted {pid}\n")
     again = folio(node.data_dir, "delete", pid, env=env)
     assert again.returncode == 1 and "404" in again.stderr
+
+
+def test_the_openapi_document_marks_delete_as_folios_extension() -> None:
+    operation = document()["paths"]["/processing/results/{processing_id}"]["delete"]
+    assert operation["x-folio-extension"] is True
+    assert set(operation["responses"]) == {"204", "401", "403", "404", "409", "422", "429"}
+    assert "FOLIO_RETENTION_DAYS" in operation["description"]
