@@ -33,6 +33,9 @@ TOUCH_EVERY = 60.0  # seconds: a copy's use time is refreshed at most this often
 LOW_WATER = 0.9  # an eviction brings the tier down to this share of its bound
 UPLOADS = 16  # uploads in flight at once per flush
 MEMO = 10_000  # sizes of remote objects kept for range reads
+# seconds after which a dot-name is a killed process's leftover, not work under way
+# (longer than any job: FOLIO_JOB_TIMEOUT is minutes)
+STALE = 6 * 3600.0
 T = TypeVar("T")
 
 
@@ -219,20 +222,39 @@ class DiskTier:
 
 
 def _copies(root: Path) -> list[tuple[float, int, Path]]:
-    """(last use, size, path) of every copy; temporary and staged names are not copies."""
+    """(last use, size, path) of every copy; temporary and staged names are not copies.
+
+    What a killed process left under a dot-name (a copy or upload half made, a job's
+    scratch directory) is removed once it is older than STALE."""
     found = []
+    stale = time.time() - STALE
     for directory, subdirs, files in os.walk(root):
+        for name in [d for d in subdirs if d.startswith(".")]:
+            _remove_if_stale(Path(directory, name), stale)
         subdirs[:] = [d for d in subdirs if not d.startswith(".")]
         for name in files:
-            if name.startswith("."):
-                continue
             path = Path(directory, name)
+            if name.startswith("."):
+                _remove_if_stale(path, stale)
+                continue
             try:
                 stat = path.stat()
             except FileNotFoundError:
                 continue
             found.append((stat.st_atime, stat.st_size, path))
     return found
+
+
+def _remove_if_stale(path: Path, stale: float) -> None:
+    try:
+        if path.lstat().st_mtime >= stale:
+            return
+    except FileNotFoundError:
+        return
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _patiently(call: Callable[[], T], patience: float) -> T:

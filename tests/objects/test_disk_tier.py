@@ -138,3 +138,22 @@ def test_readers_at_once_share_one_copy(remote: DiskTier) -> None:
     paths = asyncio.run(readers())
     assert downloads == 1
     assert {p.read_bytes() for p in paths} == {b"x" * 5000}
+
+
+def test_a_killed_process_leftovers_go_once_stale(remote: DiskTier) -> None:
+    put(remote, "p/a", b"x")
+    directory = remote.path("p/a").parent
+    directory.mkdir(parents=True)
+    old_staged = directory / ".b.1234.staged"
+    old_scratch = directory / ".scratch-1234"
+    fresh_staged = directory / ".c.5678.staged"
+    old_staged.write_bytes(b"half")
+    old_scratch.mkdir()
+    (old_scratch / "page.jpg").write_bytes(b"x")
+    fresh_staged.write_bytes(b"under way")
+    long_ago = time.time() - 7 * 3600
+    for path in (old_staged, old_scratch):
+        os.utime(path, (long_ago, long_ago))
+    remote.fetch_blocking("p/a")  # the first copy scans the tier
+    assert not old_staged.exists() and not old_scratch.exists()
+    assert fresh_staged.exists()
