@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -25,12 +27,24 @@ from service.state.record_store import RecordStore
 
 SERVER_URL = os.environ.get("FOLIO_TEST_POSTGRES_URL",
                             "postgresql://postgres@127.0.0.1:5432/postgres")
+T = TypeVar("T")
 TABLES = ("processings", "api_keys", "share_tokens", "job_marks")
 
 
 def database_in(name: str) -> str:
     base, _, _ = SERVER_URL.rpartition("/")
     return f"{base}/{name}"
+
+
+def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """Run blocking `work` on a thread of its own: a fixture may be set up from a test
+    whose event loop is running, where asyncio.run is refused."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work, *args).result()
+
+
+def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
+    return off_loop(asyncio.run, coro)
 
 
 async def _admin(statement: str) -> None:
@@ -46,13 +60,13 @@ def postgres_database() -> Iterator[str]:
     """The URL of a fresh database with folio's schema, for this run only."""
     name = f"folio_test_{secrets.token_hex(6)}"
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        run_coroutine(_admin(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as exc:
         pytest.fail(f"PostgreSQL at {SERVER_URL} is needed for these tests: {exc}")
     url = database_in(name)
-    prepare(url, 5.0)
+    off_loop(prepare, url, 5.0)
     yield url
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_coroutine(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _empty(url: str) -> None:
@@ -65,7 +79,7 @@ async def _empty(url: str) -> None:
 
 @pytest.fixture
 def database_url(postgres_database: str) -> str:
-    asyncio.run(_empty(postgres_database))
+    run_coroutine(_empty(postgres_database))
     return postgres_database
 
 
