@@ -152,14 +152,19 @@ class DiskTier:
         """Upload what was staged for `owner`, then keep the copies."""
         with self._lock:
             staged = self._staged.pop(owner, [])
+        made: set[str] = set()  # created by this flush (a retry does not redo them)
+        kept: set[str] = set()  # there already: an earlier attempt's, which stays
         try:
-            _patiently(lambda: runner.run(self._upload(staged)), patience)
+            _patiently(lambda: runner.run(self._upload(staged, made, kept)), patience)
         except BaseException:
             self._drop(staged)
             raise
         for key, tmp, path in staged:
-            os.replace(tmp, path)
             self._staged_at.pop(key, None)
+            if key in kept:
+                tmp.unlink(missing_ok=True)  # the store's bytes are the object's
+                continue
+            os.replace(tmp, path)
             self._account(path.stat().st_size)
 
     def discard(self, owner: str) -> None:
@@ -172,14 +177,14 @@ class DiskTier:
             self._staged_at.pop(key, None)
             tmp.unlink(missing_ok=True)
 
-    async def _upload(self, staged: list[tuple[str, Path, Path]]) -> None:
+    async def _upload(self, staged: list[tuple[str, Path, Path]], made: set[str],
+                      kept: set[str]) -> None:
         gate = asyncio.Semaphore(UPLOADS)
-        remaining = [(key, tmp) for key, tmp, _ in staged if tmp.exists()]
+        remaining = [(key, tmp) for key, tmp, _ in staged if key not in made | kept]
 
         async def one(key: str, tmp: Path) -> None:
             async with gate:
-                # False: an earlier attempt stored it; objects are written once
-                await self.store.put_file(key, tmp)
+                (made if await self.store.put_file(key, tmp) else kept).add(key)
 
         await asyncio.gather(*(one(key, tmp) for key, tmp in remaining))
 

@@ -157,3 +157,13 @@ def test_a_killed_process_leftovers_go_once_stale(remote: DiskTier) -> None:
     remote.fetch_blocking("p/a")  # the first copy scans the tier
     assert not old_staged.exists() and not old_scratch.exists()
     assert fresh_staged.exists()
+
+
+def test_an_object_already_stored_keeps_the_store_bytes(remote: DiskTier) -> None:
+    put(remote, "p/ocr.json", b"earlier attempt")
+    remote.stage("p/", "p/ocr.json", b"this attempt")
+    remote.stage("p/", "p/hocr.html", b"new")
+    remote.flush("p/")
+    assert remote.fetch_blocking("p/ocr.json").read_bytes() == b"earlier attempt"
+    assert remote.fetch_blocking("p/hocr.html").read_bytes() == b"new"
+    assert not [p for p in remote.root.rglob(".*") if p.is_file()]
