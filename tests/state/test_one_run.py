@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -65,3 +66,41 @@ def test_two_processes_racing_for_one_job_run_it_once(backend: str, tmp_path: Pa
     assert len(log.read_text().split()) == 1
     record = store.load(pid)
     assert record is not None and record.status == SUCCEEDED and record.attempts == 1
+
+
+def _hold(root: Path, database_url: str | None, processing_id: str) -> None:
+    store = _store(root, database_url)
+    while True:  # the test's own probes may hold it for an instant
+        with store.running(processing_id) as mine:
+            if mine:
+                time.sleep(60)
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("backend", ["files", "postgresql"])
+def test_a_holder_killed_mid_job_frees_the_processing(backend: str, tmp_path: Path,
+                                                      request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("database_url") if backend == "postgresql" else None
+    store = _store(tmp_path, url)
+    pid = store.create("acme", "ocr").processing_id
+    store.directory(pid).mkdir(parents=True, exist_ok=True)
+    holder = multiprocessing.get_context("spawn").Process(target=_hold,
+                                                          args=(tmp_path, url, pid))
+    holder.start()
+    deadline = time.monotonic() + 20
+    while True:  # until the holder has it
+        with store.running(pid) as free:
+            if not free:
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert holder.pid is not None
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.join(10)
+    deadline = time.monotonic() + 5
+    while True:
+        with store.running(pid) as mine:
+            if mine:
+                break
+        assert time.monotonic() < deadline, "the killed holder's lock outlived it"
+        time.sleep(0.1)
