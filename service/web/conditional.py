@@ -117,21 +117,24 @@ async def stored_response(
     filename: str | None = None,
 ) -> Response | FileAnswer:
     """`file_response` for an artifact, copied from the object store first when this
-    machine has no copy; a byte range of a large object it has no copy of is read
-    from the store alone."""
+    machine has no copy; a byte range of a large object, or a HEAD, that this machine
+    has no copy for is answered from the store alone."""
     facts = exchange_of(request.scope).facts
     use_gzip = compressed and facts.range is None and accepts_gzip(request)
-    if facts.range is not None and store.artifact_present(processing_id, name) is None:
-        info = await store.artifact_info(processing_id, name)
-        if info is not None and info.size > RANGE_FROM_STORE:
-            early = conditions(request, etag, info.modified, vary=compressed)
+    file = name + ".gz" if use_gzip else name
+    remote = facts.range is not None or facts.method == "HEAD"
+    if remote and store.artifact_present(processing_id, file) is None:
+        info = await store.artifact_info(processing_id, file)
+        if info is not None and (facts.method == "HEAD" or info.size > RANGE_FROM_STORE):
+            tag = etag[:-1] + '-gz"' if use_gzip else etag
+            early = conditions(request, tag, info.modified, vary=compressed)
             if early is not None:
                 return early
-            return StoreRangeAnswer(store.objects.store, artifact_key(processing_id, name),
+            return StoreRangeAnswer(store.objects.store, artifact_key(processing_id, file),
                                     info.size, file_headers(
-                info.size, info.modified, media_type=media_type, etag=etag,
-                compressed=compressed, use_gzip=False, filename=filename))
-    path = await store.fetch(processing_id, name + ".gz" if use_gzip else name)
+                info.size, info.modified, media_type=media_type, etag=tag,
+                compressed=compressed, use_gzip=use_gzip, filename=filename))
+    path = await store.fetch(processing_id, file)
     if use_gzip:
         path = path.with_name(name.rpartition("/")[2])  # file_response adds the ".gz"
     return file_response(request, path, media_type=media_type, etag=etag,

@@ -82,3 +82,19 @@ def test_a_range_of_a_large_pdf_is_read_from_the_store_alone(
     assert not list((tmp_path / "node-tier").rglob("1.pdf"))  # no copy was made
     whole = client.get(f"/processing/results/{record.processing_id}/sub-pdfs/1")
     assert whole.content == big
+
+
+def test_a_head_of_an_object_not_here_copies_nothing(
+        node: Server, seaweedfs: SeaweedFS, s3_prefix: str, tmp_path: Path) -> None:
+    record = processing(seaweedfs, s3_prefix, node.data_dir, tmp_path)
+    client = node.client(TENANT_A[1])
+    base = f"/processing/results/{record.processing_id}"
+    for _ in range(2):  # the second time the record is in the hot lane's memory
+        head = client.head(f"{base}/pdf")
+        assert head.status_code == 200
+        assert head.content == b""
+    assert not list((tmp_path / "node-tier").rglob("searchable.pdf"))
+    whole = client.get(f"{base}/pdf")
+    assert int(head.headers["content-length"]) == len(whole.content)
+    assert head.headers["etag"] == whole.headers["etag"]
+    assert head.headers["last-modified"] == whole.headers["last-modified"]

@@ -131,10 +131,10 @@ class Hot:
         ex.hit = None
         if body is None:
             if self.bodies.skipped(key) or (
-                    facts.range is not None
+                    (facts.range is not None or facts.method == "HEAD")
                     and self.svc.store.artifact_present(record.processing_id,
                                                         artifact.file) is None):
-                return None  # not here: the handler reads only the range from the store
+                return None  # not here: the handler asks the store for no more than that
 
             async def load() -> _Again | None:
                 try:
