@@ -21,6 +21,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from service.objects.s3_store import S3ObjectStore, make_client
+
 BUCKET = "folio-test"
 KEY_ID = "folio-test-key"
 SECRET = "folio-test-secret-0123456789"
@@ -75,6 +77,12 @@ class SeaweedFS:
         return {"FOLIO_STORE_URL": url, "AWS_ENDPOINT_URL": self.endpoint,
                 "AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
                 "AWS_REGION": "us-east-1", "AWS_ALLOW_HTTP": "true"}
+
+    def object_store(self, prefix: str = "") -> S3ObjectStore:
+        """A client on the bucket under `prefix`, as a node with `env(prefix)` has:
+        to look at what folio stored (e.g. that a deleted processing is gone)."""
+        return S3ObjectStore(make_client(BUCKET, prefix, self.endpoint, "us-east-1",
+                                         KEY_ID, SECRET, allow_http=True))
 
     def start(self, timeout: float = 60.0, tries: int = 3) -> None:
         """Start and wait until an object reads back. A port taken between the check

@@ -28,7 +28,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, s3_prefix: str) -> Obj
     if request.param == "directory":
         return DirectoryStore(tmp_path / "data")
     seaweed: SeaweedFS = request.getfixturevalue("seaweedfs")
-    return s3_store(seaweed.endpoint, s3_prefix)
+    return seaweed.object_store(s3_prefix)
 
 
 async def test_get_returns_what_put_stored(store: ObjectStore) -> None:
