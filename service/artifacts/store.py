@@ -240,22 +240,17 @@ class FileStore:
             await asyncio.to_thread(self._remove_directory, processing_id)
         else:
             await self.objects.store.delete_prefix(processing_prefix(processing_id))
-            await asyncio.to_thread(shutil.rmtree, self.work_directory(processing_id), True)
+            self.drop_copies(processing_id)
         await asyncio.to_thread(self.records.delete, processing_id)
         if not self.objects.in_place:
             # what the record files leave in the data directory: the record's directory
             await asyncio.to_thread(shutil.rmtree, self.directory(processing_id), True)
 
     def drop_copies(self, processing_id: str) -> None:
-        """Remove this machine's copies of a processing another node deleted (its
-        objects are gone from the store already); in the background, off the loop."""
-        if self.objects.in_place:
-            return
-        directory = self.work_directory(processing_id)
-        try:
-            asyncio.get_running_loop().run_in_executor(None, shutil.rmtree, directory, True)
-        except RuntimeError:  # no event loop: a CLI or a test
-            shutil.rmtree(directory, ignore_errors=True)
+        """Forget this machine's copies of a deleted processing's objects (one rename;
+        the files go in a thread)."""
+        self.directory(processing_id)  # a canonical id, before any path is built
+        self.objects.drop(processing_prefix(processing_id))
 
     def _remove_directory(self, processing_id: str) -> None:
         directory = self.directory(processing_id)
