@@ -153,6 +153,11 @@ class KeyRing:
                 log.error("%s", exc)
             self._memo = {}
 
+    def reload_soon(self) -> None:
+        """The source changed (a database notification): look at it on the next request
+        rather than when the second is up."""
+        self._checked = 0.0
+
     def count(self) -> int:
         return len(self._keys)
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from service.access.apikeys import ApiKey, new_key
@@ -73,6 +74,7 @@ class KeyMirror:
         self._generation = 0
         self._refreshing: asyncio.Task[None] | None = None
         self._timer: asyncio.Task[None] | None = None
+        self.reloaded: list[Callable[[], None]] = []  # told after every reload
         invalidations.subscribe(KEYS, lambda _key_id: self.refresh_soon(), self.refresh_soon)
 
     def prime(self) -> None:
@@ -85,6 +87,8 @@ class KeyMirror:
     def _replace(self, keys: list[ApiKey]) -> None:
         self._snapshot = keys
         self._generation += 1
+        for callback in self.reloaded:
+            callback()
 
     def load(self) -> list[ApiKey]:
         return list(self._snapshot)

@@ -38,6 +38,12 @@ class WebState:
     notices: Notices | None = None
     db: Database | None = None
 
+    def on_keys_reloaded(self, callback: Callable[[], None]) -> None:
+        """Tell the key ring at once when the database's keys were read again (the key
+        file is looked at every second anyway)."""
+        if isinstance(self.keys, KeyMirror):
+            self.keys.reloaded.append(callback)
+
     async def database_check(self) -> str | None:
         """For /readyz: "ok", or why not; None without a database."""
         if self.db is None:

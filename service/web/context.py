@@ -85,6 +85,7 @@ class Services:
         # records, keys, share tokens, wake-ups, invalidation: files or PostgreSQL
         state = web_state_for(settings, store.directory, redis)
         keys = KeyRing(state.keys, settings.api_keys)
+        state.on_keys_reloaded(keys.reload_soon)
         gate = Gate(signer_for(settings),
                     state.tokens, keys, limiter, metrics.access)
         records = Records(store, state.watcher)

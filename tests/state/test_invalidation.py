@@ -38,6 +38,7 @@ class Node:
         self.store = FileStore.from_settings(settings)
         self.state: WebState = web_state_for(settings, self.store.directory, None)
         self.keys = KeyRing(self.state.keys, ())
+        self.state.on_keys_reloaded(self.keys.reload_soon)
         self.records = Records(self.store, self.state.watcher)
         self.state.invalidations.subscribe(PROCESSING, self.records.forget,
                                            self.records.forget_all)
