@@ -121,6 +121,10 @@ class ShareTokens:
                 found.append((token.created_at, token.body(self._last_used(token))))
         return [body for _, body in sorted(found, key=lambda item: item[0])]
 
+    def stored(self) -> list[ShareToken]:
+        """Every token on disk (`folio migrate --import-files`)."""
+        return self._all()
+
     def _all(self) -> list[ShareToken]:
         tokens = []
         try:

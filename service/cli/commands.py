@@ -16,8 +16,9 @@ from service.cli.sign import add_sign_command
 from service.cli.store_check import store_ready
 from service.config import SERVERS, ConfigError, Settings
 from service.errors import StateUnavailable
+from service.state.import_files import import_files
 from service.state.migrate import DatabaseSetupError, prepare
-from service.state.stores import keys_for
+from service.state.stores import database_for, keys_for
 
 
 def _settings() -> Settings:
@@ -117,6 +118,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"applied {name}")
     if not applied:
         print("the database schema is up to date")
+    if args.import_files:
+        db = database_for(settings)
+        assert db is not None
+        done = import_files(settings.data_dir, db)
+        print(f"imported from {settings.data_dir}: {done.records} records, {done.keys} API "
+              f"keys, {done.tokens} share tokens (already there: kept)")
+        if done.unreadable:
+            print(f"folio: {done.unreadable} record files could not be read and were left "
+                  "out", file=sys.stderr)
     return 0
 
 
@@ -144,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="bring the database schema (FOLIO_DATABASE_URL) "
                              "up to date; serve and worker also do this at start")
+    migrate.add_argument("--import-files", action="store_true",
+                         help="also copy the records, API keys and share tokens of "
+                         "FOLIO_DATA_DIR into the database (what it has already is kept)")
     migrate.set_defaults(func=cmd_migrate)
 
     add_commands(sub)

@@ -72,7 +72,7 @@ def _check(processing_id: str) -> None:
         raise ValueError("not a processing id")
 
 
-def _values(record: Record) -> list[Any]:
+def row_values(record: Record) -> list[Any]:
     values = [getattr(record, c) for c in COLUMNS]
     values[COLUMNS.index("pages")] = [list(p) for p in record.pages]
     return values
@@ -95,7 +95,7 @@ class PgRecords:
 
     def save(self, record: Record) -> None:
         record.updated_at = time.time()
-        values = _values(record)
+        values = row_values(record)
         self.db.run(lambda conn: conn.execute(SAVE, *values))
 
     def _change(self, query: str, processing_id: str, *args: Any) -> Record:
