@@ -14,8 +14,14 @@ def entry(key: str) -> str:
 
 
 def entries_under(prefix: str) -> str:
-    """The SCAN pattern of every entry whose cache key starts with `prefix`."""
+    """The SCAN pattern of every entry whose cache key starts with `prefix` (for an
+    operator's `redis-cli --scan --pattern`, and the tests)."""
     return f"{PREFIX}cache:{{{prefix.translate(_GLOB_SPECIAL)}*"
+
+
+def group(name: str) -> str:
+    """The index of a group's entries (`RedisCache.group_of`), in a slot of its own."""
+    return f"{PREFIX}group:{{{name}}}"
 
 
 def lease(key: str) -> str:

@@ -4,7 +4,6 @@ from typing import Literal
 
 from cache.memory import MemoryCache
 from cache.protocol import Cache
-from cache.redis_backend import RedisCache
 
 Tier = Literal["memory", "redis", ""]
 
@@ -54,10 +53,3 @@ class TieredCache:
         self.l1.delete_nowait(key)
         if self.l2 is not None:
             await self.l2.delete(key)
-
-    async def delete_prefix(self, prefix: str) -> None:
-        """Every entry under ``prefix`` out of both tiers; L2's trouble is its own
-        (``cache.CacheUnavailable`` from a Redis L2)."""
-        self.l1.delete_prefix_nowait(prefix)
-        if isinstance(self.l2, MemoryCache | RedisCache):
-            await self.l2.delete_prefix(prefix)

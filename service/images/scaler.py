@@ -39,6 +39,13 @@ def cache_prefix(processing_id: str) -> str:
     return f"img:{processing_id}:"
 
 
+def cache_group(key: str) -> str | None:
+    """The processing an image's cache key belongs to: its entries in Redis are
+    indexed by it, so a deletion finds them without a SCAN."""
+    kind, _, rest = key.partition(":")
+    return rest.partition(":")[0] if kind == "img" else None
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     processing_id: str
@@ -299,7 +306,8 @@ class Scaler:
         Raises cache.CacheUnavailable when Redis cannot be reached: the entries then
         expire with their TTL."""
         self.forget(processing_id)
-        await self.cache.delete_prefix(cache_prefix(processing_id))
+        if isinstance(self.cache.l2, RedisCache):
+            await self.cache.l2.delete_group(processing_id)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -19,7 +19,7 @@ from service.artifacts.records import Records, Watcher
 from service.artifacts.store import FileStore
 from service.config import Settings
 from service.deletion.deleter import Deleter
-from service.images.scaler import Scaler
+from service.images.scaler import Scaler, cache_group
 from service.jobs.queue import Queue, queue_for
 from service.state.channels import PROCESSING
 from service.state.stores import signer_for
@@ -81,7 +81,7 @@ class Services:
             cache_client = client_for(settings.redis_cache_url, settings.redis_timeout * 4)
         if cache_client is not None:
             redis_cache = RedisCache(cache_client, settings.redis_cache_ttl,
-                                     settings.redis_timeout)
+                                     settings.redis_timeout, group_of=cache_group)
         # records, keys, share tokens, wake-ups, invalidation: files or PostgreSQL
         state = web_state_for(settings, store.directory, redis)
         keys = KeyRing(state.keys, settings.api_keys)

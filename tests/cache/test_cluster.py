@@ -51,12 +51,16 @@ async def test_two_processes_on_the_cluster_render_once(cluster_client: RedisClu
     assert await cluster_client.exists(keys.lease(key)) == 0  # released
 
 
-async def test_delete_prefix_reaches_every_master(cluster_client: RedisCluster,
-                                                  key: str) -> None:
-    cache = RedisCache(cluster_client, ttl=60, timeout=2.0)
-    for n in range(60):
-        await cache.set(f"{key}:gone:{n}", b"x")
-    assert await cache.delete_prefix(f"{key}:gone:") == 60
+async def test_a_group_spread_over_every_master_is_deleted(cluster_client: RedisCluster,
+                                                         key: str) -> None:
+    cache = RedisCache(cluster_client, ttl=60, timeout=2.0,
+                       group_of=lambda name: name.rpartition(":")[0])
+    names = [f"{key}:{n}" for n in range(60)]
+    for name in names:
+        await cache.set(name, b"x")
+    holders = [cluster_client.get_node_from_key(keys.entry(name)) for name in names]
+    assert len({node.name for node in holders if node is not None}) == 3
+    assert await cache.delete_group(key) == 60
     assert [k async for k in cluster_client.scan_iter(match=f"*{key}*")] == []
 
 

@@ -124,19 +124,44 @@ async def test_add_after_expiry_stores(cache: Cache, key: str) -> None:
     assert await cache.get(key) == b"second"
 
 
-async def test_delete_prefix_removes_only_the_keys_under_it(cache: Cache, key: str) -> None:
-    assert isinstance(cache, MemoryCache | RedisCache | TieredCache)
-    names = [f"{key}:a:{n}" for n in range(40)]
+def group_of(key: str) -> str | None:
+    return key.rpartition(":")[0] or None
+
+
+@pytest.fixture(params=["redis", "cluster"])
+async def grouped(request: pytest.FixtureRequest, key: str) -> AsyncIterator[RedisCache]:
+    if request.param == "cluster":
+        cluster: RedisClusterProcesses = request.getfixturevalue("redis_cluster")
+        shared: redis.Redis | RedisCluster = client_for(cluster.url, 2.0)
+    else:
+        shared = make_client()
+    yield RedisCache(shared, ttl=60, timeout=2.0, group_of=group_of)
+    stale = [k async for k in shared.scan_iter(match=f"{keys.PREFIX}*{key}*")]
+    if stale:
+        await shared.delete(*stale)
+    await shared.aclose()
+
+
+async def test_delete_group_removes_only_its_entries(grouped: RedisCache, key: str) -> None:
+    names = [f"{key}-a:{n}" for n in range(40)]
     for name in names:
-        await cache.set(name, b"v")
-    await cache.set(f"{key}:b:0", b"kept")
-    await cache.delete_prefix(f"{key}:a:")
-    assert [await cache.get(name) for name in names] == [None] * 40
-    assert await cache.get(f"{key}:b:0") == b"kept"
+        await grouped.set(name, b"v")
+    assert await grouped.add(f"{key}-a:added", b"v") is True
+    await grouped.set(f"{key}-b:0", b"kept")
+    assert await grouped.delete_group(f"{key}-a") == 41
+    assert [await grouped.get(name) for name in [*names, f"{key}-a:added"]] == [None] * 41
+    assert await grouped.get(f"{key}-b:0") == b"kept"
+    assert await grouped.delete_group(f"{key}-a") == 0
 
 
-async def test_delete_prefix_takes_glob_characters_literally(cache: Cache, key: str) -> None:
-    assert isinstance(cache, MemoryCache | RedisCache | TieredCache)
-    await cache.set(f"{key}:x1", b"kept")
-    await cache.delete_prefix(f"{key}:*")
-    assert await cache.get(f"{key}:x1") == b"kept"
+async def test_a_group_index_lives_as_long_as_its_entries(grouped: RedisCache,
+                                                          key: str) -> None:
+    await grouped.set(f"{key}-g:0", b"v", ttl=30)
+    remaining = await grouped.client.pttl(keys.group(f"{key}-g"))
+    assert 29_000 < remaining <= 30_000
+
+
+async def test_an_entry_without_a_group_is_not_indexed(grouped: RedisCache, key: str) -> None:
+    await grouped.set(key, b"v")  # no ":" in it: no group
+    assert [k async for k in grouped.client.scan_iter(match=f"{keys.PREFIX}group:*{key}*")] \
+        == []
