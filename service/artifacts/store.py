@@ -32,7 +32,7 @@ from service.artifacts.files import atomic_write, valid_id
 from service.artifacts.packed import GZIP_LEVEL, Packed, gzip_member
 from service.artifacts.record import Record
 from service.config import Settings
-from service.errors import StoreUnavailable
+from service.errors import NotFound, StoreUnavailable
 from service.objects.base import ObjectInfo, artifact_key, processing_prefix
 from service.objects.configure import tier_for
 from service.objects.directory_store import DirectoryStore
@@ -110,7 +110,11 @@ class FileStore:
 
     async def fetch(self, processing_id: str, name: str) -> Path:
         self.artifact_path(processing_id, name)
-        return await self.objects.fetch(artifact_key(processing_id, name))
+        try:
+            return await self.objects.fetch(artifact_key(processing_id, name))
+        except FileNotFoundError:
+            # deleted by another node, whose word has not reached this one yet
+            raise NotFound("No processing with this id.") from None
 
     def artifact_present(self, processing_id: str, name: str) -> Path | None:
         """The artifact's local file if this machine has it (no store is asked)."""

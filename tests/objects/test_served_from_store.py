@@ -15,7 +15,7 @@ import pytest
 from service.artifacts.catalogue import file_of, page_file, sub_pdf_file
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
-from service.objects.base import artifact_key
+from service.objects.base import artifact_key, processing_prefix
 from service.objects.disk_tier import DiskTier
 from tests.conftest import TENANT_A
 from tests.helpers import Server, make_processing, run_server, tiny_pdf
@@ -98,3 +98,17 @@ def test_a_head_of_an_object_not_here_copies_nothing(
     assert int(head.headers["content-length"]) == len(whole.content)
     assert head.headers["etag"] == whole.headers["etag"]
     assert head.headers["last-modified"] == whole.headers["last-modified"]
+
+
+def test_an_object_deleted_under_a_node_is_not_found(
+        node: Server, seaweedfs: SeaweedFS, s3_prefix: str, tmp_path: Path) -> None:
+    record = processing(seaweedfs, s3_prefix, node.data_dir, tmp_path)
+    client = node.client(TENANT_A[1])
+    base = f"/processing/results/{record.processing_id}"
+    assert client.get(f"{base}/ocr").status_code == 200  # the record is now in memory
+    # deleted by another node, before its word reaches this one
+    asyncio.run(seaweedfs.object_store(s3_prefix).delete_prefix(
+        processing_prefix(record.processing_id)))
+    for path in ("pdf", "hocr", "page-images/2"):
+        gone = client.get(f"{base}/{path}")
+        assert gone.status_code == 404, (path, gone.text)

@@ -139,8 +139,8 @@ class Hot:
             async def load() -> _Again | None:
                 try:
                     loaded = await asyncio.to_thread(self._load, key, artifact, tag)
-                except StoreUnavailable:
-                    return None  # the handler answers: a 503 if the store is still down
+                except (StoreUnavailable, FileNotFoundError):
+                    return None  # the handler answers: 503 or, if just deleted, 404
                 if loaded is None:
                     self.bodies.skip(key)
                     return None
