@@ -2,7 +2,7 @@
 on S3 (SeaweedFS), PostgreSQL and Redis, and one embedded `folio serve` on its data
 directory, all on this machine.
 
-    .venv/bin/python -m benchmarks.fleet [--pages 50] [--count 40] [--seconds 4]
+    .venv/bin/python -m benchmarks.fleet [--pages 50] [--count 40] [--seconds 2] [--rounds 8]
 
 Measures:
 - a hot hit (memory tiers) on a fleet node and on the single node, req/s and ratio,
@@ -121,8 +121,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--count", type=int, default=40)
-    parser.add_argument("--seconds", type=float, default=4.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--uploads", type=int, default=2)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="folio-fleet-bench-"))
     seaweed = SeaweedFS(root / "seaweedfs")
@@ -170,7 +171,9 @@ def measure(args: argparse.Namespace, root: Path, seaweed: SeaweedFS, db_url: st
     print(f"{os.cpu_count()} cores, shared and loaded by other work: figures vary "
           "between runs; ratios are taken side by side in this run")
 
-    # hot hits: both nodes' memory tiers, alternated, the median of the rounds
+    # hot hits: both nodes' memory tiers, in alternating short rounds; on a shared
+    # machine the load drifts, so each round's ratio is taken side by side and the
+    # median of the rounds' ratios reported
     fleet_pid, single_pid = made(writer), made(plain)
     for what in ("ocr", f"page-images/1?width={WIDTH}"):
         rates: dict[str, list[float]] = {"single": [], "fleet": []}
@@ -180,9 +183,12 @@ def measure(args: argparse.Namespace, root: Path, seaweed: SeaweedFS, db_url: st
                 args.seconds)))
             rates["fleet"].append(asyncio.run(rate(
                 first.url, secret, f"/processing/results/{fleet_pid}/{what}", args.seconds)))
+        ratios = [f / s for s, f in zip(rates["single"], rates["fleet"], strict=True)]
         one, many = (statistics.median(v) for v in rates.values())
-        print(f"hot hit /{what}: single node {one:.0f} req/s, fleet node {many:.0f} req/s, "
-              f"ratio {many / one:.3f}")
+        print(f"hot hit /{what}: single node {one:.0f} req/s, fleet node {many:.0f} req/s "
+              f"(medians of {args.rounds} rounds of {args.seconds:g} s), ratio "
+              f"{statistics.median(ratios):.3f} (rounds: "
+              f"{', '.join(f'{r:.2f}' for r in ratios)})")
 
     # a page image the other node rendered: the render there, the Redis tier here
     images = [made(writer) for _ in range(args.count)]
@@ -203,12 +209,15 @@ def measure(args: argparse.Namespace, root: Path, seaweed: SeaweedFS, db_url: st
     db.close()
 
     pdf = tiny_pdf(args.pages)
-    took_single = upload(single_url, SINGLE_SECRET, pdf)
-    took_fleet = upload(fleet.url, secret, pdf)
+    singles, fleets = [], []
+    for _ in range(args.uploads):  # alternated, for the same reason as the hot hits
+        singles.append(upload(single_url, SINGLE_SECRET, pdf))
+        fleets.append(upload(fleet.url, secret, pdf))
+    ratios = [f / s for s, f in zip(singles, fleets, strict=True)]
     print(f"{args.pages}-page upload processed (POST to 201): single node "
-          f"{took_single:.2f} s, fleet (S3, PostgreSQL, folio worker) {took_fleet:.2f} s, "
-          f"ratio {took_fleet / took_single:.3f}")
-
+          f"{', '.join(f'{t:.2f}' for t in singles)} s; fleet (S3, PostgreSQL, queue on "
+          f"Redis, folio worker, through nginx) {', '.join(f'{t:.2f}' for t in fleets)} s; "
+          f"ratio {statistics.median(ratios):.3f}")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -181,7 +181,10 @@ class Fleet:
             f"  server {{ listen 127.0.0.1:{self.nginx_port}; client_max_body_size 200m;\n"
             "    location / { proxy_pass http://folio; proxy_http_version 1.1;\n"
             "      proxy_set_header Connection \"\"; proxy_set_header Host $host;\n"
-            "      proxy_read_timeout 300s; proxy_next_upstream off; } } }\n")
+            "      proxy_read_timeout 300s; proxy_next_upstream off;\n"
+            # nothing through temporary files: nginx's workers run as nobody, who
+            # cannot enter a test's private temporary directory
+            "      proxy_request_buffering off; proxy_buffering off; } } }\n")
         log = self.root / "nginx.log"
         with open(log, "ab") as out:
             self.nginx = subprocess.Popen(
