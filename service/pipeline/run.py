@@ -99,19 +99,27 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
         record = store.load(processing_id)
         if record is None or record.done:
             return  # submitted twice, already finished by another worker, or timed out
-        while True:
-            record = store.mark_running(processing_id)
-            clear_scratch(store, processing_id)
-            try:
-                _attempt(store, settings, record)
+        try:
+            _attempts(store, settings, processing_id)
+        finally:
+            # everything is in the object store by now: a worker serves no reads, so
+            # it keeps no copies (of personal data a deletion would never reach)
+            store.drop_copies(processing_id)
+
+
+def _attempts(store: FileStore, settings: Settings, processing_id: str) -> None:
+    while True:
+        record = store.mark_running(processing_id)
+        clear_scratch(store, processing_id)
+        try:
+            _attempt(store, settings, record)
+            return
+        except WorkerLost as exc:
+            if record.attempts >= MAX_ATTEMPTS:
+                clear_scratch(store, processing_id)
+                store.fail(processing_id, f"{exc.detail} {record.attempts} times; giving up")
                 return
-            except WorkerLost as exc:
-                if record.attempts >= MAX_ATTEMPTS:
-                    clear_scratch(store, processing_id)
-                    store.fail(processing_id,
-                               f"{exc.detail} {record.attempts} times; giving up")
-                    return
-                log.warning("processing %s: %s; trying again", processing_id, exc.detail)
+            log.warning("processing %s: %s; trying again", processing_id, exc.detail)
 
 
 def _attempt(store: FileStore, settings: Settings, record: Record) -> None:

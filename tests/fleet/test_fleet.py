@@ -218,9 +218,6 @@ def test_a_deletion_is_404_on_every_node_and_empties_the_bucket(
     print(f"\na deletion answered 404 on every node after {took:.2f} s")
 
 
-@pytest.mark.xfail(strict=True, reason="a `folio worker` keeps its disk-tier copies of "
-                   "every processing it ran (source, pages, PDFs) after the processing is "
-                   "deleted: workers hear no deletions and never drop their copies")
 def test_a_deletion_leaves_no_copy_on_the_workers(fleet: Fleet, secret: str) -> None:
     posted = fleet.client(secret=secret).post(
         "/processing/ocr?wait_for=60", files={"file": ("scan.pdf", tiny_pdf(1))})
