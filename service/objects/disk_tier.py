@@ -8,9 +8,10 @@ object never changes, so a copy is true until the object is deleted; a wiped
 directory only costs fresh copies.
 
 New objects of a remote store are staged: written under a temporary name (never
-evicted, never seen by readers), uploaded create-if-absent by `flush`, and only
-then renamed into the tier. So the tier holds nothing the store lacks, and a
-failed upload leaves no object behind.
+evicted; seen only by the process that staged them, which reads its own results
+back), uploaded create-if-absent by `flush`, and only then renamed into the tier.
+So the tier holds nothing the store lacks, and a failed upload leaves no object
+behind.
 """
 
 from __future__ import annotations
