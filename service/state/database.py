@@ -68,16 +68,23 @@ class Database:
                                         daemon=True)
         self._thread.start()
         self._pool: Any = None
+        self._creating = asyncio.Lock()  # bound to the bridge loop at first use
 
     async def _get_pool(self) -> Any:
-        if self._pool is None:
-            # min_size 0: creating the pool connects nothing, so a database that is
-            # down at this moment costs this call, not the process
-            self._pool = await asyncpg.create_pool(
-                self.url, min_size=0, max_size=self.pool_size, timeout=self.timeout,
-                command_timeout=self.timeout, init=_init_connection,
-                max_inactive_connection_lifetime=60.0, server_settings=KEEPALIVE)
+        if self._pool is not None:
+            return self._pool
+        async with self._creating:  # callers arriving together share one pool
+            if self._pool is None:
+                # min_size 0: creating the pool connects nothing, so a database that is
+                # down at this moment costs this call, not the process
+                self._pool = await self._create_pool()
         return self._pool
+
+    async def _create_pool(self) -> Any:
+        return await asyncpg.create_pool(
+            self.url, min_size=0, max_size=self.pool_size, timeout=self.timeout,
+            command_timeout=self.timeout, init=_init_connection,
+            max_inactive_connection_lifetime=60.0, server_settings=KEEPALIVE)
 
     async def _run(self, work: Work[T], retry: bool) -> T:
         for attempt in (1, 2):
