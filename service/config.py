@@ -158,7 +158,7 @@ class Settings:
             try:
                 values[f.name] = _PARSERS[f.name](raw)
             except ValueError as exc:
-                problems.append(f"{name}={raw!r}: {exc}")
+                problems.append(f"{name}={_masked(raw)!r}: {exc}")
         settings = cls(**values)
         problems += settings._check()
         if settings.store_url is not None:
@@ -211,6 +211,14 @@ class Settings:
         if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
+
+
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@/]*@")
+
+
+def _masked(raw: str) -> str:
+    """A URL's password is never printed back (postgresql://u:***@host/db)."""
+    return _PASSWORD.sub(r"\1***@", raw)
 
 
 def _int(raw: str) -> int:

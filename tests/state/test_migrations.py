@@ -81,3 +81,9 @@ def test_a_database_that_cannot_be_used_stops_folio_with_status_2(
     assert result.returncode == 2
     assert says in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_refused_database_url_is_printed_without_its_password(tmp_path: Path) -> None:
+    result = folio(tmp_path, "migrate", env={"FOLIO_DATABASE_URL": "mysql://bob:s3cret@db/x"})
+    assert result.returncode == 2
+    assert "mysql://bob:***@db/x" in result.stderr and "s3cret" not in result.stderr
