@@ -126,7 +126,7 @@ def test_a_node_restarted_with_an_emptied_directory_serves_everything(
 def test_a_worker_killed_mid_job_leaves_it_to_another(
         fleet: Fleet, secret: str) -> None:
     posted = fleet.client(secret=secret).post(
-        "/processing/ocr?wait_for=0", files={"file": ("scan.pdf", tiny_pdf(6))})
+        "/processing/ocr?wait_for=0", files={"file": ("scan.pdf", tiny_pdf(4))})
     assert posted.status_code == 202, posted.text
     pid = posted.json()["processing_id"]
     holders: list[Member] = []
@@ -136,7 +136,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another(
         return bool(holders)
 
     until(taken, 30)
-    time.sleep(1.0)  # a page or two into the job
+    time.sleep(0.5)  # a page into the job
     [victim] = holders
     survivor = next(worker for worker in fleet.workers if worker is not victim)
     victim.kill()
@@ -353,7 +353,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def test_the_store_stopped_and_restarted_under_load(
         fleet: Fleet, secret: str, processed: dict[str, object], small: bytes,
         fleet_seaweed: SeaweedFS) -> None:
-    unread = fresh_processings(fleet, secret, small, 2)
+    unread = fresh_processings(fleet, secret, small, 1)
     load = Load(fleet, secret, result_paths(processed)[:6], small)
     with load.running():
         time.sleep(1.0)
@@ -373,7 +373,7 @@ def test_the_store_stopped_and_restarted_under_load(
 def test_the_database_stopped_and_restarted_under_load(
         fleet: Fleet, secret: str, processed: dict[str, object], small: bytes,
         database_proxy: Proxy) -> None:
-    unread = fresh_processings(fleet, secret, small, 2)
+    unread = fresh_processings(fleet, secret, small, 1)
     load = Load(fleet, secret, result_paths(processed)[:6], small)
     with load.running():
         time.sleep(1.0)
