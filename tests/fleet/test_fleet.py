@@ -148,7 +148,10 @@ def test_a_worker_killed_mid_job_leaves_it_to_another(
     took = time.monotonic() - killed
     assert answer.status_code == 200, answer.text + fleet.logs()
     assert took < 60
-    assert survivor.holds(pid)
+    # the victim is gone, so the survivor finished it (and, the job over, dropped its
+    # copies: a worker keeps nothing of what it ran)
+    assert survivor.process is not None and survivor.process.poll() is None
+    until(lambda: not survivor.holds(pid), 5)  # the copies go in a thread
     print(f"\nthe killed worker's job finished on the other {took:.1f} s after the SIGKILL")
     victim.wipe()
     victim.start()
@@ -213,8 +216,8 @@ def test_a_deletion_is_404_on_every_node_and_empties_the_bucket(
     took = until(lambda: {c.get(p).status_code for c in clients for p in paths} == {404},
                  SPREAD)
     assert bucket_keys(fleet_seaweed, fleet, pid) == []
-    for node in fleet.nodes:
-        assert node.holding(pid) == [], node.name
+    for node in fleet.nodes:  # the copies go in a thread
+        until(lambda node=node: node.holding(pid) == [], 5)  # type: ignore[misc]
     print(f"\na deletion answered 404 on every node after {took:.2f} s")
 
 
@@ -390,7 +393,7 @@ def test_the_database_stopped_and_restarted_under_load(
     full_service(fleet, secret, small, load, unread)
 
 
-def test_no_node_logged_a_traceback(fleet: Fleet) -> None:
-    for member in fleet.nodes:
+def test_no_process_logged_a_traceback(fleet: Fleet) -> None:
+    for member in fleet.nodes + fleet.workers:
         text = member.log.read_text(errors="replace") if member.log.exists() else ""
         assert "Traceback" not in text, f"{member.name}:\n{text[-4000:]}"
