@@ -28,7 +28,7 @@ from service.artifacts.packed import Packed
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore, sync_files
 from service.config import Settings
-from service.errors import ProcessingError, StoreUnavailable, WorkerLost
+from service.errors import ProcessingError, StateUnavailable, StoreUnavailable, WorkerLost
 from service.pipeline import steps, workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
@@ -172,7 +172,9 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
                       sub_pdfs=record.sub_pdfs, source_kind=doc.kind)
-    except WorkerLost:
+    except (WorkerLost, StateUnavailable):
+        # the database away is not the document's fault either: the job stays marked
+        # and is queued again, rather than failed for good as an internal error
         raise
     except StoreUnavailable:
         # not the document's fault: the attempt counts, and the next one starts over
