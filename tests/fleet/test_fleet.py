@@ -393,7 +393,7 @@ def test_the_database_stopped_and_restarted_under_load(
     full_service(fleet, secret, small, load, unread)
 
 
-def test_no_node_logged_a_traceback(fleet: Fleet) -> None:
-    for member in fleet.nodes:
+def test_no_process_logged_a_traceback(fleet: Fleet) -> None:
+    for member in fleet.nodes + fleet.workers:
         text = member.log.read_text(errors="replace") if member.log.exists() else ""
         assert "Traceback" not in text, f"{member.name}:\n{text[-4000:]}"
