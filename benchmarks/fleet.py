@@ -54,8 +54,15 @@ A4 = [(1819, 2573)]  # a page image as folio renders an A4 page at 220 DPI
 WIDTH = 800  # the size a viewer asks for
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def rate(url: str, secret: str, path: str, seconds: float,
-               concurrency: int = 8) -> float:
+               concurrency: int = 8, pid: int | None = None) -> tuple[float, float]:
+    """(req/s, the server's CPU µs per request) of one hot path."""
     done = 0
     async with httpx.AsyncClient(base_url=url,
                                  headers={"Authorization": f"ApiKey {secret}"}) as client:
@@ -71,8 +78,10 @@ async def rate(url: str, secret: str, path: str, seconds: float,
                 done += 1
 
         start = time.perf_counter()
+        cpu = cpu_seconds(pid) if pid else 0.0
         await asyncio.gather(*(loop() for _ in range(concurrency)))
-        return done / (time.perf_counter() - start)
+        used = cpu_seconds(pid) - cpu if pid else 0.0
+        return done / (time.perf_counter() - start), used * 1e6 / max(1, done)
 
 
 def first_reads(url: str, secret: str, paths: list[str]) -> list[float]:
@@ -141,7 +150,7 @@ def main() -> int:
             try:
                 single_env = {**COMMON, "FOLIO_API_KEYS": f"{TENANT}:{SINGLE_SECRET}"}
                 with run_server(root / "single", single_env) as single:
-                    measure(args, root, seaweed, db_url, fleet, single.url)
+                    measure(args, root, seaweed, db_url, fleet, single.url, single.process.pid)
             finally:
                 fleet.stop()
     finally:
@@ -152,7 +161,7 @@ def main() -> int:
 
 
 def measure(args: argparse.Namespace, root: Path, seaweed: SeaweedFS, db_url: str,
-            fleet: Fleet, single_url: str) -> None:
+            fleet: Fleet, single_url: str, single_server: int) -> None:
     secret = fleet.create_key()[1]
     first, second = fleet.nodes
     db = Database(db_url, pool_size=2, timeout=5)
@@ -171,24 +180,39 @@ def measure(args: argparse.Namespace, root: Path, seaweed: SeaweedFS, db_url: st
     print(f"{os.cpu_count()} cores, shared and loaded by other work: figures vary "
           "between runs; ratios are taken side by side in this run")
 
-    # hot hits: both nodes' memory tiers, in alternating short rounds; on a shared
-    # machine the load drifts, so each round's ratio is taken side by side and the
-    # median of the rounds' ratios reported
+    # hot hits: both nodes' memory tiers, in alternating short rounds. On a shared
+    # machine req/s drift with the load, so each round's ratio is taken side by side
+    # and the median reported; the server's CPU time per request drifts much less
     fleet_pid, single_pid = made(writer), made(plain)
+    assert first.process is not None
+    # what a process spends with no request at all (listeners, pings, beats)
+    idle = {}
+    for name, server in (("single", single_server), ("fleet", first.process.pid)):
+        before = cpu_seconds(server)
+        time.sleep(5)
+        idle[name] = (cpu_seconds(server) - before) / 5 * 1000
+    print(f"idle CPU: single node {idle['single']:.1f} ms/s, fleet node "
+          f"{idle['fleet']:.1f} ms/s")
     for what in ("ocr", f"page-images/1?width={WIDTH}"):
         rates: dict[str, list[float]] = {"single": [], "fleet": []}
+        cpu: dict[str, list[float]] = {"single": [], "fleet": []}
         for _ in range(args.rounds):
-            rates["single"].append(asyncio.run(rate(
-                single_url, SINGLE_SECRET, f"/processing/results/{single_pid}/{what}",
-                args.seconds)))
-            rates["fleet"].append(asyncio.run(rate(
-                first.url, secret, f"/processing/results/{fleet_pid}/{what}", args.seconds)))
+            for name, url, key, pid, server in (
+                    ("single", single_url, SINGLE_SECRET, single_pid, single_server),
+                    ("fleet", first.url, secret, fleet_pid, first.process.pid)):
+                got, per = asyncio.run(rate(url, key, f"/processing/results/{pid}/{what}",
+                                            args.seconds, pid=server))
+                rates[name].append(got)
+                cpu[name].append(per)
         ratios = [f / s for s, f in zip(rates["single"], rates["fleet"], strict=True)]
         one, many = (statistics.median(v) for v in rates.values())
+        cpu_one, cpu_many = (statistics.median(v) for v in cpu.values())
         print(f"hot hit /{what}: single node {one:.0f} req/s, fleet node {many:.0f} req/s "
               f"(medians of {args.rounds} rounds of {args.seconds:g} s), ratio "
               f"{statistics.median(ratios):.3f} (rounds: "
-              f"{', '.join(f'{r:.2f}' for r in ratios)})")
+              f"{', '.join(f'{r:.2f}' for r in ratios)}); server CPU per request: single "
+              f"{cpu_one:.0f} µs, fleet node {cpu_many:.0f} µs, ratio (single/fleet) "
+              f"{cpu_one / cpu_many:.3f}")
 
     # a page image the other node rendered: the render there, the Redis tier here
     images = [made(writer) for _ in range(args.count)]
