@@ -24,7 +24,7 @@ from typing import Any
 from cache.clients import close_client, is_sentinel, primary_for, sentinel_url
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.errors import QueueUnavailable, StateUnavailable
+from service.errors import QueueUnavailable, StateUnavailable, StoreUnavailable
 from service.jobs.liveness import REDIS_ERRORS, beat_job, beat_worker
 from service.jobs.marks import marks_for
 from service.jobs.reconcile import ARQ_QUEUE, Reconciler
@@ -96,11 +96,13 @@ async def process_job(ctx: dict[str, Any], processing_id: str) -> None:
     runners: JobRunners = ctx["runners"]
     try:
         await runners.run(processing_id)
-    except StateUnavailable:
+    except (StateUnavailable, StoreUnavailable) as exc:
         # an outage, not a bug: the job's mark stays, and the reconciler queues the
-        # job again once the database answers (one line, not arq's traceback)
-        log.warning("processing %s: the database is unavailable; the job is queued "
-                    "again once it is back", processing_id)
+        # job again once the database (or the object store) answers (one line, not
+        # arq's traceback)
+        what = "database" if isinstance(exc, StateUnavailable) else "object store"
+        log.warning("processing %s: the %s is unavailable; the job is queued again "
+                    "once it is back", processing_id, what)
         return
     await asyncio.to_thread(marks_for(runners.settings).remove, processing_id)
 

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.errors import StateUnavailable
+from service.errors import StateUnavailable, StoreUnavailable
 from service.jobs.arq_queue import ArqWorkerProcess
 from service.pipeline import pages, run
 from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
@@ -102,8 +102,9 @@ def _worker_main(settings: Settings, parent: int) -> None:
                 continue
             try:
                 run.process(store, settings, processing_id)
-            except StateUnavailable:
-                # the database went away: the job waits in the queue, this worker lives
+            except (StateUnavailable, StoreUnavailable):
+                # the database or the object store went away: the job waits in the
+                # queue, this worker lives
                 queue.requeue(processing_id, me)
                 time.sleep(STATE_BACKOFF)
                 continue

@@ -172,13 +172,11 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
                       sub_pdfs=record.sub_pdfs, source_kind=doc.kind)
-    except (WorkerLost, StateUnavailable):
-        # the database away is not the document's fault either: the job stays marked
-        # and is queued again, rather than failed for good as an internal error
+    except (WorkerLost, StateUnavailable, StoreUnavailable):
+        # the database or the object store away (past STORE_PATIENCE) is not the
+        # document's fault either: the job stays marked and is queued again, rather
+        # than failed for good as an internal error
         raise
-    except StoreUnavailable:
-        # not the document's fault: the attempt counts, and the next one starts over
-        raise WorkerLost("the object store did not answer") from None
     except ProcessingError as exc:
         log.info("processing %s failed: %s", processing_id, exc.detail)
         shutil.rmtree(scratch, ignore_errors=True)

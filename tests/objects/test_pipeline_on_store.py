@@ -8,9 +8,12 @@ import dataclasses
 import time
 from pathlib import Path
 
+import pytest
+
 from service.artifacts.record import SUCCEEDED
 from service.artifacts.store import FileStore
 from service.config import Settings
+from service.errors import StoreUnavailable
 from service.objects.base import processing_prefix
 from service.objects.disk_tier import DiskTier
 from service.pipeline import run
@@ -52,3 +55,26 @@ def test_a_worker_elsewhere_processes_an_upload_from_the_store(
     other = node(seaweedfs, s3_prefix, tmp_path / "data", tmp_path / "other-tier")
     assert (reader.artifact(pid, "ocr.json").read_bytes()
             == other.artifact(pid, "ocr.json").read_bytes())
+
+
+def test_a_store_away_leaves_the_job_to_be_queued_again(
+        seaweedfs: SeaweedFS, s3_prefix: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    web = node(seaweedfs, s3_prefix, tmp_path / "data", tmp_path / "web-tier")
+    record = web.create("acme", "ocr")
+    source = web.artifact_path(record.processing_id, run.SOURCE)
+    source.parent.mkdir(parents=True)
+    source.write_bytes(tiny_pdf(1))
+    asyncio.run(web.publish(record.processing_id, run.SOURCE))
+    monkeypatch.setattr(run, "STORE_PATIENCE", 0.0)
+    away = FileStore(tmp_path / "data", objects=DiskTier(
+        s3_store("http://127.0.0.1:9", s3_prefix), tmp_path / "worker-tier", 1 << 30))
+    settings = dataclasses.replace(Settings(), data_dir=tmp_path / "data", page_workers=1)
+    with pytest.raises(StoreUnavailable):
+        run.process(away, settings, record.processing_id)
+    after = away.load(record.processing_id)
+    assert after is not None and not after.done  # not failed: the queue runs it again
+    run.process(node(seaweedfs, s3_prefix, tmp_path / "data", tmp_path / "w2"), settings,
+                record.processing_id)
+    done = web.load(record.processing_id)
+    assert done is not None and done.status == SUCCEEDED
