@@ -68,12 +68,14 @@ def result_paths(body: dict[str, object]) -> list[str]:
     return paths
 
 
-def answers(member: Member, secret: str, paths: list[str]) -> dict[str, tuple[int, bytes]]:
+def answers(member: Member, secret: str, paths: list[str]
+            ) -> dict[str, tuple[int, str | None, bytes]]:
+    """(status, ETag, body) of each path on one node."""
     client = member.client(secret)
     found = {}
     for path in paths:
         answer = client.get(path)
-        found[path] = (answer.status_code, answer.content)
+        found[path] = (answer.status_code, answer.headers.get("etag"), answer.content)
         assert answer.headers.get("etag") or answer.status_code != 200, path
     return found
 
@@ -97,11 +99,11 @@ def test_an_upload_through_nginx_reads_byte_identical_from_both_nodes(
         fleet: Fleet, secret: str, processed: dict[str, object]) -> None:
     paths = result_paths(processed)
     first, second = (answers(node, secret, paths) for node in fleet.nodes)
-    assert {status for status, _ in first.values()} == {200}, first.keys()
-    assert first == second
+    assert {status for status, _, _ in first.values()} == {200}, first.keys()
+    assert first == second  # the same bytes and the same ETags
     through = fleet.client(secret=secret)
     for path in paths:  # round robin: each path once from each node through nginx
-        assert {through.get(path).content for _ in range(2)} == {first[path][1]}, path
+        assert {through.get(path).content for _ in range(2)} == {first[path][2]}, path
 
 
 def test_no_record_file_on_any_machine(fleet: Fleet, processed: dict[str, object]) -> None:
@@ -209,7 +211,7 @@ def test_a_deletion_is_404_on_every_node_and_empties_the_bucket(
     paths = result_paths(body)
     for node in fleet.nodes:  # both nodes hold it in every tier
         for _ in range(2):
-            assert {status for status, _ in answers(node, secret, paths).values()} == {200}
+            assert {status for status, _, _ in answers(node, secret, paths).values()} == {200}
     assert bucket_keys(fleet_seaweed, fleet, pid)
     assert fleet.client(secret=secret).delete(f"/processing/results/{pid}").status_code == 204
     clients = [node.client(secret) for node in fleet.nodes]
