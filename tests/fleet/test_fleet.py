@@ -25,6 +25,7 @@ from tests.helpers import tiny_pdf
 from tests.objects.seaweed import SeaweedFS
 from tests.objects.test_contract import s3_store
 from tests.pipeline.conftest import INVOICE, make_text_pdf
+from tests.state.postgres import _admin, run_coroutine
 from tests.state.proxy import Proxy
 
 pytestmark = pytest.mark.timeout(240)
@@ -375,14 +376,25 @@ def test_the_store_stopped_and_restarted_under_load(
     full_service(fleet, secret, small, load, unread)
 
 
+def stop_database(url: str, proxy: Proxy) -> None:
+    """The database goes as a server's fast shutdown makes it go: every session of the
+    fleet ended by the server (57P01, "terminating connection due to administrator
+    command"), then no new connection accepted. The shared server itself keeps running
+    for the other tests."""
+    name = url.rpartition("/")[2]
+    run_coroutine(_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+    proxy.down()
+
+
 def test_the_database_stopped_and_restarted_under_load(
         fleet: Fleet, secret: str, processed: dict[str, object], small: bytes,
-        database_proxy: Proxy) -> None:
+        database_proxy: Proxy, postgres_database: str) -> None:
     unread = fresh_processings(fleet, secret, small, 1)
     load = Load(fleet, secret, result_paths(processed)[:6], small)
     with load.running():
         time.sleep(1.0)
-        database_proxy.down()
+        stop_database(postgres_database, database_proxy)
         time.sleep(0.5)
         cold = cold_reads(fleet, secret, unread)
         time.sleep(1.0)
