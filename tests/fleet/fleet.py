@@ -79,7 +79,7 @@ class Member:
         return {**self.fleet.env(), "FOLIO_DATA_DIR": str(self.data_dir),
                 "FOLIO_CACHE_DIR": str(self.cache_dir)}
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
         args = [sys.executable, "-m", "service.cli", self.command]
         env = self.env()
         if self.command == "serve":
@@ -90,7 +90,12 @@ class Member:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
-        if self.command == "serve":
+        if wait:
+            self.wait()
+
+    def wait(self) -> None:
+        """Until a node answers (a worker has nothing to ask)."""
+        if self.command == "serve" and self.process is not None:
             _wait_for(self.url + "/healthz", self.process, self.log)
 
     def stop(self) -> None:
@@ -158,8 +163,10 @@ class Fleet:
 
     def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        for member in self.nodes + self.workers:
-            member.start()
+        for member in self.nodes + self.workers:  # all at once: each takes seconds
+            member.start(wait=False)
+        for member in self.nodes:
+            member.wait()
         self.start_nginx()
 
     def start_nginx(self) -> None:
