@@ -129,7 +129,7 @@ def test_a_node_restarted_with_an_emptied_directory_serves_everything(
 def test_a_worker_killed_mid_job_leaves_it_to_another(
         fleet: Fleet, secret: str) -> None:
     posted = fleet.client(secret=secret).post(
-        "/processing/ocr?wait_for=0", files={"file": ("scan.pdf", tiny_pdf(4))})
+        "/processing/ocr?wait_for=0", files={"file": ("scan.pdf", tiny_pdf(6))})
     assert posted.status_code == 202, posted.text
     pid = posted.json()["processing_id"]
     holders: list[Member] = []
