@@ -40,8 +40,8 @@ def _land(directory: Path, delay: float, stamps: list[float]) -> None:
 
 
 async def ctypes_once(directory: Path) -> float:
-    watcher, stamps = RecordWatcher(), []
-    async with watcher.watch(directory) as changed:
+    watcher, stamps = RecordWatcher(lambda _id: directory), []
+    async with watcher.watch("any") as changed:
         writer = asyncio.get_running_loop().run_in_executor(None, _land, directory, 0.05, stamps)
         await watcher.wait(changed, 5)
         woke = time.perf_counter()

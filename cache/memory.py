@@ -54,6 +54,13 @@ class MemoryCache:
     def delete_nowait(self, key: str) -> None:
         self._remove(key)
 
+    def delete_prefix_nowait(self, prefix: str) -> int:
+        """Delete every entry whose key starts with ``prefix`` (a walk over all keys)."""
+        doomed = [key for key in self._entries if key.startswith(prefix)]
+        for key in doomed:
+            self._remove(key)
+        return len(doomed)
+
     def _remove(self, key: str) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
@@ -73,3 +80,6 @@ class MemoryCache:
 
     async def delete(self, key: str) -> None:
         self.delete_nowait(key)
+
+    async def delete_prefix(self, prefix: str) -> int:
+        return self.delete_prefix_nowait(prefix)

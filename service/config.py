@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cache.clients import cluster_nodes, is_cluster, is_sentinel, sentinel_url
+
 PREFIX = "FOLIO_"
 LANGUAGES = ("de", "en")  # what `language` may be: tesseract models installed for both
 
@@ -34,9 +36,26 @@ class Settings:
     data_dir: Path = Path("./data")
     redis_url: str | None = None
     # the image cache's Redis (and render leases): another instance with maxmemory +
-    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL
+    # allkeys-lru, so cache growth never fills the queue's Redis; default FOLIO_REDIS_URL.
+    # redis+cluster://host:port[,host:port] names a Redis Cluster (cache/clients.py)
     redis_cache_url: str | None = None
     api_keys: tuple[tuple[str, str], ...] = ()
+    # originals and artifacts in an S3-compatible bucket (s3://BUCKET[/PREFIX]; endpoint
+    # and credentials from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    # AWS_REGION, AWS_ALLOW_HTTP); unset: files in the data directory
+    store_url: str | None = None
+    # this node's copies of the bucket's objects (default <data dir>/objects), bounded
+    cache_dir: Path | None = None
+    cache_dir_max_bytes: int = 10 * 1024**3
+    # records, API keys, share tokens and job marks in PostgreSQL
+    # (postgresql://user:pass@host/db); unset: files in the data directory
+    database_url: str | None = None
+    database_pool_size: int = 8  # connections per process at most
+    database_timeout: float = 2.0  # seconds for one statement, or to connect
+    # folio's extension: processings finished longer ago than this many days are
+    # deleted (unset: kept forever), looked for every retention_interval seconds
+    retention_days: float | None = None
+    retention_interval: float = 3600.0
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -139,9 +158,11 @@ class Settings:
             try:
                 values[f.name] = _PARSERS[f.name](raw)
             except ValueError as exc:
-                problems.append(f"{name}={raw!r}: {exc}")
+                problems.append(f"{name}={_masked(raw)!r}: {exc}")
         settings = cls(**values)
         problems += settings._check()
+        if settings.store_url is not None:
+            problems += _check_s3_environment(env)
         if problems:
             raise ConfigError(problems)
         return settings
@@ -156,18 +177,22 @@ class Settings:
                      "einvoice_max_bytes",
                      "header_max_bytes", "decode_concurrency", "dpi", "ocr_readings",
                      "page_workers", "signed_url_ttl", "signed_url_max_ttl", "signed_max_age",
-                     "share_token_max_days"):
+                     "share_token_max_days", "database_pool_size"):
             if getattr(self, name) < 1:
                 problems.append(f"{PREFIX}{name.upper()} must be at least 1")
         for name in ("rate_limit_rps", "max_megapixels", "job_timeout", "header_timeout",
                      "body_timeout",
-                     "tesseract_timeout", "redis_timeout"):
+                     "tesseract_timeout", "redis_timeout", "database_timeout",
+                     "retention_interval"):
             if getattr(self, name) <= 0:
                 problems.append(f"{PREFIX}{name.upper()} must be positive")
+        if self.retention_days is not None and self.retention_days <= 0:
+            problems.append(f"{PREFIX}RETENTION_DAYS must be positive (unset keeps forever)")
         if self.port > 65535:
             problems.append(f"{PREFIX}PORT must be at most 65535")
         # 0: `folio serve` runs no job workers (they are `folio worker` processes)
         for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
+                     "cache_dir_max_bytes",
                      "memory_artifact_bytes", "memory_artifact_max_bytes",
                      "malloc_keep_bytes"):
             if getattr(self, name) < 0:
@@ -186,6 +211,14 @@ class Settings:
         if self.default_language not in LANGUAGES:
             problems.append(f"{PREFIX}DEFAULT_LANGUAGE must be de or en")
         return problems
+
+
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@/]*@")
+
+
+def _masked(raw: str) -> str:
+    """A URL's password is never printed back (postgresql://u:***@host/db)."""
+    return _PASSWORD.sub(r"\1***@", raw)
 
 
 def _int(raw: str) -> int:
@@ -258,9 +291,50 @@ def _origins(raw: str) -> tuple[str, ...]:
 
 
 def _redis_url(raw: str) -> str:
+    if is_cluster(raw):
+        raise ValueError("the queue needs one Redis primary (arq has no cluster support); "
+                         "a cluster may hold the image cache (FOLIO_REDIS_CACHE_URL)")
+    if is_sentinel(raw):
+        sentinel_url(raw)  # ValueError names what is wrong
+        return raw
     if not raw.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError("expected a redis://, rediss:// or unix:// URL")
+        raise ValueError("expected a redis://, rediss://, unix:// or redis+sentinel:// URL")
     return raw
+
+
+def _cache_url(raw: str) -> str:
+    if is_cluster(raw):
+        cluster_nodes(raw)  # ValueError names what is wrong
+        return raw
+    return _redis_url(raw)
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ValueError("expected a postgresql:// URL")
+    return raw
+
+
+def _store_url(raw: str) -> str:
+    bucket = raw.removeprefix("s3://").split("/", 1)[0]
+    if not raw.startswith("s3://") or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,62}", bucket):
+        raise ValueError("expected s3://BUCKET[/PREFIX] (unset: the data directory)")
+    return raw.rstrip("/")
+
+
+def _check_s3_environment(env: Mapping[str, str]) -> list[str]:
+    """FOLIO_STORE_URL's endpoint and credentials come from the standard AWS names."""
+    problems = []
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if not env.get(name):
+            problems.append(f"{PREFIX}STORE_URL needs {name} (the store's credentials)")
+    endpoint = env.get("AWS_ENDPOINT_URL", "")
+    allow_http = env.get("AWS_ALLOW_HTTP", "").lower()
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        problems.append(f"AWS_ENDPOINT_URL={endpoint!r}: expected an http:// or https:// URL")
+    elif endpoint.startswith("http://") and allow_http != "true":
+        problems.append("AWS_ENDPOINT_URL is plain http://: set AWS_ALLOW_HTTP=true to allow it")
+    return problems
 
 
 SERVERS = ("uvicorn", "granian")
@@ -280,8 +354,12 @@ def _level(raw: str) -> str:
 
 _PARSERS: dict[str, Any] = {
     "data_dir": Path,
+    "store_url": _store_url,
+    "cache_dir": Path,
     "redis_url": _redis_url,
-    "redis_cache_url": _redis_url,
+    "redis_cache_url": _cache_url,
+    "retention_days": _float,
+    "database_url": _database_url,
     "api_keys": _keys,
     "host": str,
     "metrics_token": str,

@@ -11,6 +11,8 @@
     ├── NotImplementedHere       501  a valid IIIF request folio does not implement
     ├── Failed                   500  the processing failed; detail says why
     ├── QueueUnavailable         503  the job queue (Redis) refused the upload (with Retry-After)
+    ├── StateUnavailable         503  the database (FOLIO_DATABASE_URL) is unreachable (Retry-After)
+    ├── StoreUnavailable         503  the object store (FOLIO_STORE_URL) is down (Retry-After)
     └── ProcessingError          500  a document cannot be processed (raised by pipeline steps)
         ├── TooLarge             429  a page or pixel limit exceeded (before any pixel is decoded)
         └── WorkerLost           500  a page process died mid-job; the job is retried (run.py)
@@ -31,10 +33,12 @@ Internal exceptions, each translated where it is caught:
     artifacts.record.CorruptRecord  Failed 500 (web/checks.py)
     images.imaging.ImagingError   ApiError 500 (images/scaler.py)
     web.routes.submit.UploadTooLarge  TooMany 429 (web/routes/submit.py)
+    state.migrate.DatabaseSetupError  `folio` names FOLIO_DATABASE_URL and exits 2 (cli/)
     cache.CacheUnavailable        never surfaces: the cache tier is skipped (cache/)
 
-Library exceptions (pyvips, pypdfium2, pikepdf, tesseract's exit status, Redis)
-never reach a client: they are translated at the call that raised them.
+Library exceptions (pyvips, pypdfium2, pikepdf, tesseract's exit status, Redis,
+asyncpg: `state/database.py`, obstore: `objects/s3_store.py`) never reach a client:
+they are translated at the call that raised them.
 """
 
 from __future__ import annotations
@@ -88,6 +92,22 @@ class Busy(ApiError):
 
 class QueueUnavailable(ApiError):
     def __init__(self, detail: str = "The job queue is unavailable; try again shortly.",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, 503, {"retry-after": "5", **(headers or {})})
+
+
+class StateUnavailable(ApiError):
+    """Raised by the PostgreSQL state stores for any failure to reach the database."""
+
+    def __init__(self, detail: str = ("The database is unavailable; try again shortly."),
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail, 503, {"retry-after": "2", **(headers or {})})
+
+
+class StoreUnavailable(ApiError):
+    """Raised by the object stores (`objects/`) for any failure to reach the store."""
+
+    def __init__(self, detail: str = "The object store is unavailable; try again shortly.",
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(detail, 503, {"retry-after": "5", **(headers or {})})
 

@@ -2,8 +2,10 @@
 
 Secrets are 256-bit random tokens, so a plain SHA-256 is a sound way to store
 them (a slow password hash protects guessable secrets; these are not). Keys live
-in `<data dir>/keys.json`, managed by `folio keys`, and in `FOLIO_API_KEYS`.
-The key file is re-read when it changes, so a revoke reaches running servers.
+in `<data dir>/keys.json` (or, with FOLIO_DATABASE_URL, the `api_keys` table:
+`state.pg_keys`), managed by `folio keys`, and in `FOLIO_API_KEYS`. The key ring
+reloads its source when the source's stamp changes, so a revoke reaches running
+servers: the key file's mtime, or a database notification.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import orjson
 
-from service.artifacts.store import atomic_write
+from service.artifacts.files import atomic_write
 
 log = logging.getLogger("folio.auth")
 
@@ -53,6 +56,26 @@ class KeyFileError(Exception):
     pass
 
 
+class KeySource(Protocol):
+    """Where keys are kept: the key file, or the database (`state.pg_keys`)."""
+
+    def load(self) -> list[ApiKey]: ...
+
+    def stamp(self) -> object:
+        """Changes whenever the keys may have; cheap enough to ask every second."""
+
+    def create(self, tenant: str, expires: dt.date | None = None) -> tuple[ApiKey, str]: ...
+
+    def revoke(self, key_id: str) -> bool: ...
+
+
+def new_key(tenant: str, expires: dt.date | None) -> tuple[ApiKey, str]:
+    secret = secrets.token_urlsafe(32)
+    return ApiKey(key_id=secrets.token_hex(4), tenant=tenant, digest=digest(secret),
+                  created=dt.datetime.now(dt.UTC).date().isoformat(),
+                  expires=expires.isoformat() if expires else None), secret
+
+
 class KeyFile:
     """The key file in the data directory: what `folio keys` edits."""
 
@@ -79,15 +102,14 @@ class KeyFile:
         atomic_write(self.path, orjson.dumps(data, option=orjson.OPT_INDENT_2))
         os.chmod(self.path, 0o600)
 
+    def stamp(self) -> object:
+        try:
+            return self.path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+
     def create(self, tenant: str, expires: dt.date | None = None) -> tuple[ApiKey, str]:
-        secret = secrets.token_urlsafe(32)
-        key = ApiKey(
-            key_id=secrets.token_hex(4),
-            tenant=tenant,
-            digest=digest(secret),
-            created=dt.datetime.now(dt.UTC).date().isoformat(),
-            expires=expires.isoformat() if expires else None,
-        )
+        key, secret = new_key(tenant, expires)
         self._save([*self.load(), key])
         return key, secret
 
@@ -106,14 +128,14 @@ class KeyFile:
 class KeyRing:
     """Answers "which tenant does this Authorization header belong to?"."""
 
-    def __init__(self, key_file: KeyFile, env_keys: tuple[tuple[str, str], ...]) -> None:
+    def __init__(self, key_file: KeySource, env_keys: tuple[tuple[str, str], ...]) -> None:
         self.key_file = key_file
         self._env = [
             ApiKey(f"env{i}", tenant, digest(secret), "")
             for i, (tenant, secret) in enumerate(env_keys)
         ]
         self._keys: list[ApiKey] = list(self._env)
-        self._mtime: float | None = None
+        self._stamp: object = None
         self._checked = 0.0
         # header → tenant for keys already checked today; cleared on every reload
         self._memo: dict[str, str] = {}
@@ -121,18 +143,20 @@ class KeyRing:
         self._reload()
 
     def _reload(self) -> None:
-        try:
-            mtime = self.key_file.path.stat().st_mtime
-        except FileNotFoundError:
-            mtime = None
-        if mtime != self._mtime:
-            self._mtime = mtime
+        stamp = self.key_file.stamp()
+        if stamp != self._stamp:
+            self._stamp = stamp
             try:
                 self._keys = self._env + self.key_file.load()
             except KeyFileError as exc:
                 # keep serving with the keys known so far rather than locking everyone out
                 log.error("%s", exc)
             self._memo = {}
+
+    def reload_soon(self) -> None:
+        """The source changed (a database notification): look at it on the next request
+        rather than when the second is up."""
+        self._checked = 0.0
 
     def count(self) -> int:
         return len(self._keys)

@@ -21,8 +21,9 @@ from urllib.parse import parse_qsl
 from service.access.apikeys import KeyRing
 from service.access.outcomes import AccessOutcomes
 from service.access.ratelimit import RateLimiter, retry_after_header
-from service.access.share_tokens import ShareTokens, TokenRefused
+from service.access.share_tokens import TokenRefused
 from service.access.signing import SIGNATURE, SignatureError, Signer
+from service.access.token_store import TokenStore
 from service.errors import Forbidden, TooMany, Unauthorized
 
 SIGNED = "signed"
@@ -41,7 +42,7 @@ class Access:
 
 
 class Gate:
-    def __init__(self, signer: Signer, tokens: ShareTokens, keys: KeyRing,
+    def __init__(self, signer: Signer, tokens: TokenStore, keys: KeyRing,
                  limiter: RateLimiter, outcomes: AccessOutcomes) -> None:
         self.signer = signer
         self.tokens = tokens

@@ -126,6 +126,10 @@ class ShareTokens:
                 found.append((token.created_at, token.body(self._last_used(token))))
         return [body for _, body in sorted(found, key=lambda item: item[0])]
 
+    def stored(self) -> list[ShareToken]:
+        """Every token on disk (`folio migrate --import-files`)."""
+        return self._all()
+
     def _all(self) -> list[ShareToken]:
         tokens = []
         try:
@@ -147,6 +151,17 @@ class ShareTokens:
                 self._path(digest).with_suffix(".used").unlink(missing_ok=True)
                 return token
         return None
+
+    def remove_document(self, document_id: str) -> int:
+        """Remove every token of a deleted processing; how many there were."""
+        removed = 0
+        for token in self._all():
+            if token.document_id == document_id:
+                digest = _digest(token.token)
+                self._path(digest).unlink(missing_ok=True)
+                self._path(digest).with_suffix(".used").unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     async def revoke(self, tenant: str, token_uuid: str) -> bool:
         """False when the tenant has no token with this uuid."""

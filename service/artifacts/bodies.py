@@ -58,6 +58,13 @@ class Bodies:
             self._skip.clear()
         self._skip.add(key)
 
+    def forget(self, processing_id: str) -> None:
+        """Drop every body of the processing (it was deleted)."""
+        owner = processing_id + "/"
+        for key in [k for k in self._entries if k[0].startswith(owner)]:
+            self.size_bytes -= len(self._entries.pop(key).data)
+        self._skip = {k for k in self._skip if not k[0].startswith(owner)}
+
     def put(self, key: BodyKey, body: Body) -> None:
         old = self._entries.pop(key, None)
         if old is not None:

@@ -5,6 +5,10 @@ Layout under the data directory:
     processings/<id[:2]>/<id>/record.json      state, tenant, page sizes, error, times
     processings/<id[:2]>/<id>/<artifact>       one file per artifact (+ <artifact>.gz)
 
+Artifacts and originals are objects (`service/objects/`): by default these same
+files, or, with FOLIO_STORE_URL, objects in a bucket and copies of them on this
+machine's disk tier.
+
 Every write goes to a temporary name in the same directory and is renamed into
 place, so a reader never sees half a file; the record turns succeeded last.
 Ids are canonical UUIDs, checked before any path is built.
@@ -12,43 +16,32 @@ Ids are canonical UUIDs, checked before any path is built.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import os
 import secrets
 import shutil
-import time
-import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from service.artifacts.files import atomic_write, valid_id
 from service.artifacts.packed import GZIP_LEVEL, Packed, gzip_member
-from service.artifacts.record import FAILED, RUNNING, SUCCEEDED, CorruptRecord, Record
+from service.artifacts.record import Record
+from service.config import Settings
+from service.errors import NotFound, StoreUnavailable
+from service.objects.base import ObjectInfo, artifact_key, processing_prefix
+from service.objects.configure import tier_for
+from service.objects.directory_store import DirectoryStore
+from service.objects.disk_tier import DiskTier
+from service.state.record_files import RECORD, RecordFiles
+from service.state.record_store import RecordStore
+from service.state.stores import records_for
 
-RECORD = "record.json"
-
-
-def valid_id(processing_id: str) -> bool:
-    try:
-        return str(uuid.UUID(processing_id)) == processing_id
-    except (ValueError, AttributeError, TypeError):
-        return False
-
-
-def atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
-    """Write to a temporary name and rename it into place; with `sync` the data is on
-    disk before the rename (without, the caller syncs it later: `sync_files`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        if sync:
-            fh.flush()
-            os.fsync(fh.fileno())
-    os.replace(tmp, path)
+__all__ = ["RECORD", "FileStore", "atomic_write", "sync_files", "valid_id"]
 
 
 def sync_files(paths: Sequence[Path]) -> None:
@@ -62,6 +55,11 @@ def sync_files(paths: Sequence[Path]) -> None:
         _fsync(directory)
 
 
+def _gzipped(data: bytes | Packed) -> bytes:
+    return (gzip_member(data) if isinstance(data, Packed)
+            else gzip.compress(data, GZIP_LEVEL, mtime=0))
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -71,65 +69,76 @@ def _fsync(path: Path) -> None:
 
 
 class FileStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, records: RecordStore | None = None,
+                 objects: DiskTier | None = None) -> None:
         self.root = Path(root)
         self.processings = self.root / "processings"
+        self.records: RecordStore = records or RecordFiles(self.root)
+        # originals and artifacts: by default the files under this same root
+        self.objects = objects or DiskTier(DirectoryStore(self.root), self.root, 0)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FileStore:
+        """The store of this process: one object store client whatever the count."""
+        return cls(settings.data_dir, records_for(settings), tier_for(settings))
 
     # -- paths ---------------------------------------------------------------
 
     def directory(self, processing_id: str) -> Path:
+        """The processing's record directory."""
         if not valid_id(processing_id):
             raise ValueError("not a processing id")
         return self.processings / processing_id[:2] / processing_id
 
-    def artifact(self, processing_id: str, name: str) -> Path:
+    def work_directory(self, processing_id: str) -> Path:
+        """Where the processing's artifacts are kept on this machine (and scratch goes)."""
+        return self.artifact_path(processing_id, "x").parent
+
+    def artifact_path(self, processing_id: str, name: str) -> Path:
+        """The artifact's local file, whether or not it is there yet."""
         if name.startswith("/") or ".." in name.split("/"):
             raise ValueError("bad artifact name")
-        return self.directory(processing_id) / name
+        if not valid_id(processing_id):
+            raise ValueError("not a processing id")
+        return self.objects.path(artifact_key(processing_id, name))
 
-    # -- records -------------------------------------------------------------
+    def artifact(self, processing_id: str, name: str, patience: float = 0.0) -> Path:
+        """The artifact's local file, copied from the object store first if need be
+        (blocking: for worker threads; `fetch` on an event loop)."""
+        self.artifact_path(processing_id, name)
+        return self.objects.fetch_blocking(artifact_key(processing_id, name), patience)
 
-    def create(
-        self,
-        tenant: str,
-        workflow: str,
-        *,
-        parameters: dict[str, Any] | None = None,
-        processing_id: str | None = None,
-    ) -> Record:
-        now = time.time()
-        record = Record(
-            processing_id=processing_id or str(uuid.uuid4()),
-            tenant=tenant,
-            workflow=workflow,
-            created_at=now,
-            updated_at=now,
-            parameters=dict(parameters or {}),
-            version=secrets.token_hex(8),
-        )
-        self.save(record)
-        return record
+    async def fetch(self, processing_id: str, name: str) -> Path:
+        self.artifact_path(processing_id, name)
+        try:
+            return await self.objects.fetch(artifact_key(processing_id, name))
+        except FileNotFoundError:
+            # deleted by another node, whose word has not reached this one yet
+            raise NotFound("No processing with this id.") from None
+
+    def artifact_present(self, processing_id: str, name: str) -> Path | None:
+        """The artifact's local file if this machine has it (no store is asked)."""
+        if self.objects.in_place:
+            return self.artifact_path(processing_id, name)
+        self.artifact_path(processing_id, name)
+        return self.objects.present(artifact_key(processing_id, name))
+
+    async def artifact_info(self, processing_id: str, name: str) -> ObjectInfo | None:
+        self.artifact_path(processing_id, name)
+        return await self.objects.info(artifact_key(processing_id, name))
+
+    # -- records: the record store's (state/record_store.py) ----------------
+
+    def create(self, tenant: str, workflow: str, *, parameters: dict[str, Any] | None = None,
+               processing_id: str | None = None) -> Record:
+        return self.records.create(tenant, workflow, parameters=parameters,
+                                   processing_id=processing_id)
 
     def load(self, processing_id: str) -> Record | None:
-        path = self.directory(processing_id) / RECORD
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise CorruptRecord(f"record unreadable: {exc.strerror}") from exc
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise CorruptRecord("record is not valid JSON") from exc
-        record = Record.from_json(data)
-        if record.processing_id != processing_id:
-            raise CorruptRecord("record belongs to another processing")
-        return record
+        return self.records.load(processing_id)
 
     def save(self, record: Record) -> None:
-        record.updated_at = time.time()
-        atomic_write(self.directory(record.processing_id) / RECORD, orjson.dumps(record.to_json()))
+        self.records.save(record)
 
     # -- artifacts -----------------------------------------------------------
 
@@ -141,72 +150,124 @@ class FileStore:
         pieces when `data` is Packed. Given `unsynced`, the files written are added
         to it instead of being synced one by one: the caller passes it to
         `sync_files` before the record turns done."""
-        path = self.artifact(processing_id, name)
+        path = self.artifact_path(processing_id, name)
+        if not self.objects.in_place:
+            self._stage(processing_id, name, data.plain if isinstance(data, Packed) else data)
+            if compress:
+                self._stage(processing_id, name + ".gz", _gzipped(data))
+            return path
         written = [path]
         atomic_write(path, data.plain if isinstance(data, Packed) else data, unsynced is None)
         if compress:
-            gz = (gzip_member(data) if isinstance(data, Packed)
-                  else gzip.compress(data, GZIP_LEVEL, mtime=0))
             written.append(path.with_name(path.name + ".gz"))
-            atomic_write(written[-1], gz, unsynced is None)
+            atomic_write(written[-1], _gzipped(data), unsynced is None)
         if unsynced is not None:
             unsynced.extend(written)
         return path
 
     def put_file(self, processing_id: str, name: str, source: Path) -> Path:
         """Move (or copy across devices) a finished file into place atomically."""
-        path = self.artifact(processing_id, name)
+        path = self.artifact_path(processing_id, name)
+        if not self.objects.in_place:
+            self._stage(processing_id, name, Path(source))
+            return path
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         shutil.move(str(source), tmp)
         os.replace(tmp, path)
         return path
 
-    # -- state transitions ---------------------------------------------------
+    def _stage(self, processing_id: str, name: str, data: bytes | Path) -> None:
+        self.objects.stage(processing_prefix(processing_id), artifact_key(processing_id, name),
+                           data)
+
+    def flush(self, processing_id: str, patience: float = 0.0) -> None:
+        """Put what `write_artifact` and `put_file` staged into the object store
+        (a store that is the data directory has them already)."""
+        self.objects.flush(processing_prefix(processing_id), patience)
+
+    def discard(self, processing_id: str) -> None:
+        """Forget what was staged and not flushed (an attempt that failed)."""
+        self.objects.discard(processing_prefix(processing_id))
+
+    async def publish(self, processing_id: str, name: str) -> None:
+        """Put a file written at `artifact_path` into the object store, create-if-absent."""
+        path = self.artifact_path(processing_id, name)
+        if not self.objects.in_place:
+            await self.objects.store.put_file(artifact_key(processing_id, name), path)
+
+    async def store_check(self) -> str | None:
+        """For /readyz: "ok" or why the object store does not answer; None when the
+        store is the data directory (the writable check covers it)."""
+        if self.objects.in_place:
+            return None
+        try:
+            await self.objects.store.head("readyz-probe")
+        except StoreUnavailable:
+            return "unreachable"
+        return "ok"
+
+    async def unpublish(self, processing_id: str) -> None:
+        """Take back what `publish` put (an upload refused after it was stored):
+        this machine's copies and, as far as the store answers, its objects."""
+        if self.objects.in_place:
+            return
+        await asyncio.to_thread(shutil.rmtree, self.work_directory(processing_id), True)
+        with contextlib.suppress(StoreUnavailable):
+            await self.objects.store.delete_prefix(processing_prefix(processing_id))
+
+    # -- state transitions (the record store's) -------------------------------
 
     def mark_running(self, processing_id: str) -> Record:
-        record = self._require(processing_id)
-        record.status = RUNNING
-        record.attempts += 1
-        record.error = None
-        self.save(record)
-        return record
+        return self.records.mark_running(processing_id)
 
-    def succeed(
-        self,
-        processing_id: str,
-        *,
-        pages: Iterable[tuple[int, int]],
-        results: Iterable[str],
-        sub_pdfs: Iterable[str] = (),
-        source_kind: str | None = None,
-    ) -> Record:
-        record = self._require(processing_id)
-        record.pages = [(int(w), int(h)) for w, h in pages]
-        record.results = list(results)
-        record.sub_pdfs = list(sub_pdfs)
-        if source_kind is not None:
-            record.source_kind = source_kind
-        record.status = SUCCEEDED
-        record.error = None
-        record.completed_at = time.time()
-        record.version = secrets.token_hex(8)
-        self.save(record)
-        return record
+    def succeed(self, processing_id: str, *, pages: Iterable[tuple[int, int]],
+                results: Iterable[str], sub_pdfs: Iterable[str] = (),
+                source_kind: str | None = None) -> Record:
+        return self.records.succeed(processing_id, pages=pages, results=results,
+                                    sub_pdfs=sub_pdfs, source_kind=source_kind)
 
     def fail(self, processing_id: str, detail: str) -> Record:
-        record = self._require(processing_id)
-        record.status = FAILED
-        record.error = detail
-        record.completed_at = time.time()
-        self.save(record)
-        return record
+        return self.records.fail(processing_id, detail)
 
-    def _require(self, processing_id: str) -> Record:
-        record = self.load(processing_id)
-        if record is None:
-            raise KeyError(processing_id)
-        return record
+    def running(self, processing_id: str) -> AbstractContextManager[bool]:
+        return self.records.running(processing_id)
+
+    # -- deletion (service/deletion) ------------------------------------------
+
+    async def delete(self, processing_id: str) -> None:
+        """Remove the original, every artifact (the store's objects, this machine's
+        copies) and the record, the record last: sent again after a failure part-way,
+        it finishes the work."""
+        if self.objects.in_place:
+            # one rename takes the whole processing out of sight at once
+            await asyncio.to_thread(self._remove_directory, processing_id)
+        else:
+            await self.objects.store.delete_prefix(processing_prefix(processing_id))
+            self.drop_copies(processing_id)
+        await asyncio.to_thread(self.records.delete, processing_id)
+        if not self.objects.in_place:
+            # what the record files leave in the data directory: the record's directory
+            await asyncio.to_thread(shutil.rmtree, self.directory(processing_id), True)
+
+    def drop_copies(self, processing_id: str) -> None:
+        """Forget this machine's copies of a deleted processing's objects (one rename;
+        the files go in a thread)."""
+        self.directory(processing_id)  # a canonical id, before any path is built
+        self.objects.drop(processing_prefix(processing_id))
+
+    def _remove_directory(self, processing_id: str) -> None:
+        directory = self.directory(processing_id)
+        gone = directory.with_name(f".deleted-{processing_id}-{secrets.token_hex(4)}")
+        try:
+            os.rename(directory, gone)
+        except FileNotFoundError:
+            return
+        shutil.rmtree(gone, ignore_errors=True)
+
+    def expired(self, before: float, limit: int = 1000) -> list[str]:
+        """Ids of finished processings completed before `before` (unix seconds)."""
+        return self.records.expired(before, limit)
 
     def writable(self) -> bool:
         try:

@@ -14,7 +14,7 @@ import ctypes
 import ctypes.util
 import os
 import struct
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -76,7 +76,8 @@ class _Inotify:
 
 
 class RecordWatcher:
-    def __init__(self) -> None:
+    def __init__(self, directory_of: Callable[[str], Path]) -> None:
+        self.directory_of = directory_of  # where a processing's record file is renamed
         self._inotify: _Inotify | None = None
         self._tried = False
 
@@ -90,11 +91,12 @@ class RecordWatcher:
         return self._inotify
 
     @asynccontextmanager
-    async def watch(self, directory: Path) -> AsyncIterator[asyncio.Event]:
-        """An event set whenever a file in `directory` is renamed into place or closed."""
+    async def watch(self, processing_id: str) -> AsyncIterator[asyncio.Event]:
+        """An event set whenever a file in the processing's directory is renamed into
+        place or closed."""
         event = asyncio.Event()
         backend = self._backend()
-        path = os.fspath(directory)
+        path = os.fspath(self.directory_of(processing_id))
         wd = backend.add(path, event) if backend else None
         try:
             yield event

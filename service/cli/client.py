@@ -1,4 +1,4 @@
-"""`folio worker`, `folio submit` and `folio get`."""
+"""`folio worker`, `folio submit`, `folio get` and `folio delete`."""
 
 from __future__ import annotations
 
@@ -96,13 +96,27 @@ def cmd_get(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    url, headers = _base(args)
+    with httpx.Client(timeout=60, headers=headers) as client:
+        response = client.delete(f"{url}/processing/results/{args.id}")
+    if response.status_code != 204:
+        print(f"folio: {response.status_code} {response.text}", file=sys.stderr)
+        return 1
+    print(f"deleted {args.id}")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
-    from service.cli.commands import _settings, _setup_logging
+    from service.cli.commands import _database_ready, _settings, _setup_logging
+    from service.cli.store_check import store_ready
     from service.jobs.arq_queue import run_arq_worker
     from service.jobs.embedded import EmbeddedWorkers
 
     settings = _settings()
     _setup_logging(settings.log_level)
+    store_ready(settings)
+    _database_ready(settings)
     if settings.redis_url:
         run_arq_worker(settings, burst=args.burst)
         return 0
@@ -122,7 +136,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     worker.set_defaults(func=cmd_worker)
 
     for name, func, help_text in (("submit", cmd_submit, "upload a document"),
-                                  ("get", cmd_get, "download a result")):
+                                  ("get", cmd_get, "download a result"),
+                                  ("delete", cmd_delete, "delete a processing and all it "
+                                   "produced (folio's extension)")):
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--url", default=os.environ.get("FOLIO_URL", "http://127.0.0.1:8000"))
         cmd.add_argument("--key", help="API key secret (or FOLIO_KEY)")
@@ -134,5 +150,6 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
             cmd.add_argument("--wait", action="store_true")
         else:
             cmd.add_argument("id")
-            cmd.add_argument("result", nargs="?")
-            cmd.add_argument("-o", "--output")
+            if name == "get":
+                cmd.add_argument("result", nargs="?")
+                cmd.add_argument("-o", "--output")

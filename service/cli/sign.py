@@ -6,8 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from service.access.signing import Signer, SigningKeyError
+from service.access.signing import SigningKeyError
 from service.config import ConfigError, Settings
+from service.state.stores import signer_for
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
@@ -25,7 +26,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        signer = Signer.for_deployment(settings.signing_keys, settings.data_dir)
+        signer = signer_for(settings)
     except SigningKeyError as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 2

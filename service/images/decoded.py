@@ -65,6 +65,13 @@ class DecodedPages:
     def release(self, key: str) -> None:
         self._decoding.discard(key)
 
+    def drop_prefix(self, prefix: str) -> None:
+        """Forget the pages whose key starts with `prefix` (a deleted processing's)."""
+        for key in [k for k in self._images if k.startswith(prefix)]:
+            self.size_bytes -= self._images.pop(key)[1]
+        for key in [k for k in self._misses if k.startswith(prefix)]:
+            del self._misses[key]
+
     def put(self, key: str, image: Any) -> None:
         size = int(image.width * image.height * image.bands)
         if not self.fits(size) or key in self._images:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -23,13 +24,26 @@ from service.artifacts.catalogue import page_file
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.errors import ApiError, Busy
+from service.errors import ApiError, Busy, NotFound
 from service.images import imaging
 from service.images.decoded import DecodedPages
 from service.wire.etags import etag_for
 from service.wire.metrics import Metrics
 
 DEFAULT_FORMAT = "jpeg"
+DELETED_MEMO = 10_000  # deleted processings remembered, newest kept
+
+
+def cache_prefix(processing_id: str) -> str:
+    """What the cache key of every image made from the processing starts with."""
+    return f"img:{processing_id}:"
+
+
+def cache_group(key: str) -> str | None:
+    """The processing an image's cache key belongs to: its entries in Redis are
+    indexed by it, so a deletion finds them without a SCAN."""
+    kind, _, rest = key.partition(":")
+    return rest.partition(":")[0] if kind == "img" else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +141,8 @@ class Scaler:
         self.decoded = DecodedPages(settings.decoded_cache_bytes, settings.decode_concurrency)
         # source key -> the decode of that page in flight, for renders arriving meanwhile
         self.decoding: dict[str, asyncio.Future[Any]] = {}
+        # processings deleted while this process runs: a render under way is not cached
+        self.deleted: OrderedDict[str, None] = OrderedDict()
         self.backlog = 0
         self._memory_hits = metrics.cache_hits.labels("memory")
         self._redis_hits = metrics.cache_hits.labels("redis")
@@ -161,7 +177,7 @@ class Scaler:
             source_size=(page_w, page_h), width=out_w, height=out_h,
             fmt=params.fmt, quality=quality,
             etag=etag_for(record.version, name),
-            key=f"img:{record.processing_id}:{record.version}:{name}",
+            key=f"{cache_prefix(record.processing_id)}{record.version}:{name}",
             media_type=imaging.FORMATS[params.fmt],
         )
 
@@ -172,7 +188,7 @@ class Scaler:
             source_key=f"{record.processing_id}:{record.version}:{page_num}",
             source_size=record.pages[page_num - 1],
             etag=etag_for(record.version, "page", page_num),
-            key=f"img:{record.processing_id}:{record.version}:p{page_num}-stored")
+            key=f"{cache_prefix(record.processing_id)}{record.version}:p{page_num}-stored")
 
     # -- the cache tiers, then one render per key ---------------------------
 
@@ -204,10 +220,12 @@ class Scaler:
 
         `known_miss`: `cached` has just missed, so the tiers are not read again.
         """
-        path = str(self.store.artifact(variant.processing_id, page_file(variant.source)))
-
         async def compute() -> bytes:
-            return await self._render(path, variant)
+            path = await self.store.fetch(variant.processing_id, page_file(variant.source))
+            body = await self._render(str(path), variant)
+            if variant.processing_id in self.deleted:
+                raise NotFound("No processing with this id.")  # nothing cached after all
+            return body
 
         body, outcome = await self.flight.get_or_compute(
             variant.key, compute, ttl=self.settings.redis_cache_ttl, known_miss=known_miss)
@@ -271,6 +289,25 @@ class Scaler:
             self.decoded.release(source_key)
             shared.set_result(image)
             del self.decoding[source_key]
+
+    # -- a deleted processing ------------------------------------------------
+
+    def forget(self, processing_id: str) -> None:
+        """Drop the processing's images from this process's memory."""
+        self.deleted[processing_id] = None
+        if len(self.deleted) > DELETED_MEMO:
+            self.deleted.popitem(last=False)
+        self.memory.delete_prefix_nowait(cache_prefix(processing_id))
+        self.decoded.drop_prefix(processing_id + ":")
+
+    async def purge(self, processing_id: str) -> None:
+        """Delete the processing's images from the shared tier too (every node's Redis).
+
+        Raises cache.CacheUnavailable when Redis cannot be reached: the entries then
+        expire with their TTL."""
+        self.forget(processing_id)
+        if isinstance(self.cache.l2, RedisCache):
+            await self.cache.l2.delete_group(processing_id)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -26,6 +26,7 @@ from service.artifacts.record import Record
 from service.images import iiif
 from service.images.iiif import Plan
 from service.images.imaging import ImagingError, encode
+from service.images.scaler import cache_prefix
 from service.wire.etags import etag_for
 
 _SHRINKS = (8, 4, 2, 1)
@@ -67,7 +68,7 @@ def tile_for(record: Record, page: int, segments: tuple[str, str, str, str],
                 source_key=f"{record.processing_id}:{record.version}:{page}",
                 source_size=record.pages[page - 1], plan=plan, quality=quality,
                 etag=etag_for(record.version, name),
-                key=f"img:{record.processing_id}:{record.version}:{name}",
+                key=f"{cache_prefix(record.processing_id)}{record.version}:{name}",
                 media_type=plan.media_type)
 
 

@@ -19,18 +19,18 @@ import signal
 import threading
 import time
 from multiprocessing.context import SpawnProcess
-from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
-
+from cache.clients import close_client, is_sentinel, primary_for, sentinel_url
 from service.artifacts.store import FileStore
 from service.config import Settings
-from service.errors import QueueUnavailable
+from service.errors import QueueUnavailable, StateUnavailable, StoreUnavailable
 from service.jobs.liveness import REDIS_ERRORS, beat_job, beat_worker
-from service.jobs.reconcile import ARQ_QUEUE, OpenJobs, Reconciler
+from service.jobs.marks import marks_for
+from service.jobs.reconcile import ARQ_QUEUE, Reconciler
 from service.jobs.runners import JobRunners
 from service.pipeline.workflows import load_plugins
+from service.state.stores import JobMarks
 
 log = logging.getLogger("folio.jobs")
 BACKOFF_FIRST = 0.5  # seconds before the first reconnect; doubles up to BACKOFF_MAX
@@ -46,7 +46,13 @@ __all__ = ["ARQ_QUEUE", "ArqQueue", "ArqWorkerProcess", "run_arq_worker"]
 def _redis_settings(url: str, timeout: float) -> Any:
     from arq.connections import RedisSettings
 
-    settings = RedisSettings.from_dsn(url)
+    if is_sentinel(url):
+        parts = sentinel_url(url)
+        settings = RedisSettings(host=parts.sentinels, sentinel=True,
+                                 sentinel_master=parts.service, database=parts.db,
+                                 username=parts.username, password=parts.password)
+    else:
+        settings = RedisSettings.from_dsn(url)
     # fail fast: the caller decides whether and when to try again
     settings.conn_retries = 0
     settings.conn_timeout = max(1, round(timeout * 4))
@@ -54,10 +60,10 @@ def _redis_settings(url: str, timeout: float) -> Any:
 
 
 class ArqQueue:
-    def __init__(self, redis_url: str, data_dir: Path, timeout: float = 0.25) -> None:
+    def __init__(self, redis_url: str, marks: JobMarks, timeout: float = 0.25) -> None:
         self.redis_url = redis_url
         self.timeout = max(1.0, timeout * 8)  # an enqueue is a WATCH/MULTI round trip or two
-        self.open = OpenJobs(data_dir)
+        self.open = marks
         self._pool: Any = None
 
     async def submit(self, processing_id: str) -> None:
@@ -83,13 +89,22 @@ class ArqQueue:
         if self._pool is not None:
             pool, self._pool = self._pool, None
             with contextlib.suppress(*REDIS_ERRORS):
-                await pool.aclose()
+                await close_client(pool)
 
 
 async def process_job(ctx: dict[str, Any], processing_id: str) -> None:
     runners: JobRunners = ctx["runners"]
-    await runners.run(processing_id)
-    await asyncio.to_thread(OpenJobs(runners.settings.data_dir).remove, processing_id)
+    try:
+        await runners.run(processing_id)
+    except (StateUnavailable, StoreUnavailable) as exc:
+        # an outage, not a bug: the job's mark stays, and the reconciler queues the
+        # job again once the database (or the object store) answers (one line, not
+        # arq's traceback)
+        what = "database" if isinstance(exc, StateUnavailable) else "object store"
+        log.warning("processing %s: the %s is unavailable; the job is queued again "
+                    "once it is back", processing_id, what)
+        return
+    await asyncio.to_thread(marks_for(runners.settings).remove, processing_id)
 
 
 def run_arq_worker(settings: Settings, burst: bool = False,
@@ -111,10 +126,9 @@ async def _work(settings: Settings, burst: bool,
     loop = asyncio.get_running_loop()
     for signum in stop_on:
         loop.add_signal_handler(signum, stop.set)
-    redis = Redis.from_url(settings.redis_url,
-                           socket_connect_timeout=max(1.0, settings.redis_timeout * 4))
+    redis = primary_for(settings.redis_url, max(1.0, settings.redis_timeout * 4))
     runners = JobRunners(settings, beat=lambda pid: beat_job(redis, pid))
-    store = FileStore(settings.data_dir)
+    store = FileStore.from_settings(settings)
     # the arq connection is folio's, handed to each worker (arq's `redis_pool`), so the
     # reconciler's enqueue and the close below need none of the worker's insides
     arq_redis = _redis_settings(settings.redis_url, settings.redis_timeout)
@@ -146,8 +160,9 @@ async def _work(settings: Settings, burst: bool,
         )
         await worker.main()
 
+    reconciler = Reconciler(store, redis, enqueue, marks_for(settings))
     background = [asyncio.ensure_future(beat_worker(redis)),
-                  asyncio.ensure_future(Reconciler(store, redis, enqueue).run_forever())]
+                  asyncio.ensure_future(reconciler.run_forever())]
     delay = BACKOFF_FIRST
     try:
         while not stop.is_set():
@@ -183,7 +198,7 @@ async def _work(settings: Settings, burst: bool,
             task.cancel()
         runners.close()
         with contextlib.suppress(*REDIS_ERRORS):
-            await redis.aclose()
+            await close_client(redis)
 
 
 async def _drop(pool: Any, worker: Any) -> None:
@@ -196,7 +211,7 @@ async def _drop(pool: Any, worker: Any) -> None:
     if pool is not None:
         with contextlib.suppress(*REDIS_ERRORS):
             async with asyncio.timeout(1):
-                await pool.aclose()
+                await close_client(pool)
 
 
 def _arq_main(settings: Settings, parent: int) -> None:

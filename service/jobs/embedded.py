@@ -22,6 +22,7 @@ from typing import Protocol
 
 from service.artifacts.store import FileStore
 from service.config import Settings
+from service.errors import StateUnavailable, StoreUnavailable
 from service.jobs.arq_queue import ArqWorkerProcess
 from service.pipeline import pages, run
 from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
@@ -29,6 +30,7 @@ from service.pipeline.workflows import load_plugins
 
 log = logging.getLogger("folio.jobs")
 IDLE_POLL = 0.05  # seconds between looks at an empty queue (a listdir), in workers only
+STATE_BACKOFF = 1.0  # seconds a worker rests after the database refused a job
 
 
 class DirectoryQueue:
@@ -90,7 +92,7 @@ def _worker_main(settings: Settings, parent: int) -> None:
     try:
         load_plugins(settings.plugins)
         pages.warm(settings.page_workers)
-        store = FileStore(settings.data_dir)
+        store = FileStore.from_settings(settings)
         queue = DirectoryQueue(settings.data_dir)
         me = os.getpid()
         while os.getppid() == parent:  # else folio serve is gone: so are we
@@ -98,7 +100,14 @@ def _worker_main(settings: Settings, parent: int) -> None:
             if processing_id is None:
                 time.sleep(IDLE_POLL)
                 continue
-            run.process(store, settings, processing_id)
+            try:
+                run.process(store, settings, processing_id)
+            except (StateUnavailable, StoreUnavailable):
+                # the database or the object store went away: the job waits in the
+                # queue, this worker lives
+                queue.requeue(processing_id, me)
+                time.sleep(STATE_BACKOFF)
+                continue
             # not in a `finally`: a worker stopped mid-job leaves its claim, which the
             # supervisor (now, or at the next start) puts back in the queue
             queue.finish(processing_id, me)
@@ -116,7 +125,7 @@ class EmbeddedWorkers:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.queue = DirectoryQueue(settings.data_dir)
-        self.store = FileStore(settings.data_dir)
+        self.store = FileStore.from_settings(settings)
         self._context = multiprocessing.get_context("spawn")
         self._processes: list[SpawnProcess] = []
         self._stop = threading.Event()
@@ -140,6 +149,8 @@ class EmbeddedWorkers:
         while not self._stop.wait(0.5):
             try:
                 self.check()
+            except StateUnavailable:
+                log.debug("job supervisor waits for the database")
             except Exception:
                 log.exception("job supervisor check failed")
 

@@ -11,6 +11,7 @@ from typing import Protocol
 from service.config import Settings
 from service.jobs.arq_queue import ArqQueue
 from service.jobs.embedded import DirectoryQueue
+from service.jobs.marks import marks_for
 
 
 class Queue(Protocol):
@@ -21,5 +22,5 @@ class Queue(Protocol):
 
 def queue_for(settings: Settings) -> Queue:
     if settings.redis_url:
-        return ArqQueue(settings.redis_url, settings.data_dir, settings.redis_timeout)
+        return ArqQueue(settings.redis_url, marks_for(settings), settings.redis_timeout)
     return DirectoryQueue(settings.data_dir)

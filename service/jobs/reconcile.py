@@ -1,7 +1,8 @@
 """The record store is the source of truth for jobs on Redis; this puts Redis right.
 
 Every job submitted to Redis leaves an open mark in the data directory
-(`queue/open/<id>`) until its record is done. Every worker looks at the open
+(`queue/open/<id>`, or the `job_marks` table with FOLIO_DATABASE_URL: see
+`jobs.marks`) until its record is done. Every worker looks at the open
 marks every RECONCILE_EVERY seconds: a job that is neither waiting in the queue
 nor marked running (see `jobs.liveness`) for LOST_AFTER seconds is lost — its
 worker died, or a Redis without persistence restarted and forgot it. A lost job
@@ -23,8 +24,10 @@ from redis.asyncio import Redis
 
 from service.artifacts.record import CorruptRecord
 from service.artifacts.store import FileStore, valid_id
+from service.errors import StateUnavailable
 from service.jobs.liveness import REDIS_ERRORS, running_key
 from service.pipeline.run import MAX_ATTEMPTS, clear_scratch
+from service.state.stores import JobMarks
 
 log = logging.getLogger("folio.jobs")
 RECONCILE_EVERY = 2.0  # seconds
@@ -57,10 +60,11 @@ class OpenJobs:
 
 
 class Reconciler:
-    def __init__(self, store: FileStore, redis: Redis, enqueue: Any) -> None:
+    def __init__(self, store: FileStore, redis: Redis, enqueue: Any,
+                 marks: JobMarks | None = None) -> None:
         self.store = store
         self.redis = redis
-        self.open = OpenJobs(store.root)
+        self.open: JobMarks = marks if marks is not None else OpenJobs(store.root)
         self.enqueue = enqueue  # async (processing_id) -> None: arq's enqueue_job
         self._lost_since: dict[str, float] = {}
 
@@ -70,6 +74,8 @@ class Reconciler:
                 await self.once()
             except REDIS_ERRORS as exc:
                 log.debug("reconciler waits for Redis: %s", exc)
+            except StateUnavailable:
+                log.debug("reconciler waits for the database")
             except Exception:
                 log.exception("reconciler pass failed")
             await asyncio.sleep(RECONCILE_EVERY)

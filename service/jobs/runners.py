@@ -53,7 +53,7 @@ class Runner:
 class JobRunners:
     def __init__(self, settings: Settings, beat: Beat | None = None) -> None:
         self.settings = settings
-        self.store = FileStore(settings.data_dir)
+        self.store = FileStore.from_settings(settings)
         self.beat = beat  # refreshes the job's "running" mark in Redis while it runs
         self._free: asyncio.Queue[Runner] = asyncio.Queue()
         self._all: list[Runner] = []
@@ -156,4 +156,4 @@ def _follow_parent(parent: int) -> None:
 
 def _run_one(processing_id: str) -> None:
     assert _settings is not None
-    run.process(FileStore(_settings.data_dir), _settings, processing_id)
+    run.process(FileStore.from_settings(_settings), _settings, processing_id)

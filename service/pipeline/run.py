@@ -28,7 +28,7 @@ from service.artifacts.packed import Packed
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore, sync_files
 from service.config import Settings
-from service.errors import ProcessingError, WorkerLost
+from service.errors import ProcessingError, StateUnavailable, StoreUnavailable, WorkerLost
 from service.pipeline import steps, workflows
 from service.pipeline.detect import check_limits, detect
 from service.pipeline.document import Artifacts, Document
@@ -42,17 +42,23 @@ log = logging.getLogger("folio.pipeline")
 SOURCE = "source"
 SCRATCH = ".scratch-"
 MAX_ATTEMPTS = 3  # a processing's attempts in all, whoever starts them
+# seconds an object store that does not answer is tried again before the job fails
+STORE_PATIENCE = 60.0
 
 
 def clear_scratch(store: FileStore, processing_id: str) -> None:
     """Remove what earlier attempts of this processing left in their scratch space."""
-    for leftover in store.directory(processing_id).glob(SCRATCH + "*"):
+    store.discard(processing_id)
+    work = store.work_directory(processing_id)
+    for leftover in work.glob(SCRATCH + "*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    for staged in work.glob(".*.staged"):  # a killed worker's uploads never made
+        staged.unlink(missing_ok=True)
 
 
 def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: Path,
             language: str, searchable: bool = False, text_outputs: bool = False) -> Document:
-    source = store.artifact(processing_id, SOURCE)
+    source = store.artifact(processing_id, SOURCE, patience=STORE_PATIENCE)
     kind = detect(source)
     stage_einvoice(source, kind, scratch, settings.einvoice_max_bytes)
     pages_from, pages_kind = source, kind
@@ -85,9 +91,23 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
 
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:
     """Run the processing to its end: succeeded, or failed with a human detail."""
-    record = store.load(processing_id)
-    if record is None or record.done:
-        return  # submitted twice, already finished by another worker, or timed out
+    # the queue delivers at least once: one job at a time runs a processing
+    with store.running(processing_id) as mine:
+        if not mine:
+            log.info("processing %s is being run by another job", processing_id)
+            return
+        record = store.load(processing_id)
+        if record is None or record.done:
+            return  # submitted twice, already finished by another worker, or timed out
+        try:
+            _attempts(store, settings, processing_id)
+        finally:
+            # everything is in the object store by now: a worker serves no reads, so
+            # it keeps no copies (of personal data a deletion would never reach)
+            store.drop_copies(processing_id)
+
+
+def _attempts(store: FileStore, settings: Settings, processing_id: str) -> None:
     while True:
         record = store.mark_running(processing_id)
         clear_scratch(store, processing_id)
@@ -105,7 +125,7 @@ def process(store: FileStore, settings: Settings, processing_id: str) -> None:
 def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
     processing_id = record.processing_id
     workflow = workflows.get(record.workflow)
-    scratch = store.directory(processing_id) / f"{SCRATCH}{secrets.token_hex(4)}"
+    scratch = store.work_directory(processing_id) / f"{SCRATCH}{secrets.token_hex(4)}"
     scratch.mkdir(parents=True)
     try:
         if workflow is None:
@@ -129,12 +149,11 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
                 packed[name] = value
                 store.write_artifact(processing_id, name, value, compress=compressed(name),
                                      unsynced=unsynced)
+            elif isinstance(value, Path) and compressed(name):
+                store.write_artifact(processing_id, name, value.read_bytes(), compress=True,
+                                     unsynced=unsynced)
             elif isinstance(value, Path):
                 store.put_file(processing_id, name, value)
-                if compressed(name):
-                    store.write_artifact(processing_id, name,
-                                         store.artifact(processing_id, name).read_bytes(),
-                                         compress=True, unsynced=unsynced)
             else:
                 store.write_artifact(processing_id, name, value, compress=compressed(name),
                                      unsynced=unsynced)
@@ -147,12 +166,16 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         record.results = ordered
         record.sub_pdfs = [sub_pdf_name(i) for i in sorted(sub_pdfs)]
         write_full_body(store, record, workflow.name, packed, unsynced)
+        store.flush(processing_id, patience=STORE_PATIENCE)  # into a remote object store
         sync_files(unsynced)
         # gone before the record turns done, so that done means nothing left behind
         shutil.rmtree(scratch, ignore_errors=True)
         store.succeed(processing_id, pages=doc.sizes, results=ordered,
                       sub_pdfs=record.sub_pdfs, source_kind=doc.kind)
-    except WorkerLost:
+    except (WorkerLost, StateUnavailable, StoreUnavailable):
+        # the database or the object store away (past STORE_PATIENCE) is not the
+        # document's fault either: the job stays marked and is queued again, rather
+        # than failed for good as an internal error
         raise
     except ProcessingError as exc:
         log.info("processing %s failed: %s", processing_id, exc.detail)
@@ -163,4 +186,5 @@ def _attempt(store: FileStore, settings: Settings, record: Record) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
         store.fail(processing_id, "folio could not process this document (internal error)")
     finally:
+        store.discard(processing_id)
         shutil.rmtree(scratch, ignore_errors=True)

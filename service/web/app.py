@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.config import Settings
+from service.deletion.retention import sweeper_for
 from service.errors import ApiError, NotFound
 from service.images.arenas import cap_malloc_arenas, keep_freed_memory
 from service.pipeline import workflows
@@ -25,11 +28,11 @@ from service.web.error_response import error_response
 from service.web.fastpath import FastPath
 from service.web.middleware import ObserveMiddleware, Observer
 from service.web.planner.cors import Cors
-from service.web.routes import docs, image_api, ops, results, sharing, submit, viewer
+from service.web.routes import deletion, docs, image_api, ops, results, sharing, submit, viewer
 
 log = logging.getLogger("folio")
 HANDLERS = {**results.handlers, **ops.handlers, **submit.handlers, **sharing.handlers,
-            **docs.handlers, **image_api.handlers, **viewer.handlers}
+            **docs.handlers, **image_api.handlers, **viewer.handlers, **deletion.handlers}
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -59,7 +62,14 @@ def create_app(settings: Settings | None = None) -> FastPath:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        svc.start()
+        sweeper = sweeper_for(settings, svc.deleter, svc.redis)
+        sweeping = asyncio.create_task(sweeper.run_forever()) if sweeper else None
         yield
+        if sweeping is not None:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
         await svc.close()
 
     observer = Observer(svc.metrics, settings.access_log)

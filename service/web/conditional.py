@@ -17,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.artifacts.record import Record
+from service.artifacts.store import FileStore
 from service.errors import ApiError
 from service.images.scaler import Rendering, Scaler
+from service.objects.base import artifact_key
 from service.web.error_response import error_response
-from service.web.file_answer import FileAnswer
+from service.web.file_answer import FileAnswer, StoreRangeAnswer
 from service.web.planner import preconditions
 from service.web.planner.exchange import exchange_of
 from service.web.planner.negotiation import completed
@@ -28,6 +30,9 @@ from service.web.planner.representation import body_range, file_headers
 from service.wire.media import HTML, IMMUTABLE, JSON
 
 COMPRESS_ABOVE = 1024  # bytes; below this gzip's framing outweighs the saving
+# bytes: a Range request on a larger object that is not on this machine reads only
+# the range from the object store (a PDF viewer's reads) instead of copying it whole
+RANGE_FROM_STORE = 4 * 1024 * 1024
 
 
 def conditions(request: Request, etag: str, last_modified: float | None = None,
@@ -98,6 +103,42 @@ def file_response(
     return FileAnswer(path, stat.st_size, file_headers(
         stat.st_size, stat.st_mtime, media_type=media_type, etag=tag, compressed=compressed,
         use_gzip=use_gzip, filename=filename))
+
+
+async def stored_response(
+    request: Request,
+    store: FileStore,
+    processing_id: str,
+    name: str,
+    *,
+    media_type: str,
+    etag: str,
+    compressed: bool = False,
+    filename: str | None = None,
+) -> Response | FileAnswer:
+    """`file_response` for an artifact, copied from the object store first when this
+    machine has no copy; a byte range of a large object, or a HEAD, that this machine
+    has no copy for is answered from the store alone."""
+    facts = exchange_of(request.scope).facts
+    use_gzip = compressed and facts.range is None and accepts_gzip(request)
+    file = name + ".gz" if use_gzip else name
+    remote = facts.range is not None or facts.method == "HEAD"
+    if remote and store.artifact_present(processing_id, file) is None:
+        info = await store.artifact_info(processing_id, file)
+        if info is not None and (facts.method == "HEAD" or info.size > RANGE_FROM_STORE):
+            tag = etag[:-1] + '-gz"' if use_gzip else etag
+            early = conditions(request, tag, info.modified, vary=compressed)
+            if early is not None:
+                return early
+            return StoreRangeAnswer(store.objects.store, artifact_key(processing_id, file),
+                                    info.size, file_headers(
+                info.size, info.modified, media_type=media_type, etag=tag,
+                compressed=compressed, use_gzip=use_gzip, filename=filename))
+    path = await store.fetch(processing_id, file)
+    if use_gzip:
+        path = path.with_name(name.rpartition("/")[2])  # file_response adds the ".gz"
+    return file_response(request, path, media_type=media_type, etag=etag,
+                         compressed=compressed, filename=filename)
 
 
 def bytes_response(

@@ -13,9 +13,10 @@ from secrets import token_hex
 
 import aiofiles
 from starlette.datastructures import MutableHeaders
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from service.errors import ApiError
+from service.errors import ApiError, StoreUnavailable
+from service.objects.base import ObjectStore
 from service.web.planner import preconditions
 from service.web.planner.exchange import exchange_of
 from service.web.planner.representation import header
@@ -129,3 +130,57 @@ class FileAnswer:
                     (b"content-length", b"%d" % length)]
         await send({"type": "http.response.start", "status": 206, "headers": headers})
         await self._stream(send, ranges, head_only, parts, tail)
+
+
+class StoreRangeAnswer(FileAnswer):
+    """A FileAnswer whose bytes are read from the object store, range by range: a
+    large object this machine has no copy of, asked for in parts."""
+
+    def __init__(self, store: ObjectStore, key: str, size: int, headers: RawHeaders) -> None:
+        super().__init__(key, size, headers)
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # the head waits for the first bytes: a store that fails before them is still
+        # a 503 answer, not a 206 cut short
+        held: Message | None = None
+
+        async def holding(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                held = message
+                return
+            if held is not None:
+                await send(held)
+                held = None
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, holding)
+        except StoreUnavailable as exc:
+            if held is None:
+                raise  # the answer has begun: nothing better than cutting it
+            status, headers, body = error_parts(exc)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+    async def _whole(self, scope: Scope, send: Send, head_only: bool) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await self._stream(send, [(0, self.size)], head_only)
+
+    async def _stream(self, send: Send, spans: list[tuple[int, int]], head_only: bool,
+                      between: list[bytes] | None = None, tail: bytes = b"") -> None:
+        if head_only:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        for i, (start, end) in enumerate(spans):
+            if between is not None:
+                await send({"type": "http.response.body", "body": between[i],
+                            "more_body": True})
+            while start < end:
+                chunk = await self.store.get_range(self.path, start, min(start + CHUNK, end))
+                if not chunk:
+                    raise RuntimeError(f"{self.path} is shorter than its size said")
+                start += len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": tail})

@@ -40,6 +40,7 @@ ERRORS: dict[int, tuple[str, str]] = {
           "Error"),
     422: ("Validation error; `loc` names the parameter.", "ValidationError"),
     429: ("Rate limit exceeded, or the upload is too large (bytes or pages).", "Error"),
+    409: ("The processing is still pending or running.", "Error"),
     500: ("The processing failed; `detail` says why.", "Error"),
     503: ("Not ready, or the render backlog is full; try again shortly.", "Error"),
     400: ("An IIIF request the IIIF Image API calls malformed (region, size, rotation, "

@@ -207,6 +207,17 @@ SHARING = [
 ]
 
 
+# folio's extension: the API it implements has no deletion; marked so by x-folio-extension
+DELETE = Operation(
+    "delete", RESULTS, "delete_result", "Delete a processing (folio's extension)",
+    {204: NO_BODY}, (PROCESSING_ID,), errors=(401, 403, 404, 409, 422, 429),
+    conditional=False, extra={"x-folio-extension": True},
+    description="Removes the original upload, every artifact, the record, its share tokens "
+    "and every cached image; afterwards every node answers 404 (within 2 s). A processing "
+    "still pending or running is refused with 409: delete it once it has finished. "
+    "With FOLIO_RETENTION_DAYS set, processings finished longer ago than that are deleted "
+    "the same way by a background sweep.")
+
 IIIF_ID = "/iiif/3/{processing_id}~{page}"
 IIIF_PAGE = path("page", integer(1), "1-based page number.")
 IIIF_ERRORS = (400, 401, 403, 404, 422, 429, 500, 501, 503)
@@ -258,6 +269,7 @@ def operations(results: tuple[str, ...]) -> list[Operation]:
                   (PROCESSING_ID, include(results), WAIT_FOR, *SIGNED_URL), ranges=True,
                   shareable=True,
                   description="Long poll: waits up to wait_for seconds (default 120)."),
+        DELETE,
         single("ocr", "OCR words and text", Body("OCR JSON.", JSON, ref("OcrResult"))),
         single("hocr", "hOCR", Body("One hOCR document.", ("text/html",))),
         single("extractions", "Invoice fields", Body("Extraction JSON.", JSON, ref("Invoice"))),

@@ -76,3 +76,12 @@ def test_expired_entry_is_removed_when_read() -> None:
     assert cache.get_nowait("a") is None
     assert cache.size_bytes == 0
     assert len(cache) == 0
+
+
+def test_delete_prefix_removes_only_the_keys_under_it() -> None:
+    cache = MemoryCache(max_bytes=1 << 20)
+    for n in range(5):
+        cache.set_nowait(f"a:{n}", b"v")
+    cache.set_nowait("b:0", b"kept")
+    assert cache.delete_prefix_nowait("a:") == 5
+    assert len(cache) == 1 and cache.size_bytes == 4

@@ -13,6 +13,7 @@ import redis.asyncio as redis
 from service.jobs.arq_queue import ARQ_QUEUE, ArqQueue
 from service.jobs.embedded import DirectoryQueue
 from service.jobs.queue import Queue
+from service.jobs.reconcile import OpenJobs
 from tests.helpers import SpareRedis
 
 pytestmark = pytest.mark.anyio
@@ -40,7 +41,7 @@ async def queue(request: pytest.FixtureRequest, tmp_path: Path
     spare = SpareRedis()
     spare.start()
     client = redis.Redis(host="127.0.0.1", port=spare.port)
-    arq = ArqQueue(spare.url, tmp_path)
+    arq = ArqQueue(spare.url, OpenJobs(tmp_path))
 
     async def waiting_jobs() -> list[str]:
         return sorted(j.decode() for j in await client.zrange(ARQ_QUEUE, 0, -1))

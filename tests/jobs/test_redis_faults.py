@@ -18,6 +18,7 @@ from benchmarks import fixtures
 from service.artifacts.record import Record
 from service.artifacts.store import FileStore
 from service.jobs.arq_queue import ArqQueue
+from service.jobs.reconcile import OpenJobs
 from service.pipeline.run import SCRATCH, SOURCE
 from tests.helpers import ROOT, SpareRedis, tiny_pdf
 
@@ -44,7 +45,7 @@ class Workers:
         self.store.write_artifact(pid, SOURCE, source if source is not None else tiny_pdf(pages))
 
         async def enqueue() -> None:
-            queue = ArqQueue(self.redis_url, self.data)
+            queue = ArqQueue(self.redis_url, OpenJobs(self.data))
             await queue.submit(pid)
             await queue.close()
 

@@ -60,7 +60,7 @@ def test_the_record_cache_keeps_no_client_parameters(tmp_path: Path) -> None:
     store.succeed(record.processing_id, pages=[(10, 10)], results=["ocr"])
 
     async def load() -> None:
-        records = Records(store, RecordWatcher())
+        records = Records(store, RecordWatcher(store.directory))
         loaded = await records.get(record.processing_id)
         assert loaded is not None and loaded.done
         cached = records.final(record.processing_id)

@@ -19,7 +19,7 @@ from service.access.gate import SIGNED, TOKEN_PARAM, Access
 from service.access.signing import SIGNATURE
 from service.artifacts.bodies import Bodies, Body, BodyKey, read_small
 from service.artifacts.record import SUCCEEDED, Record
-from service.errors import ApiError
+from service.errors import ApiError, StoreUnavailable
 from service.web.planner import preconditions
 from service.web.planner.answers import Answers
 from service.web.planner.artifacts import Artifact, artifact_of
@@ -149,11 +149,17 @@ class Hot:
         body = ex.hit or self.bodies.get(key)
         ex.hit = None
         if body is None:
-            if self.bodies.skipped(key):
-                return None
+            if self.bodies.skipped(key) or (
+                    (facts.range is not None or facts.method == "HEAD")
+                    and self.svc.store.artifact_present(record.processing_id,
+                                                        artifact.file) is None):
+                return None  # not here: the handler asks the store for no more than that
 
             async def load() -> _Again | None:
-                loaded = await asyncio.to_thread(self._load, key, artifact, tag)
+                try:
+                    loaded = await asyncio.to_thread(self._load, key, artifact, tag)
+                except (StoreUnavailable, FileNotFoundError):
+                    return None  # the handler answers: 503 or, if just deleted, 404
                 if loaded is None:
                     self.bodies.skip(key)
                     return None

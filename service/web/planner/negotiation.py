@@ -81,6 +81,11 @@ class Variants:
         parsed.by_format[choice] = memo
         return memo
 
+    def forget(self, processing_id: str) -> None:
+        """Drop every URL of the processing (it was deleted)."""
+        for key in [k for k in self._urls if k[0] == processing_id]:
+            del self._urls[key]
+
     def _parse(self, url: bytes | str) -> _Url | None:
         if isinstance(url, str):
             return _Url(None, False)

@@ -27,7 +27,14 @@ class Planner:
         self.cors = Cors(settings.cors_origins, settings.iiif_cors_origins)
         self.answers = Answers(services, self.cors)
         self.bodies = Bodies(settings.memory_artifact_bytes, settings.memory_artifact_max_bytes)
-        self.hot = Hot(self.answers, self.bodies, Variants(services.scaler, settings))
+        self.variants = Variants(services.scaler, settings)
+        self.hot = Hot(self.answers, self.bodies, self.variants)
+        services.forgetters.append(self.forget)
+
+    def forget(self, processing_id: str) -> None:
+        """Drop what the planner keeps of a deleted processing."""
+        self.bodies.forget(processing_id)
+        self.variants.forget(processing_id)
 
     def plan(self, ex: Exchange) -> Reply | Step | None:
         facts = ex.facts

@@ -44,6 +44,7 @@ RESULT = "/processing/results/{processing_id}"
 IIIF_ID = IIIF + "/{processing_id}~{page}"
 TABLE: tuple[Endpoint, ...] = (
     endpoint("result", RESULT, "GET"),
+    endpoint("delete", RESULT, "DELETE"),
     *(endpoint(name, f"{RESULT}/{name}", "GET")
       for name in ("ocr", "hocr", "extractions", "language", "ner", "document-splitting",
                    "pdf", "thumbnail", "page-images", "sub-pdfs")),

@@ -25,6 +25,9 @@ async def readyz(request: Request) -> Response:
     svc = services(request)
     checks: dict[str, str] = {}
     checks["store"] = "ok" if await asyncio.to_thread(svc.store.writable) else "not writable"
+    database = await svc.state.database_check()
+    if database is not None:
+        checks["database"] = database
     if svc.redis is not None:
         try:
             async with asyncio.timeout(1.0):
@@ -33,6 +36,11 @@ async def readyz(request: Request) -> Response:
         except (RedisError, OSError, TimeoutError) as exc:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
+    objects = await svc.store.store_check()
+    if objects is not None:
+        # reported, not a reason to leave the load balancer: a store that is down is
+        # down for every node, and the tiers still answer what they hold
+        checks["objects"] = objects
     if svc.redis is not None and checks["redis"] == "ok":
         # reported, not a reason to leave the load balancer: reads need no worker
         try:

@@ -36,7 +36,7 @@ from service.pipeline.pdf_variant import (
 from service.pipeline.run import SOURCE
 from service.pipeline.words import PageText
 from service.web.checks import processing, ready, services
-from service.web.conditional import conditions, file_response, validator_headers
+from service.web.conditional import conditions, stored_response, validator_headers
 from service.web.file_answer import FileAnswer
 from service.web.planner import preconditions
 from service.web.planner.exchange import exchange_of
@@ -87,8 +87,9 @@ async def pdf(request: Request) -> Response | FileAnswer:
         return pending
     svc = services(request)
     if options.is_default(svc.settings.dpi):
-        return file_response(request, svc.store.artifact(record.processing_id, file_of("pdf")),
-                             media_type=PDF, etag=etag_for(record.version, "pdf"))
+        return await stored_response(request, svc.store, record.processing_id,
+                                     file_of("pdf"), media_type=PDF,
+                                     etag=etag_for(record.version, "pdf"))
     numbers = tuple(range(1, len(record.pages) + 1))
     return await variant(request, record, numbers, options, "pdf", None)
 
@@ -107,10 +108,10 @@ async def sub_pdf(request: Request) -> Response | FileAnswer:
     svc = services(request)
     filename = record.sub_pdfs[index]
     if options.is_default(svc.settings.dpi):
-        path = svc.store.artifact(record.processing_id, sub_pdf_file(index))
-        return file_response(request, path, media_type=PDF, filename=filename,
-                             etag=etag_for(record.version, "sub-pdf", index))
-    splitting = svc.store.artifact(record.processing_id, SPLITTING_FILE)
+        return await stored_response(request, svc.store, record.processing_id,
+                                     sub_pdf_file(index), media_type=PDF, filename=filename,
+                                     etag=etag_for(record.version, "sub-pdf", index))
+    splitting = await svc.store.fetch(record.processing_id, SPLITTING_FILE)
     numbers = await asyncio.to_thread(_sub_pages, splitting, index)
     return await variant(request, record, numbers, options, f"sub-pdf-{index}", filename)
 

@@ -30,7 +30,7 @@ from service.web.checks import (
     services,
     wait_param,
 )
-from service.web.conditional import bytes_response, file_response, image_answer
+from service.web.conditional import bytes_response, image_answer, stored_response
 from service.web.file_answer import FileAnswer
 from service.web.planner.params import int_param
 from service.web.routes import pdfs
@@ -62,9 +62,9 @@ async def answer_full(
         return pending
     store = svc.store
     if include is None and done_status == 200:
-        path = store.artifact(record.processing_id, FULL_BODY)
-        return file_response(request, path, media_type=JSON, compressed=True,
-                             etag=etag_for(record.version, "result"))
+        return await stored_response(request, store, record.processing_id, FULL_BODY,
+                                     media_type=JSON, compressed=True,
+                                     etag=etag_for(record.version, "result"))
     body = await asyncio.to_thread(full_body, store, record, workflow_name(record), include)
     tag = etag_for(record.version, "result", *(include or ("all",)))
     response = bytes_response(request, orjson.dumps(body), media_type=JSON, etag=tag)
@@ -81,10 +81,10 @@ def single_file(name: str) -> Any:
         pending = ready(record, name)
         if pending is not None:
             return pending
-        path = services(request).store.artifact(record.processing_id, filename)
-        return file_response(request, path, media_type=kind.media_type,
-                             compressed=kind.compressed,
-                             etag=etag_for(record.version, name))
+        return await stored_response(request, services(request).store,
+                                     record.processing_id, filename,
+                                     media_type=kind.media_type, compressed=kind.compressed,
+                                     etag=etag_for(record.version, name))
 
     endpoint.__name__ = name.replace("-", "_")
     return endpoint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
+from service.artifacts.store import FileStore
 from service.errors import (
     NotFound,
     ProcessingError,
     QueueUnavailable,
+    StateUnavailable,
+    StoreUnavailable,
     TooLarge,
     TooMany,
     ValidationFailed,
@@ -101,15 +105,21 @@ async def submit(request: Request) -> Response | FileAnswer:
         assert isinstance(upload, UploadFile)
         record = await asyncio.to_thread(svc.store.create, tenant, workflow.workflow_id,
                                          parameters=parameters)
-        target = svc.store.artifact(record.processing_id, SOURCE)
+        target = svc.store.artifact_path(record.processing_id, SOURCE)
         try:
             await asyncio.to_thread(_save, upload, target, settings.upload_max_bytes)
             await asyncio.to_thread(inspect, target, settings.max_pages,
                                     settings.max_megapixels, settings.dpi,
                                     settings.max_decompressed_bytes)
-        except (UploadTooLarge, TooLarge, ProcessingError) as exc:
+            await svc.store.publish(record.processing_id, SOURCE)
+        except (UploadTooLarge, TooLarge, ProcessingError, StoreUnavailable) as exc:
             await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id),
                                     True)
+            await asyncio.to_thread(_drop_record, svc.store, record.processing_id)
+            # the original's local copy, when the store is not the data directory
+            await asyncio.to_thread(shutil.rmtree, target.parent, True)
+            if isinstance(exc, StoreUnavailable):
+                raise  # 503: nothing of the upload is kept, the client sends it again
             if isinstance(exc, UploadTooLarge):
                 raise TooMany(f"The upload is larger than {settings.upload_max_bytes} bytes."
                               ) from None
@@ -121,9 +131,11 @@ async def submit(request: Request) -> Response | FileAnswer:
         await form.close()
     try:
         await svc.queue.submit(record.processing_id)
-    except QueueUnavailable:
+    except (QueueUnavailable, StateUnavailable):
         # the client hears 503 and sends again: keep no record it will never ask about
         await asyncio.to_thread(shutil.rmtree, svc.store.directory(record.processing_id), True)
+        await asyncio.to_thread(_drop_record, svc.store, record.processing_id)
+        await svc.store.unpublish(record.processing_id)
         raise
     record = await svc.records.wait_done(record, wait_for)
     if not record.done:
@@ -131,6 +143,13 @@ async def submit(request: Request) -> Response | FileAnswer:
         assert pending is not None
         return pending
     return await answer_full(request, record, include, 0, done_status=201)
+
+
+def _drop_record(store: FileStore, processing_id: str) -> None:
+    """The record of an upload refused after it was made (a database record outlives
+    the directory); a database gone meanwhile leaves a pending record nobody asks for."""
+    with contextlib.suppress(StateUnavailable):
+        store.records.delete(processing_id)
 
 
 def _save(upload: UploadFile, target: Path, limit: int) -> None:
