@@ -23,5 +23,8 @@ class TokenStore(Protocol):
     async def revoke(self, tenant: str, token_uuid: str) -> bool:
         """False when the tenant has no token with this uuid."""
 
+    def check_now(self, presented: str, processing_id: str) -> ShareToken | None:
+        """`check`'s answer when it needs no read or round trip; None: ask `check`."""
+
     async def check(self, presented: str, processing_id: str) -> ShareToken:
         """The token if it opens `processing_id`; raises TokenRefused otherwise."""

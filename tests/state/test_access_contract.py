@@ -87,6 +87,19 @@ async def test_a_token_opens_its_document_only(token_store: TokenStore) -> None:
 
 
 @pytest.mark.anyio
+async def test_check_now_answers_a_token_checked_here_and_never_refuses(
+        token_store: TokenStore) -> None:
+    body = token_store.create("acme", DOC, TOMORROW, "acme")
+    await token_store.check(body["token"], DOC)
+    kept = token_store.check_now(body["token"], DOC)
+    assert kept is not None and kept.uuid == body["uuid"]
+    assert token_store.check_now(body["token"], OTHER) is None  # `check` refuses it
+    assert token_store.check_now("not-a-token", DOC) is None
+    assert await token_store.revoke("acme", body["uuid"])
+    assert token_store.check_now(body["token"], DOC) is None  # revoked here: at once
+
+
+@pytest.mark.anyio
 async def test_an_expired_token_is_refused(token_store: TokenStore) -> None:
     body = token_store.create("acme", DOC, TODAY - dt.timedelta(days=1), "acme")
     assert await _refused(token_store, body["token"]) == EXPIRED
