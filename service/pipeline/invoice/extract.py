@@ -18,7 +18,7 @@ from typing import Any
 from service.pipeline.invoice.amounts import normalize_currency
 from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
 from service.pipeline.invoice.layout import Layout, Tok, build_layout
-from service.pipeline.invoice.line_items import line_items
+from service.pipeline.invoice.line_items import count_line_items, line_items
 from service.pipeline.invoice.parsers import (
     Parser,
     date_after_number,
@@ -78,9 +78,7 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     result["vendor"] = vendor
     result["customer"] = customer
     result["line_item"] = line_items(tables)
-    result["number_of_line_items"] = (
-        ex(len(result["line_item"]), 0.8, []) if result["line_item"] else None
-    )
+    result["number_of_line_items"] = count_line_items(result["line_item"], result["net_amount"])
     return complete(result)
 
 
