@@ -144,7 +144,11 @@ class _Reader:
         self.layout = layout
 
     def read(self, row: Row, cells: dict[str, list[Tok]]) -> None:
-        priced = any(money(cells.get(k), self.comma) is not None for k in ("total", "price"))
+        # a price alone ('Bruttopreis : 1,50' under an item) starts no item; with a
+        # quantity or a position number beside it, it does
+        priced = money(cells.get("total"), self.comma) is not None or (
+            money(cells.get("price"), self.comma) is not None
+            and (self.key == "price" or bool(cells.get("qty") or cells.get("pos"))))
         item = self.current
         if priced and (item is None or money(item.cells.get(self.key), self.comma) is not None):
             item = ItemRow({}, row)
