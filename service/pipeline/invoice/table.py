@@ -201,6 +201,7 @@ def _resume(rows: list[Row], j: int, reader: _Reader, layout: Layout) -> int | N
 def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: bool | None) -> int:
     reader = _Reader(layout, table, comma)
     heights = [rows[i].height]
+    widest = 0.0
     last = rows[i]
     j = i + 1
     while j < len(rows):
@@ -216,8 +217,11 @@ def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: boo
         if _is_footer(row, layout):
             j += 1
             continue
-        if row.y1 - last.y2 > _GAP_ROWS * statistics.median(heights):
+        gap = row.y1 - last.y2
+        if gap > max(_GAP_ROWS * statistics.median(heights), 1.6 * widest):
             break
+        if table.items:
+            widest = max(widest, gap)  # tables that space their items out widely
         cells = _cells(table.columns, row)
         if _ends_table(row, table.columns, cells, comma):
             break
