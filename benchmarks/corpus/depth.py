@@ -147,7 +147,7 @@ def run_one(path_s: str) -> Score:
                 out.names[name] = same_name(got, want)
                 if not out.names[name]:
                     out.misses.append(f"{name}: want {want!r}, got {got!r}")
-    except Exception as exc:  # noqa: BLE001 - every crash is reported, none stops the run
+    except Exception as exc:  # every crash is reported, none stops the run
         out.error = f"internal: {type(exc).__name__}: {exc}"
     return out
 

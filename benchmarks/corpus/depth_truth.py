@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
 
 from benchmarks.corpus.truth import _first, _local, _num, _text
 

@@ -10,7 +10,7 @@ _AMOUNT = re.compile(
 
 
 # Arabic-Indic and Persian digits, the Arabic decimal and thousands separators
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹\u066b\u066c", "01234567890123456789.,")
 _MONEY_MARKS = re.compile(r"[€$£¥₹﷼]|ر\.?س\.?|\b(?:EUR|USD|GBP|CHF|INR|SAR|AED|Rs\.?)(?![a-z])")
 
 
@@ -39,8 +39,8 @@ def parse_amount(text: str) -> float | None:
     cleaned = _MONEY_MARKS.sub("", cleaned)
     cleaned = re.sub(r"(?<=\d)[\s\u202f]+(?=\d{3}\b)", "", cleaned).strip()
     negative = cleaned.startswith("-") or cleaned.endswith("-") or cleaned.startswith("(")
-    digits = re.sub(r"[^\d.,'’]", "", cleaned)
-    if not digits or not re.fullmatch(r"[\d.,'’]+", digits) or not digits[0].isdigit():
+    digits = re.sub(r"[^\d.,'\u2019]", "", cleaned)
+    if not digits or not re.fullmatch(r"[\d.,'\u2019]+", digits) or not digits[0].isdigit():
         return None
     if not digits[-1].isdigit():
         return None
@@ -57,7 +57,7 @@ def parse_amount(text: str) -> float | None:
             return None
     else:
         integer, fraction = digits, ""
-    groups = re.split(r"[.,'’]", integer)
+    groups = re.split(r"[.,'\u2019]", integer)
     if not _grouped(groups):
         return None
     value = float("".join(groups) + ("." + fraction if fraction else ""))
@@ -124,7 +124,7 @@ def parse_number(text: str, decimal_comma: bool | None = None) -> float | None:
     decimals ('3,3333', '5,500'), read with the document's decimal mark where one
     separator and three digits could be either."""
     cleaned = western_digits(text)
-    cleaned = re.sub(r"[^\d.,'’\s\-\u2212]", " ", _MONEY_MARKS.sub("", cleaned)).strip()
+    cleaned = re.sub(r"[^\d.,'\u2019\s\-\u2212]", " ", _MONEY_MARKS.sub("", cleaned)).strip()
     match = re.fullmatch(r"([-\u2212]?\d+)([.,])(\d{3,4})", cleaned)
     if match:
         whole, mark, fraction = match.groups()

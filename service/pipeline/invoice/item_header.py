@@ -8,6 +8,7 @@ from the rows just above and below the main heading row.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -74,7 +75,7 @@ def _read_row(row: Row) -> tuple[list[Column], int]:
     while i < len(toks):
         for width in (3, 2, 1):
             run = toks[i : i + width]
-            if len(run) < width or any(b.x1 - a.x2 > a.height for a, b in zip(run, run[1:])):
+            if len(run) < width or any(b.x1 - a.x2 > a.height for a, b in itertools.pairwise(run)):
                 continue
             kind = kind_of(_key(run))
             if kind is not None and columns and columns[-1].kind == kind and (
@@ -102,6 +103,9 @@ def header_columns(row: Row) -> list[Column] | None:
     kinds = [c.kind for c in columns]
     if kinds.count("desc") == 2 and kinds[0] == "desc":
         columns[0].kind = "pos"  # "Item | Description"
+        kinds = [c.kind for c in columns]
+    if kinds.count("total") == 2 and "qty" not in kinds:
+        columns[kinds.index("total")].kind = "qty"  # 'Amount | Product | ... | Total'
         kinds = [c.kind for c in columns]
     if len(set(kinds)) < 3 or "desc" not in kinds or not {"total", "price"} & set(kinds):
         return None

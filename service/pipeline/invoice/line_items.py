@@ -15,7 +15,7 @@ from service.pipeline.invoice.values import Extraction, ex, seg_value
 _POS = re.compile(r"\d{1,4}(?:\.\d{1,3})*\.?|[A-Z]?\d{1,4}[a-z]?")
 _GTIN = re.compile(r"\d{8}|\d{12,14}")
 _PERIOD = re.compile(
-    r"(\d{1,2}[./-]\d{1,2}[./-]\d{2,4})\s*(?:bis|to|till|until|au|tot|al|a|-|–)\s*"
+    r"(\d{1,2}[./-]\d{1,2}[./-]\d{2,4})\s*(?:bis|to|till|until|au|tot|al|a|-|\u2013)\s*"
     r"(\d{1,2}[./-]\d{1,2}[./-]\d{2,4})", re.I
 )
 

@@ -29,10 +29,12 @@ STOP_ROW = re.compile(
     r"subtotal|sub-total|sub total|total|net total|übertrag|carried forward|zzgl|mwst|ust|"
     r"vat|tax|goods total|amount due|balance|endbetrag|sous-total|montant|tva|totaal|"
     r"subtotaal|btw|te betalen|totale|imponibile|iva|base imponible|importe total|"
-    r"zahlbar|zahlungs|payment|bankverbindung|iban|taxes?)\b"
+    r"zahlbar|zahlungs|payment|bankverbindung|iban|taxes?|net|amount|gross|brutto|"
+    r"grand total|invoice total)\b"
 )
-_PAGE_NUMBER = re.compile(r"\b(seite|page|pagina|página|blad)\s*\d+\s*(von|of|/|de|di|sur|van)\s*\d+",
-                          re.I)
+_PAGE_NUMBER = re.compile(
+    r"\b(seite|page|pagina|página|blad)\s*\d+\s*(von|of|/|de|di|sur|van)\s*\d+", re.I
+)
 _AMOUNT = re.compile(r"\d[.,]\d{2}(?!\d)")
 _GAP_ROWS = 7.0  # a gap of this many row heights ends a table
 _CONTINUE_TOP = 0.4  # a continued table resumes in this top part of the next page
@@ -74,7 +76,7 @@ def money(toks: list[Tok] | None, comma: bool | None) -> float | None:
     if not toks:
         return None
     text = " ".join(t.text for t in toks)
-    if "%" in text or not re.search(r"\d[.,٫]\d{2,4}(?!\d)", text):
+    if "%" in text or not re.search(r"\d[.,\u066b]\d{2,4}(?!\d)", text):
         return None
     return parse_number(text, comma)
 
@@ -118,11 +120,12 @@ def _cells(columns: list[Column], row: Row) -> dict[str, list[Tok]]:
 def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
                 comma: bool | None) -> bool:
     first = norm(row.segments[0].text)
-    priced = money(cells.get("price"), comma) is not None or bool(cells.get("qty"))
-    if STOP_ROW.match(first) and not priced:
+    if STOP_ROW.match(first) and money(cells.get("price"), comma) is None:
         return True
     if header_columns(row) is not None:
         return True
+    if not {"pos", "desc", "article"} & set(cells) and re.search(r"[^\W\d_]{3}", row.text):
+        return True  # a label right of the descriptions: 'Net amount  851,09
     desc = next((c for c in columns if c.kind == "desc"), None)
     left = min(c.x1 for c in columns)
     seg = row.segments[0]
