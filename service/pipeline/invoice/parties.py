@@ -19,6 +19,7 @@ from service.pipeline.invoice.blocks import (
 )
 from service.pipeline.invoice.layout import Layout, Tok, norm
 from service.pipeline.invoice.misreads import Repaired, repair_vat_id
+from service.pipeline.invoice.party_sections import section_names
 from service.pipeline.invoice.parsers import (
     find_labeled,
     first,
@@ -40,6 +41,9 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
     inline = [a for a in find_inline_addresses(layout) if a.row.page == 1]
 
     vendor_name = _vendor_name(layout, blocks, customer_block, inline)
+    named_vendor, named_customer = section_names(layout)
+    if named_vendor:
+        vendor_name = ex(seg_value(named_vendor), 0.9, named_vendor)
     vendor_addr = _vendor_address(layout, blocks, customer_block, inline, vendor_name)
 
     vat_vendor, vat_customer = _vat_ids(layout, customer_toks, repair=False)
@@ -102,6 +106,12 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
         if street is not None and customer_block.city_index >= 1:
             toks = street.toks + customer_block.city.toks
             customer["address"] = ex(f"{street.text}, {customer_block.city.text}", conf, toks)
+    if named_customer:
+        customer["name"] = ex(seg_value(named_customer), 0.9, named_customer)
+    if customer["name"] and vendor_name and norm(customer["name"]["value"]) == norm(
+        vendor_name["value"]
+    ):
+        customer["name"] = None  # the issuer is never the addressee
     return vendor, customer
 
 

@@ -1,0 +1,79 @@
+"""Party names under a section heading: 'Verkäufer' / 'Seller' / 'Vendeur' above the
+issuer's details, 'Käufer' / 'Bill to' / 'Client' above the addressee's.
+
+Under the heading, a 'Name:' label gives the name; without one the name is the first line
+that is neither a labelled value ('Nummer: 549910'), a salutation ('Herrn', 'Mr.') nor a
+number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
+
+VENDOR_HEADING = re.compile(
+    r"^(verkäufer|lieferant|rechnungssteller|leistungserbringer|absender|seller|supplier|"
+    r"vendor|from|issued by|vendeur|fournisseur|émetteur|prestataire|leverancier|verkoper|"
+    r"afzender|proveedor|vendedor|emisor|fornitore|venditore|cedente(?: prestatore)?)"
+    r"(?:\s*/\s*[\w ]+)?\s*:?$"
+)
+CUSTOMER_HEADING = re.compile(
+    r"^(käufer|leistungsempfänger|rechnungsempfänger|kunde|empfänger|buyer|customer|"
+    r"bill(?:ed)? to|invoice to|sold to|acheteur|client|destinataire|factur[ée] à|"
+    r"koper|klant|afnemer|factuuradres|cliente|comprador|destinatario|"
+    r"cessionario(?: committente)?)(?:\s*/\s*[\w ]+)?\s*:?$"
+)
+_NAME_LABEL = re.compile(
+    r"^(name|firma|company|raison sociale|nom|naam|bedrijfsnaam|nombre|razón social|nome|"
+    r"ragione sociale|denominazione)\s*:?$"
+)
+_SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|dhr\.?|mevr\.?|"
+                         r"sr\.?|sra\.?|sig\.?(?:ra)?\.?|z\. ?hd\.?.*|attn\.?.*)$")
+_ROWS = 8
+
+
+def section_names(layout: Layout) -> tuple[list[Tok] | None, list[Tok] | None]:
+    """The vendor's and the customer's name words, where a section heading names them."""
+    vendor = customer = None
+    for page in sorted(layout.page_sizes)[:2]:
+        rows = layout.page_rows(page)
+        for r, row in enumerate(rows):
+            for seg in row.segments:
+                text = norm(seg.text)
+                if vendor is None and VENDOR_HEADING.match(text):
+                    vendor = _name_below(rows, r, seg)
+                elif customer is None and CUSTOMER_HEADING.match(text):
+                    customer = _name_below(rows, r, seg)
+    return vendor, customer
+
+
+def _under(seg: Segment, heading: Segment) -> bool:
+    return heading.x1 - 2 * heading.height <= seg.x1 <= heading.x2 + 2 * heading.height
+
+
+def _name_below(rows: list[Row], r: int, heading: Segment) -> list[Tok] | None:
+    for row in rows[r + 1 : r + 1 + _ROWS]:
+        segs = [s for s in row.segments if s.x1 >= heading.x1 - 2 * heading.height]
+        if not segs:
+            continue
+        toks = [t for s in segs for t in s.toks]
+        text = norm(" ".join(t.text for t in toks))
+        labelled = re.match(r"^([^\d:]{1,30}?)\s*:\s*(\S.*)?$", text)
+        if labelled:
+            if not _NAME_LABEL.match(labelled.group(1)) or not labelled.group(2):
+                continue  # 'Nummer: 549910'
+            at = next(k for k, s in enumerate(segs) if ":" in s.text)
+            seg = segs[at]
+            colon = next(k for k, t in enumerate(seg.toks) if ":" in t.text)
+            name = seg.toks[colon + 1 :] or (segs[at + 1].toks if at + 1 < len(segs) else [])
+            return list(name) or None
+        if not _under(segs[0], heading):
+            continue
+        first = norm(segs[0].text)
+        if _SALUTATION.match(first) or re.fullmatch(r"[\d\W]+", first):
+            continue
+        if VENDOR_HEADING.match(first) or CUSTOMER_HEADING.match(first):
+            return None  # the next section began: no name in this one
+        return list(segs[0].toks)
+    return None
