@@ -20,7 +20,8 @@ VENDOR_LABEL = re.compile(r"^(from|von|absender|seller|supplier|verkäufer|liefe
 SHIP_LABEL = re.compile(r"^(ship to|deliver to|lieferanschrift|lieferadresse)\s*:?$")
 LEGAL_FORM = re.compile(
     r"\b(gmbh|ag|kg|ohg|e\.k\.|ug|gbr|mbh|ltd\.?|limited|plc|llp|llc|inc\.?|corp\.?|s\.a\.|"
-    r"b\.v\.|s\.r\.l\.|co\.)(\s|$|\))",
+    r"b\.v\.|bv|n\.v\.|nv|vof|s\.r\.l\.|srl|s\.p\.a\.|spa|sarl|sas|sasu|eurl|s\.l\.|sl|"
+    r"s\.a\.s\.|pvt\.? ltd\.?|private limited|llp|co\.)(\s|$|\))",
     re.I,
 )
 TITLE_WORDS = re.compile(
@@ -38,7 +39,7 @@ def is_city_line(text: str) -> bool:
     return bool(CITY_LINE.match(text)) and not STREET_WORDS.search(text)
 
 
-SEPARATORS = re.compile(r"\s+[·•|]\s+|\s*[·•|]\s*|,\s+")
+SEPARATORS = re.compile(r"\s+[·•●∙◦|]\s+|\s*[·•●∙◦|]\s*|,\s+")
 
 
 @dataclass(slots=True)
@@ -85,6 +86,10 @@ def _aligned(a: Segment, b: Segment, slack: float) -> bool:
     return abs(a.x1 - b.x1) < slack or abs(a.x2 - b.x2) < slack
 
 
+def _overlaps(a: Segment, b: Segment) -> bool:
+    return min(a.x2, b.x2) > max(a.x1, b.x1)
+
+
 def find_blocks(layout: Layout, page: int) -> list[Block]:
     rows = layout.page_rows(page)
     blocks = []
@@ -100,6 +105,9 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
                 if last.y1 - prev.y2 > last.height * 1.6:
                     break
                 match = [s for s in prev.segments if _aligned(s, last, slack)]
+                if not match and not any(_overlaps(s, last) for s in prev.segments):
+                    above -= 1  # a row of the column beside the address
+                    continue
                 if not match:
                     break
                 text = norm(match[0].text)
@@ -120,6 +128,9 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
                 if nxt.y1 - last.y2 > last.height * 1.6:
                     break
                 match = [s for s in nxt.segments if _aligned(s, last, slack)]
+                if not match and not any(_overlaps(s, last) for s in nxt.segments):
+                    below += 1
+                    continue
                 if not match:
                     break
                 block.extra.append(match[0])

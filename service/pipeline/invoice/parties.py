@@ -19,7 +19,7 @@ from service.pipeline.invoice.blocks import (
 )
 from service.pipeline.invoice.layout import Layout, Tok, norm
 from service.pipeline.invoice.misreads import Repaired, repair_vat_id
-from service.pipeline.invoice.party_sections import section_names
+from service.pipeline.invoice.party_sections import SALUTATION, section_names
 from service.pipeline.invoice.parsers import (
     find_labeled,
     first,
@@ -101,7 +101,10 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
     }
     if customer_block is not None:
         conf = 0.6 + 0.1 * min(3, customer_score(customer_block, layout))
-        customer["name"] = ex(seg_value(customer_block.name.toks), conf, customer_block.name.toks)
+        name = customer_block.name
+        if SALUTATION.match(norm(name.text)) and customer_block.city_index >= 3:
+            name = customer_block.lines[1]  # 'Herrn' above 'Max Mustermann'
+        customer["name"] = ex(seg_value(name.toks), conf, name.toks)
         street = customer_block.street
         if street is not None and customer_block.city_index >= 1:
             toks = street.toks + customer_block.city.toks

@@ -28,7 +28,7 @@ _NAME_LABEL = re.compile(
     r"^(name|firma|company|raison sociale|nom|naam|bedrijfsnaam|nombre|razón social|nome|"
     r"ragione sociale|denominazione)\s*:?$"
 )
-_SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|dhr\.?|mevr\.?|"
+SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|dhr\.?|mevr\.?|"
                          r"sr\.?|sra\.?|sig\.?(?:ra)?\.?|z\. ?hd\.?.*|attn\.?.*)$")
 _ROWS = 8
 
@@ -71,9 +71,16 @@ def _name_below(rows: list[Row], r: int, heading: Segment) -> list[Tok] | None:
         if not _under(segs[0], heading):
             continue
         first = norm(segs[0].text)
-        if _SALUTATION.match(first) or re.fullmatch(r"[\d\W]+", first):
-            continue
+        if SALUTATION.match(first) or re.fullmatch(r"[\d\W]+", first) or re.search(
+            r"\d{5,}", text[:30]
+        ):
+            continue  # 'Herrn', '549910', 'GLN 4333741000005'
         if VENDOR_HEADING.match(first) or CUSTOMER_HEADING.match(first):
             return None  # the next section began: no name in this one
-        return list(segs[0].toks)
+        name = list(segs[0].toks)
+        for seg in segs[1:]:
+            if seg.x1 - name[-1].x2 > 2.5 * seg.height:
+                break
+            name.extend(seg.toks)  # 'MUSTERLIEFERANT  GMBH'
+        return name
     return None
