@@ -17,7 +17,11 @@ CUSTOMER_LABEL = re.compile(
     r"rechnungsanschrift|rechnungsadresse|empfänger|kunde|an)\s*:?$"
 )
 VENDOR_LABEL = re.compile(r"^(from|von|absender|seller|supplier|verkäufer|lieferant)\s*:?$")
-SHIP_LABEL = re.compile(r"^(ship to|deliver to|lieferanschrift|lieferadresse)\s*:?$")
+SHIP_LABEL = re.compile(
+    r"^(ship to|deliver to|delivery address|shipping address|lieferanschrift|lieferadresse|"
+    r"warenempfänger|adresse de livraison|livrer à|afleveradres|leveradres|"
+    r"dirección de entrega|direccion de envio|indirizzo di consegna|destinazione merce)\s*:?$"
+)
 LEGAL_FORM = re.compile(
     r"\b(gmbh|ag|kg|ohg|e\.k\.|ug|gbr|mbh|ltd\.?|limited|plc|llp|llc|inc\.?|corp\.?|s\.a\.|"
     r"b\.v\.|bv|n\.v\.|nv|vof|s\.r\.l\.|srl|s\.p\.a\.|spa|sarl|sas|sasu|eurl|s\.l\.|sl|"

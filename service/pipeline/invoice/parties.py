@@ -174,12 +174,12 @@ def _vendor_name(
     layout: Layout, blocks: list[Block], customer: Block | None, inline: list[Any]
 ) -> Extraction | None:
     scores: dict[str, tuple[float, list[Tok]]] = {}
-    customer_name = norm(customer.name.text) if customer else ""
+    customer_lines = {norm(line.text) for line in customer.lines} if customer else set()
 
     def add(toks: list[Tok], prior: float) -> None:
         text = seg_value(toks)
         key = norm(text)
-        if not key or key == customer_name or CUSTOMER_LABEL.match(key) or SHIP_LABEL.match(key):
+        if not key or key in customer_lines or CUSTOMER_LABEL.match(key) or SHIP_LABEL.match(key):
             return
         bonus = 2.0 if LEGAL_FORM.search(text) else 0.0
         old = scores.get(key)
@@ -191,7 +191,10 @@ def _vendor_name(
     for address in inline:
         if address.name:
             add(address.name, 2.5)
-    for rank, (_, toks) in enumerate(letterhead_names(layout)[:3]):
+    heads = [toks for _, toks in letterhead_names(layout)
+             if norm(seg_value(toks)) not in customer_lines
+             and not SHIP_LABEL.match(norm(seg_value(toks)))]
+    for rank, toks in enumerate(heads[:3]):
         add(toks, 3.0 - rank)
     height = layout.page_sizes[1][1]
     for block in blocks:
