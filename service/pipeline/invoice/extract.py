@@ -122,9 +122,9 @@ def _currency(layout: Layout) -> tuple[str | None, float, list[Tok]]:
         for tok in row.toks:
             text = tok.text.strip(".,:;()")
             code = normalize_currency(text) if len(text) <= 4 and not text.isdigit() else None
-            if code is None and re.search(r"[€£$]", tok.text):
+            if code is None and re.search(r"[€£$₹﷼]", tok.text):
                 code = normalize_currency(tok.text)
-            if code is not None and (len(text) <= 3 or re.search(r"[€£$]", text)):
+            if code is not None and (len(text) <= 3 or re.search(r"[€£$₹﷼]", text)):
                 counts.setdefault(code, []).append(tok)
     if not counts:
         return None, 0.0, []

@@ -19,7 +19,6 @@ from service.pipeline.invoice.blocks import (
 )
 from service.pipeline.invoice.layout import Layout, Tok, norm
 from service.pipeline.invoice.misreads import Repaired, repair_vat_id
-from service.pipeline.invoice.party_sections import SALUTATION, section_names
 from service.pipeline.invoice.parsers import (
     find_labeled,
     first,
@@ -27,6 +26,7 @@ from service.pipeline.invoice.parsers import (
     parse_phone,
     parse_tax_number,
 )
+from service.pipeline.invoice.party_sections import SALUTATION, section_names
 from service.pipeline.invoice.validators import normalize_vat_id
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, seg_value
 
