@@ -32,12 +32,20 @@ def gtin_ok(digits: str) -> bool:
 
 
 def _number(toks: list[Tok] | None, comma: bool | None) -> tuple[float, list[Tok]] | None:
-    for tok in toks or []:
+    """The first number in a cell, with the words it spans ('1 234,50' is two)."""
+    toks = toks or []
+    for k, tok in enumerate(toks):
         if "%" in tok.text:
             continue
-        value = parse_number(tok.text, comma)
+        run = [tok]
+        if re.fullmatch(r"\d{1,3}", tok.text):
+            for nxt in toks[k + 1 :]:
+                if not re.fullmatch(r"\d{3}(?:[.,]\d{1,4})?", nxt.text):
+                    break
+                run.append(nxt)
+        value = parse_number(" ".join(t.text for t in run), comma)
         if value is not None:
-            return value, [tok]
+            return value, run
     return None
 
 

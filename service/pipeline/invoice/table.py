@@ -35,7 +35,6 @@ STOP_ROW = re.compile(
 _PAGE_NUMBER = re.compile(
     r"\b(seite|page|pagina|página|blad)\s*\d+\s*(von|of|/|de|di|sur|van)\s*\d+", re.I
 )
-_AMOUNT = re.compile(r"\d[.,]\d{2}(?!\d)")
 _GAP_ROWS = 7.0  # a gap of this many row heights ends a table
 _CONTINUE_TOP = 0.4  # a continued table resumes in this top part of the next page
 
@@ -193,10 +192,11 @@ def _resume(rows: list[Row], j: int, reader: _Reader, layout: Layout) -> int | N
     k = j
     while k < len(rows) and rows[k].page == page and rows[k].y1 < _CONTINUE_TOP * height:
         cells = _cells(reader.table.columns, rows[k])
-        if k - j > 3 or _ends_table(rows[k], reader.table.columns, cells, reader.comma):
-            return None  # a heading again (a table of its own), or something else
         if money(cells.get(reader.key), reader.comma) is not None:
-            return k
+            ends = _ends_table(rows[k], reader.table.columns, cells, reader.comma)
+            return None if ends or not cells.get("desc") else k
+        if k - j >= 3 or header_columns(rows[k]) or STOP_ROW.match(norm(rows[k].text)):
+            return None  # a heading again (a table of its own), or something else
         k += 1
     return None
 
@@ -248,7 +248,7 @@ def find_tables(layout: Layout) -> list[Table]:
             i += 1
             continue
         near = [r for r in rows[max(0, i - 3) : i + 4]
-                if r is not rows[i] and r.page == rows[i].page and not _AMOUNT.search(r.text)
+                if r is not rows[i] and r.page == rows[i].page and not re.search(r"\d", r.text)
                 and abs(r.y1 - rows[i].y1) < 3.2 * rows[i].height]
         columns = sorted(columns + stacked_columns(columns, near), key=lambda c: c.x1)
         table = Table(rows[i], columns, [], [rows[i]], comma)
