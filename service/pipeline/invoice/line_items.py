@@ -94,6 +94,13 @@ def _item(item: ItemRow, comma: bool | None) -> dict[str, Any]:
     price_found = _number(cells.get("price"), comma)
     total = money(cells.get("total"), comma)
     qty = qty_found[0] if qty_found else None
+    if qty is not None and total is not None:
+        # a list price above its discounted price: the one that makes the total
+        for toks in [cells.get("price", [])] + item.later.get("price", []):
+            found = _number(toks, comma)
+            if found is not None and abs(qty * found[0] - total) <= 0.011 + abs(total) * 0.0005:
+                price_found = found
+                break
     price = price_found[0] if price_found else None
     problem, note, conf = False, "", 0.85
     if qty is not None and price is not None and total is not None:

@@ -30,7 +30,9 @@ STOP_ROW = re.compile(
     r"vat|tax|goods total|amount due|balance|endbetrag|sous-total|montant|tva|totaal|"
     r"subtotaal|btw|te betalen|totale|imponibile|iva|base imponible|importe total|"
     r"zahlbar|zahlungs|payment|bankverbindung|iban|taxes?|net|amount|gross|brutto|"
-    r"grand total|invoice total)\b"
+    r"grand total|invoice total|line total|value added tax|allowance|charge|discount|"
+    r"gesamt\w*|\w*summe|umsatzs?steuer\w*|\w*rabatt|nachlass|skonto|zuschl[äa]g\w*|"
+    r"abschl[äa]g\w*|remise|korting)\b"
 )
 _PAGE_NUMBER = re.compile(
     r"\b(seite|page|pagina|página|blad)\s*\d+\s*(von|of|/|de|di|sur|van)\s*\d+", re.I
@@ -45,6 +47,7 @@ class ItemRow:
     row: Row
     rows: list[Row] = field(default_factory=list)
     desc_rows: list[list[Tok]] = field(default_factory=list)  # desc words of each row
+    later: dict[str, list[list[Tok]]] = field(default_factory=dict)  # numbers below the first
 
     @property
     def description(self) -> list[Tok]:
@@ -119,8 +122,11 @@ def _cells(columns: list[Column], row: Row) -> dict[str, list[Tok]]:
 def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
                 comma: bool | None) -> bool:
     first = norm(row.segments[0].text)
-    if STOP_ROW.match(first) and money(cells.get("price"), comma) is None:
-        return True
+    amounts = [money(cells.get(k), comma) for k in ("total", "qty", "tax")]
+    if STOP_ROW.match(first) and money(cells.get("price"), comma) is None and (
+        any(a is not None for a in amounts) or not re.search(r"\d", row.text)
+    ):
+        return True  # not 'Abschlag: 0,6667' under an item's description
     if header_columns(row) is not None:
         return True
     if not {"pos", "desc", "article"} & set(cells) and re.search(r"[^\W\d_]{3}", row.text):
@@ -167,7 +173,7 @@ class _Reader:
             if kind == "desc":
                 item.desc_rows.append(toks)
             elif kind in NUMERIC and kind in item.cells:
-                continue  # the first value printed in a column is the item's
+                item.later.setdefault(kind, []).append(toks)  # a gross price, a discount
             else:
                 item.cells.setdefault(kind, []).extend(toks)
 
