@@ -96,7 +96,7 @@ def _item(item: ItemRow, comma: bool | None) -> dict[str, Any]:
     qty = qty_found[0] if qty_found else None
     if qty is not None and total is not None:
         # a list price above its discounted price: the one that makes the total
-        for toks in [cells.get("price", [])] + item.later.get("price", []):
+        for toks in [cells.get("price", []), *item.later.get("price", [])]:
             found = _number(toks, comma)
             if found is not None and abs(qty * found[0] - total) <= 0.011 + abs(total) * 0.0005:
                 price_found = found
