@@ -12,6 +12,7 @@ from service.pipeline.invoice.columns import find_in_column
 from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
 from service.pipeline.invoice.parsers import AMOUNTISH, find_labeled, parse_money
 from service.pipeline.invoice.table import Table
+from service.pipeline.invoice.tax_table import tax_table_rows
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
 
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
@@ -29,7 +30,7 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
     tax_label = re.compile(
         r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
         r"(?:ust|mwst|umsatzsteuer|"
-        r"mehrwertsteuer|vat|tax|sales\s+tax|gst)\b"
+        r"mehrwertsteuer|vat|tax|sales\s+tax|gst|tva|btw|iva)\b"
     )
     for row in layout.rows:
         if id(row) in skip:
@@ -68,6 +69,9 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
                     line.net = line.net or a
                     line.tax = line.tax or b
                     break
+    for found in tax_table_rows(layout):  # checked rows of a printed VAT breakdown win
+        line = lines.setdefault(found.rate, TaxLine(found.rate, None, None))
+        line.net, line.tax = found.net, found.tax
     return sorted(lines.values(), key=lambda t: -t.rate)
 
 
