@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.corpus import depth_fields
 from benchmarks.corpus.depth_truth import Depth, read_depth, words
 
 KINDS = ("line_items", "tax_lines")
@@ -140,6 +141,15 @@ def run_one(path_s: str) -> Score:
         counted = [t for t in depth.tax_lines if shown(t.net) and shown(t.tax)]
         if counted:
             score_taxes(result, depth, counted, out)
+        for name, want in depth_fields.read_fields(xml).items():
+            if want is None or not (shown(want) if isinstance(want, float) else (
+                    locator.date(want) if name.startswith("service_period") else
+                    locator.text(want))):
+                continue
+            got = depth_fields.got_value(result, name)
+            out.names[name] = depth_fields.same(got, want)
+            if not out.names[name]:
+                out.misses.append(f"{name}: want {want!r}, got {got!r}")
         for name, want in (("vendor.name", depth.vendor_name),
                            ("customer.name", depth.customer_name)):
             if want and locator.text(want):
@@ -175,6 +185,7 @@ def report(scores: list[Score], corpus: str, command: str) -> str:
             "tax lines", "vendor.name", "customer.name"]
     lines = [f"Corpus: {corpus} (text layers). Command: `{command}`", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    fields_rows: list[str] = []
     for key in sorted(groups, key=lambda k: (k != "all", k)):
         group = groups[key]
         cells = [key, str(len(group)), str(sum(s.error.startswith("internal") for s in group))]
@@ -190,11 +201,18 @@ def report(scores: list[Score], corpus: str, command: str) -> str:
             done = [s.names[name] for s in group if name in s.names]
             cells.append(_pct(sum(done), len(done)))
         lines.append("| " + " | ".join(cells) + " |")
+        other = [key]
+        for name in depth_fields.FIELDS:
+            done = [s.names[name] for s in group if name in s.names]
+            other.append(_pct(sum(done), len(done)))
+        fields_rows.append("| " + " | ".join(other) + " |")
+    lines += ["", "| set | " + " | ".join(depth_fields.FIELDS) + " |",
+              "|" + "---|" * (len(depth_fields.FIELDS) + 1), *fields_rows]
     lines += ["", "## What fails (examples)", ""]
     for s in scores:
         if s.error.startswith("internal"):
             lines.append(f"- `{Path(s.path).name}`: {s.error}")
-        for miss in s.misses[:4]:
+        for miss in s.misses[:6]:
             lines.append(f"- `{Path(s.path).name}` {miss}")
     return "\n".join(lines) + "\n"
 
