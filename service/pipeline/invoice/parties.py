@@ -26,7 +26,7 @@ from service.pipeline.invoice.parsers import (
     parse_phone,
     parse_tax_number,
 )
-from service.pipeline.invoice.party_sections import SALUTATION, section_names
+from service.pipeline.invoice.party_sections import SALUTATION, sections
 from service.pipeline.invoice.validators import normalize_vat_id
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, seg_value
 
@@ -38,10 +38,14 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
     if customer_block is not None and VENDOR_LABEL.match(customer_block.label):
         customer_block = None
     customer_toks = {id(t) for t in customer_block.toks()} if customer_block else set()
+    vendor_section, customer_section = sections(layout)
+    if customer_section is not None:
+        customer_toks |= {id(t) for t in customer_section.toks}
     inline = [a for a in find_inline_addresses(layout) if a.row.page == 1]
 
     vendor_name = _vendor_name(layout, blocks, customer_block, inline)
-    named_vendor, named_customer = section_names(layout)
+    named_vendor = vendor_section.name if vendor_section else None
+    named_customer = customer_section.name if customer_section else None
     if named_vendor:
         vendor_name = ex(seg_value(named_vendor), 0.9, named_vendor)
     vendor_addr = _vendor_address(layout, blocks, customer_block, inline, vendor_name)
@@ -99,6 +103,9 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
             first(find_labeled(layout, "customer_number", parse_ident, skip))
         ),
     }
+    if customer["customer_number"] is None and customer_section and customer_section.number:
+        number = customer_section.number
+        customer["customer_number"] = ex(number[0].text.strip(":"), 0.8, number)
     if customer_block is not None:
         conf = 0.6 + 0.1 * min(3, customer_score(customer_block, layout))
         name = customer_block.name

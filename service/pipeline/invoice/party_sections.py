@@ -9,6 +9,7 @@ number.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 
@@ -30,11 +31,25 @@ _NAME_LABEL = re.compile(
 )
 SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|dhr\.?|mevr\.?|"
                          r"sr\.?|sra\.?|sig\.?(?:ra)?\.?|z\. ?hd\.?.*|attn\.?.*)$")
+_NUMBER_LABEL = re.compile(
+    r"^(?:kunden-?)?(?:nummer|nr\.?|number|no\.?|id|customer (?:no\.?|number|id)|"
+    r"n° client|numéro(?: client)?|klantnummer|número(?: de cliente)?|codice cliente)"
+    r"\s*:?\s*[\w-]*\d"
+)
 _ROWS = 8
 
 
-def section_names(layout: Layout) -> tuple[list[Tok] | None, list[Tok] | None]:
-    """The vendor's and the customer's name words, where a section heading names them."""
+@dataclass(slots=True)
+class Section:
+    """A party's block under its heading: its name and every word printed in it."""
+
+    name: list[Tok] | None
+    toks: list[Tok]
+    number: list[Tok] | None  # the party's number there ('Nummer: GE2020211')
+
+
+def sections(layout: Layout) -> tuple[Section | None, Section | None]:
+    """The vendor's and the customer's sections, where a heading names them."""
     vendor = customer = None
     for page in sorted(layout.page_sizes)[:2]:
         rows = layout.page_rows(page)
@@ -42,10 +57,34 @@ def section_names(layout: Layout) -> tuple[list[Tok] | None, list[Tok] | None]:
             for seg in row.segments:
                 text = norm(seg.text)
                 if vendor is None and VENDOR_HEADING.match(text):
-                    vendor = _name_below(rows, r, seg)
+                    vendor = _section(rows, r, seg)
                 elif customer is None and CUSTOMER_HEADING.match(text):
-                    customer = _name_below(rows, r, seg)
+                    customer = _section(rows, r, seg)
     return vendor, customer
+
+
+def _section(rows: list[Row], r: int, heading: Segment) -> Section:
+    """The words below the heading and right of its start, up to the next heading or
+    gap, and left of a heading printed beside it."""
+    right = min((s.x1 for s in rows[r].segments if s.x1 > heading.x2), default=float("inf"))
+    left = heading.x1 - 2 * heading.height
+    toks: list[Tok] = []
+    number = None
+    last = rows[r]
+    for row in rows[r + 1 : r + 1 + _ROWS]:
+        if row.y1 - last.y2 > 3 * heading.height:
+            break
+        mine = [t for t in row.toks if left <= t.x1 < right]
+        text = norm(" ".join(t.text for t in mine))
+        if VENDOR_HEADING.match(text) or CUSTOMER_HEADING.match(text):
+            break
+        if mine:
+            last = row
+        toks.extend(mine)
+        labelled = _NUMBER_LABEL.match(text)
+        if number is None and labelled:
+            number = [t for t in mine if re.search(r"\d", t.text)][:1] or None
+    return Section(_name_below(rows, r, heading), toks, number)
 
 
 def _under(seg: Segment, heading: Segment) -> bool:
