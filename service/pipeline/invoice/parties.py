@@ -126,6 +126,10 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
 
 
 VatCandidate = tuple[Candidate, Repaired | None]
+_THEIR_LABEL = re.compile(
+    r"\b(ihre|your|customer|kunde|käufer|buyer|client|acheteur|destinataire|klant|afnemer|"
+    r"cliente|comprador|committente)"
+)
 
 
 def _vat_ids(
@@ -147,9 +151,9 @@ def _vat_ids(
                     fixed, vat = None, normalize_vat_id(text)
                 if vat is None or not re.match(r"[A-Za-z]{2}", text):
                     continue
-                theirs = id(toks[0]) in customer_toks or re.search(
-                    r"\b(ihre|your|customer|kunde)", norm(seg.text)
-                )
+                label = [t.text for t in row.toks if t.x2 <= toks[0].x1][-5:]
+                theirs = id(toks[0]) in customer_toks or _THEIR_LABEL.search(
+                    norm(" ".join(label) + " " + seg.text))
                 cand = (Candidate(vat, toks, 0.75 if fixed else 0.9, row), fixed)
                 if theirs:
                     customer = customer or cand
