@@ -29,6 +29,12 @@ from service.pipeline.invoice.parsers import (
     parse_reference,
 )
 from service.pipeline.invoice.parties import parties
+from service.pipeline.invoice.references import (
+    allowance,
+    early_payment,
+    references,
+    service_period,
+)
 from service.pipeline.invoice.schema import complete
 from service.pipeline.invoice.table import find_tables
 from service.pipeline.invoice.totals import tax_calc_out, tax_calculation, totals
@@ -66,10 +72,6 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     result["payment_reference"] = cand_ex(
         first(find_labeled(layout, "payment_reference", parse_reference, skip))
     )
-    orders: dict[str, Candidate] = {}
-    for c in find_labeled(layout, "order_number", parse_ident, skip):
-        orders.setdefault(c.value, c)
-    result["order_numbers"] = [cand_ex(c) for c in orders.values()]
     result["payment_methods"] = [
         ex(method, 0.8, [])
         for method in sorted({m for p, m in PAYMENT_WORDS.items() if re.search(p, fulltext, re.I)})
@@ -77,6 +79,14 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     vendor, customer = parties(layout, skip)
     result["vendor"] = vendor
     result["customer"] = customer
+    taken = {e["value"] for e in (result["number"], customer["customer_number"]) if e}
+    result.update(references(layout, skip, taken))
+    result["service_period"] = service_period(layout, skip, parse_day)
+    result["discount_amount"] = allowance(layout, skip, "discount_amount")
+    result["additional_cost"] = allowance(layout, skip, "additional_cost")
+    gross = result.get("gross_amount")
+    result["early_payment_benefit"] = early_payment(
+        layout, skip, date.value if date else None, gross["value"] if gross else None, parse_day)
     result["line_item"] = line_items(tables)
     result["number_of_line_items"] = count_line_items(result["line_item"], result["net_amount"])
     return complete(result)

@@ -66,9 +66,18 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"account\s+(?:no\.?|number)", False),
         (r"client\s+(?:no\.?|number|id)", False),
         (r"debitor(?:en)?-?\s?nr\.?", False),
+        (r"(?:n°|num[ée]ro|code)\s+client|client\s+n°|klant(?:nummer|nr\.?)|"
+         r"n[úu]mero\s+de\s+cliente|n[º°]\s+cliente|codice\s+cliente", True),
     ],
     "order_number": [
         (r"bestell-?\s?(?:nummer|nr\.?)", True),
+        (r"bestellung(?:\s+nr\.?)?(?:\s+(?:des\s+)?kunden?)?", False),
+        (r"(?:votre|v/)\s*(?:référence|commande|réf\.?)|(?:n°|numéro)\s+de\s+commande|"
+         r"bon\s+de\s+commande|référence\s+commande", False),
+        (r"(?:uw\s+)?(?:bestel|order|inkooporder)(?:nummer|nr\.?|referentie)|uw\s+referentie",
+         False),
+        (r"(?:n[úu]mero\s+de\s+)?pedido|su\s+pedido|orden\s+de\s+compra", False),
+        (r"(?:numero\s+)?ordine|vs\.?\s+ordine|ordine\s+d'acquisto", False),
         (r"ihre\s+bestellung(?:\s+nr\.?)?", False),
         (r"auftrags-?\s?(?:nummer|nr\.?)", True),
         (r"(?:purchase\s+)?order\s+(?:no\.?|number|#)", True),
@@ -77,8 +86,47 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"your\s+order", False),
         (r"order\s+ref(?:erence)?", False),
     ],
+    "order_confirmation_number": [
+        (r"auftragsbestätigung(?:s-?\s?(?:nummer|nr\.?))?", True),
+        (r"ab-?\s?nr\.?|auftrag-?nr-?lief\.?", False),
+        (r"(?:order|sales\s+order)\s+confirmation(?:\s+(?:no\.?|number|#))?", True),
+        (r"sales\s+order(?:\s+(?:no\.?|number|#))?", False),
+        (r"confirmation\s+de\s+commande|orderbevestiging|conferma\s+d'ordine|"
+         r"confirmaci[óo]n\s+de\s+pedido", True),
+    ],
+    "delivery_note_number": [
+        (r"lieferschein(?:-?\s?(?:nummer|nr\.?))?(?:\s*/\s*-?datum)?", True),
+        (r"lieferavis|liefernachweis|lieferung\s+nr\.?", True),
+        (r"delivery\s+note(?:\s+(?:no\.?|number|#))?|despatch\s+(?:advice|notice)|"
+         r"dispatch\s+(?:note|notice)|packing\s+slip", True),
+        (r"bon\s+de\s+livraison|bl\s+n°|pakbon|afleverbon|leveringsbon|albar[áa]n|"
+         r"documento\s+di\s+trasporto|ddt|bolla(?:\s+di\s+consegna)?", True),
+    ],
+    "service_period": [
+        (r"(?:leistungs|abrechnungs|berechnungs|liefer)zeitraum", True),
+        (r"(?:billing|service|invoice|invoicing)\s+period", True),
+        (r"p[ée]riode(?:\s+de\s+(?:facturation|prestation))?|(?:factuur)?periode|"
+         r"periodo(?:\s+de\s+facturaci[óo]n|\s+di\s+fatturazione)?", False),
+        (r"zeitraum|period", False),
+    ],
+    "discount_amount": [
+        (r"gesamtbetrag\s+der\s+abschläge|summe\s+(?:der\s+)?(?:abschläge|rabatte)", False),
+        (r"(?:rechnungs)?rabatt|nachlass|(?:total\s+)?discount|allowances?(?:\s+total)?|"
+         r"remise|korting|descuento|sconto", False),
+    ],
+    "additional_cost": [
+        (r"gesamtbetrag\s+der\s+zuschläge|summe\s+(?:der\s+)?zuschläge", False),
+        (r"zuschlag|versandkosten|versand|fracht(?:kosten)?|porto|verpackung|"
+         r"shipping(?:\s+(?:and|&)\s+handling)?|freight|delivery\s+charge|charges?(?:\s+total)?|"
+         r"frais\s+de\s+(?:port|livraison)|verzendkosten|gastos\s+de\s+env[íi]o|"
+         r"spese\s+di\s+(?:spedizione|trasporto)", False),
+    ],
     "payment_reference": [
         (r"verwendungszweck", True),
+        (r"referenz\s*\(bitte\s+bei\s+zahlung\s+angeben\)|bei\s+zahlung\s+(?:bitte\s+)?angeben",
+         True),
+        (r"communication(?:\s+structurée)?|référence\s+(?:de\s+)?paiement|"
+         r"betalingskenmerk|betalingsreferentie|referencia\s+de\s+pago|causale", True),
         (r"zahlungsreferenz", True),
         (r"payment\s+reference", True),
         (r"quoting(?:\s+reference)?", True),
