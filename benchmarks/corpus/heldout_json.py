@@ -118,7 +118,8 @@ def main() -> None:
     print("| field | right |\n|---|---|")
     for name in FIELDS:
         if total[name]:
-            print(f"| {name} | {100 * good[name] / total[name]:.0f}% ({good[name]}/{total[name]}) |")
+            share = 100 * good[name] / total[name]
+            print(f"| {name} | {share:.0f}% ({good[name]}/{total[name]}) |")
     all_good, all_total = sum(good.values()), sum(total.values())
     print(f"| **all header fields** | **{100 * all_good / all_total:.1f}% "
           f"({all_good}/{all_total})** |")
