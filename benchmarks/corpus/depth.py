@@ -111,14 +111,29 @@ def score_taxes(result: dict[str, Any], depth: Depth, counted: list[Any], out: S
     out.counts["tax_lines"] = [tp, len(got), len(counted) - tp]
 
 
-def run_one(path_s: str) -> Score:
+def _rendered(path: Path, work: Path) -> dict[str, Any]:
+    """The extraction of the PDF's pages rendered at 200 DPI, through OCR (the service's
+    whole pipeline, as benchmarks.corpus.evaluate runs it)."""
+    from benchmarks.corpus import variants
+    from benchmarks.corpus.evaluate import extract as pipeline
+
+    upload = variants.render(path, work / "render", max_pages=4)
+    return pipeline(upload, work / "scratch")[0]
+
+
+def run_one(job: tuple[str, str]) -> Score:
+    import shutil
+    import tempfile
+
     from benchmarks.corpus.evaluate import xml_of
     from benchmarks.invoices.product import pdf_to_pages
     from service.pipeline.invoice.extract import extract_invoice
     from service.pipeline.invoice.locate import Locator
 
+    path_s, form = job
     path = Path(path_s)
     out = Score(path_s, "?")
+    work = Path(tempfile.mkdtemp(prefix="folio-depth-"))
     try:
         xml = xml_of(path)
         depth = read_depth(xml) if xml else None
@@ -130,7 +145,7 @@ def run_one(path_s: str) -> Score:
         if not any(p.words for p in pages):
             out.error = "no text layer"
             return out
-        result = extract_invoice(pages, "de")
+        result = _rendered(path, work) if form == "render" else extract_invoice(pages, "de")
         locator = Locator(pages)
 
         def shown(value: float | None) -> bool:
@@ -159,6 +174,8 @@ def run_one(path_s: str) -> Score:
                     out.misses.append(f"{name}: want {want!r}, got {got!r}")
     except Exception as exc:  # every crash is reported, none stops the run
         out.error = f"internal: {type(exc).__name__}: {exc}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return out
 
 
@@ -183,7 +200,7 @@ def report(scores: list[Score], corpus: str, command: str) -> str:
             groups[s.language].append(s)
     head = ["set", "docs", "internal errors", "line items", "item quantity", "item unit price",
             "tax lines", "vendor.name", "customer.name"]
-    lines = [f"Corpus: {corpus} (text layers). Command: `{command}`", "",
+    lines = [f"Corpus: {corpus}. Command: `{command}`", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     fields_rows: list[str] = []
     for key in sorted(groups, key=lambda k: (k != "all", k)):
@@ -223,15 +240,23 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--render", type=int, default=0, metavar="N",
+                        help="instead: N documents (spread over producers) rendered at 200 "
+                             "DPI and read by OCR")
     args = parser.parse_args()
     root: Path = args.corpus.resolve()
     if not root.is_dir():
         sys.exit(f"no corpus at {root}")
-    pdfs = sorted(str(p) for p in root.rglob("*") if p.suffix.lower() == ".pdf")
+    pdfs = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".pdf")
+    form = "text layer"
+    if args.render:
+        from benchmarks.corpus.evaluate import sample
+
+        pdfs, form = sample(pdfs, root, args.render), "render"
     with ProcessPoolExecutor(args.workers) as pool:
-        scores = list(pool.map(run_one, pdfs, chunksize=2))
+        scores = list(pool.map(run_one, [(str(p), form) for p in pdfs], chunksize=1))
     command = "python -m benchmarks.corpus.depth " + " ".join(sys.argv[1:])
-    text = report(scores, root.name, command)
+    text = report(scores, f"{root.name} ({form})", command)
     if args.out is not None:
         args.out.write_text(text)
     print(text)

@@ -24,15 +24,21 @@ from service.pipeline.invoice.item_header import (
 )
 from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 
+# A sum, tax or payment row below the items ends the table ...
 STOP_ROW = re.compile(
     r"^(zwischensumme|summe|gesamt|nettobetrag|netto|positionssumme|rechnungssumme|"
     r"subtotal|sub-total|sub total|total|net total|übertrag|carried forward|zzgl|mwst|ust|"
     r"vat|tax|goods total|amount due|balance|endbetrag|sous-total|montant|tva|totaal|"
     r"subtotaal|btw|te betalen|totale|imponibile|iva|base imponible|importe total|"
     r"zahlbar|zahlungs|payment|bankverbindung|iban|taxes?|net|amount|gross|brutto|"
-    r"grand total|invoice total|line total|value added tax|allowance|charge|discount|"
-    r"gesamt\w*|\w*summe|umsatzs?steuer\w*|\w*rabatt|nachlass|skonto|zuschl[äa]g\w*|"
-    r"abschl[äa]g\w*|remise|korting)\b"
+    r"grand total|invoice total|line total|value added tax|gesamt\w*|\w*summe|"
+    r"umsatzs?steuer\w*)\b"
+)
+# ... and so does an allowance or charge on the whole invoice, with an amount of its own
+# in the total column (not 'Abschlag: 0,6667' noted under an item)
+ADJUSTMENT_ROW = re.compile(
+    r"^(allowance|charge|discount|\w*rabatt|nachlass|skonto|zuschl[äa]g\w*|abschl[äa]g\w*|"
+    r"remise|korting)\b"
 )
 _PAGE_NUMBER = re.compile(
     r"\b(seite|page|pagina|página|blad)\s*\d+\s*(von|of|/|de|di|sur|van)\s*\d+", re.I
@@ -122,11 +128,10 @@ def _cells(columns: list[Column], row: Row) -> dict[str, list[Tok]]:
 def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
                 comma: bool | None) -> bool:
     first = norm(row.segments[0].text)
-    amounts = [money(cells.get(k), comma) for k in ("total", "qty", "tax")]
-    if STOP_ROW.match(first) and money(cells.get("price"), comma) is None and (
-        any(a is not None for a in amounts) or not re.search(r"\d", row.text)
-    ):
-        return True  # not 'Abschlag: 0,6667' under an item's description
+    if STOP_ROW.match(first) and money(cells.get("price"), comma) is None:
+        return True
+    if ADJUSTMENT_ROW.match(first) and money(cells.get("total"), comma) is not None:
+        return True
     if header_columns(row) is not None:
         return True
     if not {"pos", "desc", "article"} & set(cells) and re.search(r"[^\W\d_]{3}", row.text):
