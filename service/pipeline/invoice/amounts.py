@@ -94,6 +94,7 @@ CURRENCIES: dict[str, str] = {
     "₹": "INR",
     "inr": "INR",
     "rs.": "INR",
+    "rs": "INR",
     "sar": "SAR",
     "ر.س": "SAR",
     "﷼": "SAR",

@@ -15,9 +15,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from service.pipeline.invoice.amounts import normalize_currency
+from service.pipeline.invoice.currency import find_currency
 from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
-from service.pipeline.invoice.layout import Layout, Tok, build_layout
+from service.pipeline.invoice.layout import Layout, build_layout
 from service.pipeline.invoice.line_items import count_line_items, line_items
 from service.pipeline.invoice.parsers import (
     Parser,
@@ -52,7 +52,7 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     tables = find_tables(layout)
     skip = {id(r) for t in tables for r in t.rows}
     fulltext = "\n".join(r.text for r in layout.rows)
-    currency = _currency(layout)
+    currency = find_currency(layout)
     day_first = _day_first(fulltext)
     if day_first is None:
         day_first = language != "en" or currency[0] in ("GBP", "EUR")
@@ -124,21 +124,4 @@ def _due_date(
         return None
     value = dt.date.fromisoformat(date.value) + dt.timedelta(days=int(m.group(1)))
     return ex(value.isoformat(), 0.6, [], note=f"invoice date + {m.group(1)} days")
-
-
-def _currency(layout: Layout) -> tuple[str | None, float, list[Tok]]:
-    counts: dict[str, list[Tok]] = {}
-    for row in layout.rows:
-        for tok in row.toks:
-            text = tok.text.strip(".,:;()")
-            code = normalize_currency(text) if len(text) <= 4 and not text.isdigit() else None
-            if code is None and re.search(r"[€£$₹﷼]", tok.text):
-                code = normalize_currency(tok.text)
-            if code is not None and (len(text) <= 3 or re.search(r"[€£$₹﷼]", text)):
-                counts.setdefault(code, []).append(tok)
-    if not counts:
-        return None, 0.0, []
-    code, toks = max(counts.items(), key=lambda kv: len(kv[1]))
-    total = sum(len(v) for v in counts.values())
-    return code, 0.6 + 0.35 * len(toks) / total, toks[:3]
 
