@@ -106,9 +106,12 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
             above, last = r - 1, seg
             while above >= 0 and len(lines) < 5:
                 prev = rows[above]
-                if last.y1 - prev.y2 > last.height * 1.6:
+                gap = (last.y1 - prev.y2) / max(last.height, prev.height)
+                if gap > 3.5:
                     break
                 match = [s for s in prev.segments if _aligned(s, last, slack)]
+                if gap > 2.0 and not any(abs(s.x1 - last.x1) < 0.3 * last.height for s in match):
+                    break  # lines far apart belong together only when exactly aligned
                 if not match and not any(_overlaps(s, last) for s in prev.segments):
                     above -= 1  # a row of the column beside the address
                     continue

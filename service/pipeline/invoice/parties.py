@@ -32,8 +32,13 @@ from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, 
 
 
 def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, Any]]:
+    inline = [a for a in find_inline_addresses(layout) if a.row.page == 1]
+    senders = {norm(seg_value(a.name)) for a in inline if a.name}
     blocks = [b for b in find_blocks(layout, 1) if b.city_index >= 2 or b.label]
-    scored = sorted(blocks, key=lambda b: -customer_score(b, layout))
+    # a block under the name of a sender line ('Bei Spiel GmbH · Ecke 12 · ...') is the
+    # issuer's own address, never the addressee's
+    scored = sorted((b for b in blocks if norm(b.name.text) not in senders),
+                    key=lambda b: -customer_score(b, layout))
     customer_block = scored[0] if scored and customer_score(scored[0], layout) > 1 else None
     if customer_block is not None and VENDOR_LABEL.match(customer_block.label):
         customer_block = None
@@ -41,7 +46,6 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
     vendor_section, customer_section = sections(layout)
     if customer_section is not None:
         customer_toks |= {id(t) for t in customer_section.toks}
-    inline = [a for a in find_inline_addresses(layout) if a.row.page == 1]
 
     vendor_name = _vendor_name(layout, blocks, customer_block, inline)
     named_vendor = vendor_section.name if vendor_section else None
