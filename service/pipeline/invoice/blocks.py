@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 
 CITY_LINE = re.compile(
-    r"^(?:(?:D|DE|A|CH)-)?\d{4,5}\s+[A-ZÄÖÜ][\w.\- ()]+$"  # 10115 Berlin, CH-8001 Zürich
+    # 10115 Berlin, CH-8001 Zürich, F-75001 Paris, 84340 Malaucène
+    r"^(?:(?:D|DE|A|AT|CH|F|FR|B|BE|L|LU|I|IT|E|ES)-)?\d{4,5}\s+[A-ZÄÖÜÉÈÀÂÎÔÛÇ][\w.\- ()']+$"
+    r"|^(?:NL-)?\d{4}\s?[A-Z]{2}\s+[A-Z][\w.\- ']+$"  # 3012 CN Rotterdam
     r"|^[A-Z][A-Za-z' .\-]+\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$"  # Leeds LS1 4AP
+    r"|^[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\s+[A-Z][A-Za-z' .\-]+$"  # M1 1AA Manchester
+    r"|^[A-Z]\d{2}\s?[A-Z\d]{4}\s+[A-Z][A-Za-z' .\-]+$"  # D02 XA00 Dublin
     r"|^[A-Z][A-Za-z .'\-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?$"  # Austin, TX 78701
+    r"|^[A-Z][A-Za-z .'\-]+\s*[-\u2013]?\s*\d{6}$"  # Bengaluru 560001
 )
 CUSTOMER_LABEL = re.compile(
     r"^(bill(ed)? to|invoice to|sold to|to|customer|client|rechnungsempfänger|"
@@ -213,8 +218,8 @@ def letterhead_names(layout: Layout) -> list[tuple[float, list[Tok]]]:
             break
         for seg in row.segments:
             text = norm(seg.text)
-            if TITLE_WORDS.match(text) or not re.search(r"[a-zäöü]{2}", text):
-                continue
+            if TITLE_WORDS.match(text) or not re.search(r"[a-zäöü]{2}", text) or text.endswith(":"):
+                continue  # a title, a number, a label ('Invoice Number:')
             if is_city_line(seg.text) or "@" in text or re.search(r"\d{3}", text):
                 continue
             score = seg.height + (seg.height * 0.5 if LEGAL_FORM.search(seg.text) else 0)
