@@ -39,7 +39,7 @@ _KINDS: list[tuple[str, str]] = [
     ("desc", r"(?:item |article |product )?description|description of (?:goods|services)|"
              r"(?:artikel)?bezeichnung|beschreibung|leistung(?:sbeschreibung)?|artikel|produkt|"
              r"product(?: ?/ ?service)?|service|services|details|item|d[ée]signation|"
-             r"libell[ée]|omschrijving|descripci[óo]n|concepto|art[íi]culo|descrizione|"
+             r"libell[ée]|produits?|omschrijving|descripci[óo]n|concepto|art[íi]culo|descrizione|"
              r"articolo|prestazione|text"),
 ]
 _PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _KINDS]

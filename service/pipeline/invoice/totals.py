@@ -29,8 +29,9 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
     lines: dict[float, TaxLine] = {}
     tax_label = re.compile(
         r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
-        r"(?:ust|mwst|umsatzsteuer|"
-        r"mehrwertsteuer|vat|tax|sales\s+tax|gst|tva|btw|iva)\b"
+        r"(?:ust|mwst|umsatzs?steuer|mehrwertsteuer|value\s+added\s+tax|"
+        r"taxe\s+sur\s+la\s+valeur\s+ajout[ée]e|omzetbelasting|"
+        r"vat|tax|sales\s+tax|gst|hst|tva|btw|iva)\b"
     )
     for row in layout.rows:
         if id(row) in skip:
