@@ -79,7 +79,7 @@ def _read_row(row: Row) -> tuple[list[Column], int]:
                 continue
             kind = kind_of(_key(run))
             if kind is not None and columns and columns[-1].kind == kind and (
-                run[0].x1 - columns[-1].x2 < 2 * run[0].height
+                run[0].x1 - columns[-1].x2 < run[0].height
             ):
                 columns[-1].x2 = run[-1].x2  # 'USt. %': one heading in two words
                 i += width
