@@ -116,17 +116,21 @@ def score_taxes(result: dict[str, Any], depth: Depth, counted: list[Any], out: S
     out.counts["tax_lines"] = [tp, len(got), len(counted) - tp]
 
 
-def _rendered(path: Path, work: Path) -> dict[str, Any]:
-    """The extraction of the PDF's pages rendered at 200 DPI, through OCR (the service's
-    whole pipeline, as benchmarks.corpus.evaluate runs it)."""
+def _rendered(path: Path, work: Path, form: str, seed: int) -> dict[str, Any]:
+    """The extraction of the PDF's pages rendered at 200 DPI (form 'render') or made to
+    look photographed ('phone'), through OCR: the service's whole pipeline, as
+    benchmarks.corpus.evaluate runs it."""
     from benchmarks.corpus import variants
     from benchmarks.corpus.evaluate import extract as pipeline
 
-    upload = variants.render(path, work / "render", max_pages=4)
+    if form == "phone":
+        upload = variants.phone(path, work / "phone", max_pages=4, seed=seed)
+    else:
+        upload = variants.render(path, work / "render", max_pages=4)
     return pipeline(upload, work / "scratch")[0]
 
 
-def run_one(job: tuple[str, str]) -> Score:
+def run_one(job: tuple[str, str, int]) -> Score:
     import shutil
     import tempfile
 
@@ -135,7 +139,7 @@ def run_one(job: tuple[str, str]) -> Score:
     from service.pipeline.invoice.extract import extract_invoice
     from service.pipeline.invoice.locate import Locator
 
-    path_s, form = job
+    path_s, form, seed = job
     path = Path(path_s)
     out = Score(path_s, "?")
     work = Path(tempfile.mkdtemp(prefix="folio-depth-"))
@@ -150,7 +154,8 @@ def run_one(job: tuple[str, str]) -> Score:
         if not any(p.words for p in pages):
             out.error = "no text layer"
             return out
-        result = _rendered(path, work) if form == "render" else extract_invoice(pages, "de")
+        result = (extract_invoice(pages, "de") if form == "text layer"
+                  else _rendered(path, work, form, seed))
         locator = Locator(pages)
 
         def shown(value: float | None) -> bool:
@@ -248,6 +253,8 @@ def main() -> None:
     parser.add_argument("--render", type=int, default=0, metavar="N",
                         help="instead: N documents (spread over producers) rendered at 200 "
                              "DPI and read by OCR")
+    parser.add_argument("--phone", action="store_true",
+                        help="with --render: the renders made to look photographed")
     args = parser.parse_args()
     root: Path = args.corpus.resolve()
     if not root.is_dir():
@@ -257,9 +264,10 @@ def main() -> None:
     if args.render:
         from benchmarks.corpus.evaluate import sample
 
-        pdfs, form = sample(pdfs, root, args.render), "render"
+        pdfs, form = sample(pdfs, root, args.render), "phone" if args.phone else "render"
     with ProcessPoolExecutor(args.workers) as pool:
-        scores = list(pool.map(run_one, [(str(p), form) for p in pdfs], chunksize=1))
+        jobs = [(str(p), form, seed) for seed, p in enumerate(pdfs)]
+        scores = list(pool.map(run_one, jobs, chunksize=1))
     command = "python -m benchmarks.corpus.depth " + " ".join(sys.argv[1:])
     text = report(scores, f"{root.name} ({form})", command)
     if args.out is not None:
