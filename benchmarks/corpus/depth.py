@@ -235,13 +235,14 @@ def report(scores: list[Score], corpus: str, command: str) -> str:
         fields_rows.append("| " + " | ".join(other) + " |")
     lines += ["", "| set | " + " | ".join(depth_fields.FIELDS) + " |",
               "|" + "---|" * (len(depth_fields.FIELDS) + 1), *fields_rows]
-    lines += ["", "## What fails (examples)", ""]
+    lines += ["", "What fails (examples, the first 60 of "
+              f"{sum(len(s.misses) for s in scores)}):", ""]
+    shown: list[str] = []
     for s in scores:
         if s.error.startswith("internal"):
-            lines.append(f"- `{Path(s.path).name}`: {s.error}")
-        for miss in s.misses[:6]:
-            lines.append(f"- `{Path(s.path).name}` {miss}")
-    return "\n".join(lines) + "\n"
+            shown.append(f"- `{Path(s.path).name}`: {s.error}")
+        shown.extend(f"- `{Path(s.path).name}` {miss}" for miss in s.misses[:3])
+    return "\n".join(lines + shown[:60]) + "\n"
 
 
 def main() -> None:

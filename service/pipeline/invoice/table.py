@@ -135,7 +135,7 @@ def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
     if header_columns(row) is not None:
         return True
     if not {"pos", "desc", "article"} & set(cells) and re.search(r"[^\W\d_]{3}", row.text):
-        return True  # a label right of the descriptions: 'Net amount  851,09
+        return True  # a label right of the descriptions: 'Net amount  851,09'
     desc = next((c for c in columns if c.kind == "desc"), None)
     left = min(c.x1 for c in columns)
     seg = row.segments[0]
@@ -148,13 +148,12 @@ def _is_footer(row: Row, layout: Layout) -> bool:
 
 
 class _Reader:
-    def __init__(self, layout: Layout, table: Table, comma: bool | None) -> None:
+    def __init__(self, table: Table, comma: bool | None) -> None:
         self.table, self.comma = table, comma
         kinds = {c.kind for c in table.columns}
         self.key = "total" if "total" in kinds else "price"
         self.current: ItemRow | None = None
         self.above: list[list[Tok]] = []  # description lines above the first item
-        self.layout = layout
 
     def read(self, row: Row, cells: dict[str, list[Tok]]) -> None:
         # a price alone ('Bruttopreis : 1,50' under an item) starts no item; with a
@@ -213,7 +212,7 @@ def _resume(rows: list[Row], j: int, reader: _Reader, layout: Layout) -> int | N
 
 
 def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: bool | None) -> int:
-    reader = _Reader(layout, table, comma)
+    reader = _Reader(table, comma)
     heights = [rows[i].height]
     widest = 0.0
     last = rows[i]
