@@ -200,3 +200,19 @@ def test_dutch_heading_with_dotted_thousands() -> None:
     items = _extract(c)["line_item"]
     assert [_values(i, "description", "quantity", "unit_price", "total_price")
             for i in items] == [("Laptop 14 inch", 2.0, 1099.0, 2198.0)]
+
+
+def test_heading_printed_over_three_lines() -> None:
+    c = Canvas()
+    _letterhead(c)
+    c.text(530, 282, "Positions-", size=9, bold=True, align="right")
+    c.text(530, 294, "betrag", size=9, bold=True, align="right")
+    c.text(530, 306, "ohne USt.", size=9, bold=True, align="right")
+    _table(c, 294, [(60, "Pos", "left"), (95, "Beschreibung", "left"),
+                    (330, "Nettopreis", "right"), (420, "Menge", "right")], [
+        [(60, "1", "left"), (95, "Zitronensäure 100ml", "left"), (330, "1,0000", "right"),
+         (420, "5 Stk", "right"), (530, "5,00", "right")],
+    ], pitch=16)
+    items = _extract(c)["line_item"]
+    assert [_values(i, "description", "quantity", "unit_price", "total_price")
+            for i in items] == [("Zitronensäure 100ml", 5.0, 1.0, 5.0)]

@@ -115,26 +115,26 @@ def header_columns(row: Row) -> list[Column] | None:
 
 
 def stacked_columns(columns: list[Column], near: list[Row]) -> list[Column]:
-    """Columns named on the heading's neighbour rows where the main row names none."""
-    found: list[Column] = []
+    """Columns named on the heading's neighbour rows where the main row names none: the
+    words stacked at one place are read together ('Positions- betrag ohne USt.')."""
+    stacks: list[tuple[list[str], list[float]]] = []  # words, [x1, x2]
     for row in near:
         for seg in row.segments:
-            if any(min(c.x2, seg.x2) - max(c.x1, seg.x1) > 0 for c in columns):
+            if any(min(c.x2, seg.x2) > max(c.x1, seg.x1) for c in columns):
                 continue
-            grown = next((c for c in found if min(c.x2, seg.x2) > max(c.x1, seg.x1)), None)
-            if grown is not None:
-                grown.kind += " " + _key(seg.toks)
-                grown.x1, grown.x2 = min(grown.x1, seg.x1), max(grown.x2, seg.x2)
+            stack = next((st for st in stacks if min(st[1][1], seg.x2) > max(st[1][0], seg.x1)),
+                         None)
+            if stack is None:
+                stacks.append(([_key(seg.toks)], [seg.x1, seg.x2]))
             else:
-                found.append(Column(_key(seg.toks), seg.x1, seg.x2))
+                stack[0].append(_key(seg.toks))
+                stack[1][:] = [min(stack[1][0], seg.x1), max(stack[1][1], seg.x2)]
     out = []
     taken = {c.kind for c in columns}
-    for col in found:
-        text = col.kind.replace("- ", "")
-        kind = kind_of(text) or next(
-            (k for k in map(kind_of, text.split()) if k is not None), None
-        )
+    for texts, (x1, x2) in stacks:
+        text = " ".join(texts).replace("- ", "")
+        kind = kind_of(text) or next((k for k in map(kind_of, text.split()) if k), None)
         if kind is not None and kind not in taken:
-            out.append(Column(kind, col.x1, col.x2))
+            out.append(Column(kind, x1, x2))
             taken.add(kind)
     return out
