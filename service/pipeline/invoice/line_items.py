@@ -50,7 +50,7 @@ def _number(toks: list[Tok] | None, comma: bool | None) -> tuple[float, list[Tok
 
 
 def _text_ex(toks: list[Tok] | None, confidence: float) -> Extraction | None:
-    value = seg_value(toks or []).strip(" :;|()")
+    value = seg_value(toks or []).strip(" :;|")
     return ex(value, confidence, toks or []) if value else None
 
 
@@ -60,6 +60,8 @@ def _idents(item: ItemRow) -> tuple[Extraction | None, Extraction | None, Extrac
                 if _GTIN.fullmatch(t.text) and gtin_ok(t.text)), None)
     article = next((t for t in item.cells.get("article", []) if t is not ean and (
         re.search(r"\d", t.text) or re.fullmatch(r"[A-Z][A-Z\d\-/.]{2,}", t.text))), None)
+    if pos is None and article is not None and re.fullmatch(r"\d{1,3}\.?", article.text):
+        pos, article = article, None  # '1', '2' under 'Art.-Nr.': positions
     return (
         ex(pos.text.rstrip("."), 0.85, [pos]) if pos else None,
         ex(article.text.strip("()"), 0.8, [article]) if article else None,

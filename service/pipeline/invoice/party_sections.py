@@ -96,30 +96,27 @@ def _name_below(rows: list[Row], r: int, heading: Segment) -> list[Tok] | None:
         segs = [s for s in row.segments if s.x1 >= heading.x1 - 2 * heading.height]
         if not segs:
             continue
-        toks = [t for s in segs for t in s.toks]
-        text = norm(" ".join(t.text for t in toks))
-        labelled = re.match(r"^([^\d:]{1,30}?)\s*:\s*(\S.*)?$", text)
+        first = segs[0]
+        colon_apart = len(segs) > 1 and segs[1].text.startswith(":")  # 'Nummer' ':' '5499'
+        label = norm(first.text + (" " + segs[1].text if colon_apart else ""))
+        labelled = re.match(r"^([^\d:]{1,30}?)\s*:\s*(\S.*)?$", label)
         if labelled:
-            if not _NAME_LABEL.match(labelled.group(1)) or not labelled.group(2):
+            if not _NAME_LABEL.match(labelled.group(1)):
                 continue  # 'Nummer: 549910'
-            at = next(k for k, s in enumerate(segs) if ":" in s.text)
-            seg = segs[at]
-            colon = next(k for k, t in enumerate(seg.toks) if ":" in t.text)
-            name = seg.toks[colon + 1 :] or (segs[at + 1].toks if at + 1 < len(segs) else [])
+            colon = next(k for k, t in enumerate(first.toks) if ":" in t.text)
+            name = first.toks[colon + 1 :] or (segs[1].toks if len(segs) > 1 else [])
             return list(name) or None
-        if not _under(segs[0], heading):
+        if not _under(first, heading):
             continue
-        first = norm(segs[0].text)
-        if SALUTATION.match(first) or re.fullmatch(r"[\d\W]+", first) or re.search(
-            r"\d{5,}", text[:30]
-        ):
-            continue  # 'Herrn', '549910', 'GLN 4333741000005'
-        if VENDOR_HEADING.match(first) or CUSTOMER_HEADING.match(first):
-            return None  # the next section began: no name in this one
-        name = list(segs[0].toks)
+        cell = list(first.toks)
         for seg in segs[1:]:
-            if seg.x1 - name[-1].x2 > 2.5 * seg.height:
+            if seg.x1 - cell[-1].x2 > 2.5 * seg.height:
                 break
-            name.extend(seg.toks)  # 'MUSTERLIEFERANT  GMBH'
-        return name
+            cell.extend(seg.toks)  # 'MUSTERLIEFERANT  GMBH'
+        text = norm(" ".join(t.text for t in cell))
+        if SALUTATION.match(text) or re.fullmatch(r"[\d\W]+", text) or re.search(r"\d{5,}", text):
+            continue  # 'Herrn', '549910', 'GLN 4333741000005'
+        if VENDOR_HEADING.match(text) or CUSTOMER_HEADING.match(text):
+            return None  # the next section began: no name in this one
+        return cell
     return None
