@@ -93,6 +93,13 @@ def totals(
         taxes.insert(
             0, Candidate(total, [t for c in tax_rows for t in c.toks], 0.9, tax_rows[0].row)
         )
+    # the printed VAT breakdown's sums, after every labelled candidate
+    tax_nets = [t.net for t in tax_calc if t.net is not None]
+    if tax_nets and len(tax_nets) == len(tax_calc):
+        nets.append(Candidate(round(sum(c.value for c in tax_nets), 2),
+                              [t for c in tax_nets for t in c.toks], 0.85, tax_nets[0].row))
+    if len(tax_rows) == 1:
+        taxes.append(tax_rows[0])
     due_ids = {id(c.row) for c in dues}
     grosses = [g for g in grosses if id(g.row) not in due_ids] or grosses
     item_sum = round(sum(num(i.cells.get("total")) or 0.0 for t in tables for i in t.items), 2)
