@@ -52,3 +52,19 @@ def test_french_tva_rows() -> None:
     c.text(300, 300, "81,90 €", size=9, align="right")
     c.text(420, 300, "16,38 €", size=9, align="right")
     assert _lines(c) == [(20.0, 81.9, 16.38)]
+
+
+def test_totals_from_the_breakdown_when_no_label_prints_the_net() -> None:
+    c = Canvas()
+    _heading(c)
+    for x, text in ((250, "Basisbetrag"), (380, "Steuersatz [%]"), (530, "Steuerbetrag")):
+        c.text(x, 300, text, size=9, bold=True, align="right")
+    c.text(60, 320, "Umsatzsteuer (S)", size=9)
+    c.text(250, 320, "22,00", size=9, align="right")
+    c.text(380, 320, "7", size=9, align="right")
+    c.text(530, 320, "1,54", size=9, align="right")
+    c.text(60, 380, "Zahlbetrag", size=9)
+    c.text(530, 380, "23,54", size=9, align="right")
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), "de")
+    assert [(result[k] or {}).get("value") for k in ("net_amount", "tax_amount",
+                                                     "gross_amount")] == [22.0, 1.54, 23.54]
