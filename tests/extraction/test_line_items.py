@@ -216,3 +216,20 @@ def test_heading_printed_over_three_lines() -> None:
     items = _extract(c)["line_item"]
     assert [_values(i, "description", "quantity", "unit_price", "total_price")
             for i in items] == [("Zitronensäure 100ml", 5.0, 1.0, 5.0)]
+
+
+def test_line_totals_less_an_invoice_discount_meet_the_net_amount() -> None:
+    c = Canvas()
+    _letterhead(c)
+    y = _table(c, 290, GERMAN_HEADING, [
+        _german_row("1", "Toner schwarz", "2", "45,00", "90,00"),
+        _german_row("2", "Papier A4", "10", "4,50", "45,00"),
+    ])
+    for n, (label, value) in enumerate((("Gesamtbetrag der Abschläge", "13,50"),
+                                        ("Nettobetrag", "121,50"), ("MwSt. 19 %", "23,09"),
+                                        ("Gesamtbetrag", "144,59"))):
+        c.text(300, y + 20 + 14 * n, label, size=9)
+        c.text(530, y + 20 + 14 * n, value, size=9, align="right")
+    result = _extract(c)
+    assert result["discount_amount"]["value"] == 13.5
+    assert not result["number_of_line_items"]["validation_problem"]

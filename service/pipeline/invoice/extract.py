@@ -84,11 +84,13 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     result["service_period"] = service_period(layout, skip, parse_day)
     result["discount_amount"] = allowance(layout, skip, "discount_amount")
     result["additional_cost"] = allowance(layout, skip, "additional_cost")
+    result["line_item"] = line_items(tables)
+    result["number_of_line_items"] = count_line_items(
+        result["line_item"], result["net_amount"], result["discount_amount"],
+        result["additional_cost"])
     gross = result.get("gross_amount")
     result["early_payment_benefit"] = early_payment(
         layout, skip, date.value if date else None, gross["value"] if gross else None, parse_day)
-    result["line_item"] = line_items(tables)
-    result["number_of_line_items"] = count_line_items(result["line_item"], result["net_amount"])
     return complete(result)
 
 

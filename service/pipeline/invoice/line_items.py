@@ -148,15 +148,22 @@ def line_items(tables: list[Table]) -> list[dict[str, Any]]:
     return [_item(item, table.comma) for table in tables for item in table.items]
 
 
-def count_line_items(items: list[dict[str, Any]], net: Extraction | None) -> Extraction | None:
-    """number_of_line_items, flagged when the line totals do not add up to the net amount."""
+def count_line_items(items: list[dict[str, Any]], net: Extraction | None,
+                     discount: Extraction | None = None,
+                     charge: Extraction | None = None) -> Extraction | None:
+    """number_of_line_items, flagged when the line totals, less the invoice's discount and
+    plus its additional cost, do not add up to the net amount."""
     if not items:
         return None
     totals = [i["total_price"]["value"] for i in items if i.get("total_price")]
     if net is None or len(totals) < len(items):
         return ex(len(items), 0.8, [])
     line_sum = round(sum(totals), 2)
-    if abs(abs(line_sum) - abs(net["value"])) <= 0.011 * len(items):
+    off = abs((discount or {}).get("value") or 0.0) - abs((charge or {}).get("value") or 0.0)
+    tolerance = 0.011 * len(items)
+    if any(abs(abs(line_sum) - adjust - abs(net["value"])) <= tolerance for adjust in {0.0, off}):
         return ex(len(items), 0.95, [])
-    return ex(len(items), 0.5, [], problem=True,
-              note=f"line totals add up to {line_sum:.2f}, the net amount is {net['value']:.2f}")
+    note = f"line totals add up to {line_sum:.2f}, the net amount is {net['value']:.2f}"
+    if off:
+        note += " (also with the invoice's discount and additional cost)"
+    return ex(len(items), 0.5, [], problem=True, note=note)
