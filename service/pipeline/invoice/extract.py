@@ -2,10 +2,15 @@
 
 The steps, in order:
   1. rows and phrases from word geometry (layout)
-  2. the item table from its header row's column ranges (table, line_items)
+  2. item tables from their heading row's columns, rows grouped into items
+     (item_header, table, line_items)
   3. labelled values: on the label's row to the right, or just below it (labels, parsers)
-  4. totals chosen so that net + tax = gross where the page allows it (totals)
-  5. vendor from letterhead / sender line, customer from the address block (blocks, parties)
+  4. totals chosen so that net + tax = gross where the page allows it, and the VAT
+     breakdown (totals, tax_table)
+  5. vendor as the issuer, customer as the addressee: section headings, sender lines,
+     letterhead, address blocks (party_sections, blocks, parties)
+  6. referenced documents, service period, allowances and charges, early payment
+     (references); the line totals checked against the net amount (line_items)
 Every value keeps the words it came from, so the result can point back into the OCR.
 """
 
