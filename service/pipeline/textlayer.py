@@ -196,7 +196,7 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
     text: list[str] = []
     box: list[float] = []  # left, bottom, right, top in PDF points, the union of glyphs
     direction = 0
-    em = begin = end = base = 0.0
+    em = begin = end = base = last_start = 0.0
 
     def flush() -> Iterator[_Box]:
         if text:
@@ -243,7 +243,10 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             left, bottom, right, top = loose.left, loose.bottom, loose.right, loose.top
         after = before = False
         if text and turn == direction and abs(baseline - base) <= BASELINE_SHIFT * em:
-            after = -OVERLAP_BREAK * em <= start - end <= WORD_BREAK_GAP * em
+            # the characters of one ligature glyph share its box ('tt', 'ft', 'ti' of
+            # some producers: 'Net topreis', 'Anschrif t' otherwise)
+            ligature = start == last_start and stop == end
+            after = ligature or -OVERLAP_BREAK * em <= start - end <= WORD_BREAK_GAP * em
             # PDFium sorts some runs (upside-down text) last glyph first
             before = not after and -OVERLAP_BREAK * em <= begin - stop <= WORD_BREAK_GAP * em
         if not (after or before):
@@ -254,11 +257,13 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             if size <= 0:
                 size = max(loose.top - loose.bottom, loose.right - loose.left, 0.1)
             direction, em, begin, end, base = turn, size, start, stop, baseline
+            last_start = start
             text.append(ch)
             continue
         box[:] = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
         if after:
             end = max(end, stop)
+            last_start = start
             text.append(ch)
         else:
             begin = min(begin, start)

@@ -8,19 +8,29 @@ from dataclasses import dataclass, field
 from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 
 CITY_LINE = re.compile(
-    r"^(?:(?:D|DE|A|CH)-)?\d{4,5}\s+[A-ZÄÖÜ][\w.\- ()]+$"  # 10115 Berlin, CH-8001 Zürich
+    # 10115 Berlin, CH-8001 Zürich, F-75001 Paris, 84340 Malaucène
+    r"^(?:(?:D|DE|A|AT|CH|F|FR|B|BE|L|LU|I|IT|E|ES)-)?\d{4,5}\s+[A-ZÄÖÜÉÈÀÂÎÔÛÇ][\w.\- ()']+$"
+    r"|^(?:NL-)?\d{4}\s?[A-Z]{2}\s+[A-Z][\w.\- ']+$"  # 3012 CN Rotterdam
     r"|^[A-Z][A-Za-z' .\-]+\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$"  # Leeds LS1 4AP
+    r"|^[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\s+[A-Z][A-Za-z' .\-]+$"  # M1 1AA Manchester
+    r"|^[A-Z]\d{2}\s?[A-Z\d]{4}\s+[A-Z][A-Za-z' .\-]+$"  # D02 XA00 Dublin
     r"|^[A-Z][A-Za-z .'\-]+,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?$"  # Austin, TX 78701
+    r"|^[A-Z][A-Za-z .'\-]+\s*[-\u2013]?\s*\d{6}$"  # Bengaluru 560001
 )
 CUSTOMER_LABEL = re.compile(
     r"^(bill(ed)? to|invoice to|sold to|to|customer|client|rechnungsempfänger|"
     r"rechnungsanschrift|rechnungsadresse|empfänger|kunde|an)\s*:?$"
 )
 VENDOR_LABEL = re.compile(r"^(from|von|absender|seller|supplier|verkäufer|lieferant)\s*:?$")
-SHIP_LABEL = re.compile(r"^(ship to|deliver to|lieferanschrift|lieferadresse)\s*:?$")
+SHIP_LABEL = re.compile(
+    r"^(ship to|deliver to|delivery address|shipping address|lieferanschrift|lieferadresse|"
+    r"warenempfänger|adresse de livraison|livrer à|afleveradres|leveradres|"
+    r"dirección de entrega|direccion de envio|indirizzo di consegna|destinazione merce)\s*:?$"
+)
 LEGAL_FORM = re.compile(
     r"\b(gmbh|ag|kg|ohg|e\.k\.|ug|gbr|mbh|ltd\.?|limited|plc|llp|llc|inc\.?|corp\.?|s\.a\.|"
-    r"b\.v\.|s\.r\.l\.|co\.)(\s|$|\))",
+    r"b\.v\.|bv|n\.v\.|nv|vof|s\.r\.l\.|srl|s\.p\.a\.|spa|sarl|sas|sasu|eurl|s\.l\.|sl|"
+    r"s\.a\.s\.|pvt\.? ltd\.?|private limited|llp|co\.)(\s|$|\))",
     re.I,
 )
 TITLE_WORDS = re.compile(
@@ -38,7 +48,7 @@ def is_city_line(text: str) -> bool:
     return bool(CITY_LINE.match(text)) and not STREET_WORDS.search(text)
 
 
-SEPARATORS = re.compile(r"\s+[·•|]\s+|\s*[·•|]\s*|,\s+")
+SEPARATORS = re.compile(r"\s+[·•●∙◦|]\s+|\s*[·•●∙◦|]\s*|,\s+")
 
 
 @dataclass(slots=True)
@@ -85,6 +95,10 @@ def _aligned(a: Segment, b: Segment, slack: float) -> bool:
     return abs(a.x1 - b.x1) < slack or abs(a.x2 - b.x2) < slack
 
 
+def _overlaps(a: Segment, b: Segment) -> bool:
+    return min(a.x2, b.x2) > max(a.x1, b.x1)
+
+
 def find_blocks(layout: Layout, page: int) -> list[Block]:
     rows = layout.page_rows(page)
     blocks = []
@@ -97,9 +111,15 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
             above, last = r - 1, seg
             while above >= 0 and len(lines) < 5:
                 prev = rows[above]
-                if last.y1 - prev.y2 > last.height * 1.6:
+                gap = (last.y1 - prev.y2) / max(last.height, prev.height)
+                if gap > 3.5:
                     break
                 match = [s for s in prev.segments if _aligned(s, last, slack)]
+                if gap > 2.0 and not any(abs(s.x1 - last.x1) < 0.3 * last.height for s in match):
+                    break  # lines far apart belong together only when exactly aligned
+                if not match and not any(_overlaps(s, last) for s in prev.segments):
+                    above -= 1  # a row of the column beside the address
+                    continue
                 if not match:
                     break
                 text = norm(match[0].text)
@@ -120,6 +140,9 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
                 if nxt.y1 - last.y2 > last.height * 1.6:
                     break
                 match = [s for s in nxt.segments if _aligned(s, last, slack)]
+                if not match and not any(_overlaps(s, last) for s in nxt.segments):
+                    below += 1
+                    continue
                 if not match:
                     break
                 block.extra.append(match[0])
@@ -195,8 +218,8 @@ def letterhead_names(layout: Layout) -> list[tuple[float, list[Tok]]]:
             break
         for seg in row.segments:
             text = norm(seg.text)
-            if TITLE_WORDS.match(text) or not re.search(r"[a-zäöü]{2}", text):
-                continue
+            if TITLE_WORDS.match(text) or not re.search(r"[a-zäöü]{2}", text) or text.endswith(":"):
+                continue  # a title, a number, a label ('Invoice Number:')
             if is_city_line(seg.text) or "@" in text or re.search(r"\d{3}", text):
                 continue
             score = seg.height + (seg.height * 0.5 if LEGAL_FORM.search(seg.text) else 0)

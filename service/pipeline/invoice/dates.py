@@ -5,22 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from service.pipeline.invoice.amounts import western_digits
+
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        # English, German, French, Dutch
-        "january januar jan jänner jän janvier janv januari",
-        "february februar feb février fevrier févr fevr februari",
-        "march märz maerz mar mär mrz mars maart mrt",
-        "april apr avril avr",
-        "may mai mei",
-        "june juni jun juin",
-        "july juli jul juillet juil",
-        "august aug août aout augustus",
-        "september sept sep septembre",
-        "october oktober oct okt octobre",
-        "november nov novembre",
-        "december dezember dec dez décembre decembre déc",
+        # English, German, French, Dutch, Spanish, Italian
+        "january januar jan jänner jän janvier janv januari enero ene gennaio genn gen",
+        "february februar feb février fevrier févr fevr februari febrero febbraio febb",
+        "march märz maerz mar mär mrz mars maart mrt marzo",
+        "april apr avril avr abril abr aprile",
+        "may mai mei mayo maggio mag",
+        "june juni jun juin junio giugno giu",
+        "july juli jul juillet juil julio luglio lug",
+        "august aug août aout augustus agosto ago",
+        "september sept sep septembre septiembre setiembre settembre set",
+        "october oktober oct okt octobre oktober octubre ottobre ott",
+        "november nov novembre noviembre",
+        "december dezember dec dez décembre decembre déc diciembre dic dicembre",
     ],
     start=1,
 ):
@@ -30,7 +32,8 @@ for _number, _names in enumerate(
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})")
 _DAY_MONTH_YEAR = re.compile(
-    rf"(\d{{1,2}})(?:er|st|nd|rd|th)?\.?\s*({_MONTH_RE})(?![^\W\d_])\.?,?\s*(\d{{4}})", re.I
+    rf"(\d{{1,2}})(?:er|st|nd|rd|th|º|°)?\.?\s*(?:de\s+)?({_MONTH_RE})(?![^\W\d_])\.?,?\s*"
+    rf"(?:de\s+|del\s+)?(\d{{4}})", re.I
 )
 _MONTH_DAY_YEAR = re.compile(rf"({_MONTH_RE})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s*(\d{{4}})", re.I)
 
@@ -50,7 +53,7 @@ def parse_date(text: str, language: str = "de") -> dt.date | None:
     Slashes mean month/day/year in English text unless the first number cannot
     be a month; dots and dashes (and slashes in German) mean day/month/year.
     """
-    text = text.strip()
+    text = western_digits(text.strip())
     match = _NUMERIC_DATE.search(text)
     if match:
         a, sep, b, c = match.group(1), match.group(2), match.group(3), match.group(4)

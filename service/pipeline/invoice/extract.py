@@ -2,10 +2,15 @@
 
 The steps, in order:
   1. rows and phrases from word geometry (layout)
-  2. the item table from its header row's column ranges (table, line_items)
+  2. item tables from their heading row's columns, rows grouped into items
+     (item_header, table, line_items)
   3. labelled values: on the label's row to the right, or just below it (labels, parsers)
-  4. totals chosen so that net + tax = gross where the page allows it (totals)
-  5. vendor from letterhead / sender line, customer from the address block (blocks, parties)
+  4. totals chosen so that net + tax = gross where the page allows it, and the VAT
+     breakdown (totals, tax_table)
+  5. vendor as the issuer, customer as the addressee: section headings, sender lines,
+     letterhead, address blocks (party_sections, blocks, parties)
+  6. referenced documents, service period, allowances and charges, early payment
+     (references); the line totals checked against the net amount (line_items)
 Every value keeps the words it came from, so the result can point back into the OCR.
 """
 
@@ -15,10 +20,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from service.pipeline.invoice.amounts import normalize_currency
+from service.pipeline.invoice.currency import find_currency
 from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
-from service.pipeline.invoice.layout import Layout, Tok, build_layout
-from service.pipeline.invoice.line_items import line_items
+from service.pipeline.invoice.layout import Layout, build_layout
+from service.pipeline.invoice.line_items import count_line_items, line_items
 from service.pipeline.invoice.parsers import (
     Parser,
     date_after_number,
@@ -29,6 +34,12 @@ from service.pipeline.invoice.parsers import (
     parse_reference,
 )
 from service.pipeline.invoice.parties import parties
+from service.pipeline.invoice.references import (
+    allowance,
+    early_payment,
+    references,
+    service_period,
+)
 from service.pipeline.invoice.schema import complete
 from service.pipeline.invoice.table import find_tables
 from service.pipeline.invoice.totals import tax_calc_out, tax_calculation, totals
@@ -46,7 +57,7 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     tables = find_tables(layout)
     skip = {id(r) for t in tables for r in t.rows}
     fulltext = "\n".join(r.text for r in layout.rows)
-    currency = _currency(layout)
+    currency = find_currency(layout)
     day_first = _day_first(fulltext)
     if day_first is None:
         day_first = language != "en" or currency[0] in ("GBP", "EUR")
@@ -66,10 +77,6 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     result["payment_reference"] = cand_ex(
         first(find_labeled(layout, "payment_reference", parse_reference, skip))
     )
-    orders: dict[str, Candidate] = {}
-    for c in find_labeled(layout, "order_number", parse_ident, skip):
-        orders.setdefault(c.value, c)
-    result["order_numbers"] = [cand_ex(c) for c in orders.values()]
     result["payment_methods"] = [
         ex(method, 0.8, [])
         for method in sorted({m for p, m in PAYMENT_WORDS.items() if re.search(p, fulltext, re.I)})
@@ -77,10 +84,18 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     vendor, customer = parties(layout, skip)
     result["vendor"] = vendor
     result["customer"] = customer
+    taken = {e["value"] for e in (result["number"], customer["customer_number"]) if e}
+    result.update(references(layout, skip, taken))
+    result["service_period"] = service_period(layout, skip, parse_day)
+    result["discount_amount"] = allowance(layout, skip, "discount_amount")
+    result["additional_cost"] = allowance(layout, skip, "additional_cost")
     result["line_item"] = line_items(tables)
-    result["number_of_line_items"] = (
-        ex(len(result["line_item"]), 0.8, []) if result["line_item"] else None
-    )
+    result["number_of_line_items"] = count_line_items(
+        result["line_item"], result["net_amount"], result["discount_amount"],
+        result["additional_cost"])
+    gross = result.get("gross_amount")
+    result["early_payment_benefit"] = early_payment(
+        layout, skip, date.value if date else None, gross["value"] if gross else None, parse_day)
     return complete(result)
 
 
@@ -116,21 +131,4 @@ def _due_date(
         return None
     value = dt.date.fromisoformat(date.value) + dt.timedelta(days=int(m.group(1)))
     return ex(value.isoformat(), 0.6, [], note=f"invoice date + {m.group(1)} days")
-
-
-def _currency(layout: Layout) -> tuple[str | None, float, list[Tok]]:
-    counts: dict[str, list[Tok]] = {}
-    for row in layout.rows:
-        for tok in row.toks:
-            text = tok.text.strip(".,:;()")
-            code = normalize_currency(text) if len(text) <= 4 and not text.isdigit() else None
-            if code is None and re.search(r"[€£$]", tok.text):
-                code = normalize_currency(tok.text)
-            if code is not None and (len(text) <= 3 or re.search(r"[€£$]", text)):
-                counts.setdefault(code, []).append(tok)
-    if not counts:
-        return None, 0.0, []
-    code, toks = max(counts.items(), key=lambda kv: len(kv[1]))
-    total = sum(len(v) for v in counts.values())
-    return code, 0.6 + 0.35 * len(toks) / total, toks[:3]
 

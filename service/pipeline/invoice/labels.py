@@ -16,6 +16,9 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"(?:facture|avoir)\s+(?:n[°ºo]\.?|num[ée]ro)", True),
         (r"factuur\s?(?:nummer|nr\.?|no\.?)", True),
         (r"creditnota\s?(?:nummer|nr\.?)", True),
+        (r"(?:n[úu]mero\s+de\s+)?factura\s+(?:n\.?[º°o]?\.?|n[úu]m\.?)|n[úu]mero\s+de\s+factura",
+         True),
+        (r"fattura\s+(?:n\.?[º°o]?\.?|num\.?)|numero\s+(?:di\s+)?fattura", True),
         (r"credit\s+note\s+(?:number|no\.?|#)", True),
         (r"re\.?-?\s?nr\.?", False),
         (r"beleg-?\s?(?:nummer|nr\.?)", False),
@@ -34,6 +37,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"gutschriftsdatum", False),
         (r"date\s+(?:de\s+(?:la\s+)?)?(?:facture|l'avoir|d'avoir|avoir)", False),
         (r"factuurdatum|datum\s+factuur", False),
+        (r"fecha\s+(?:de\s+(?:la\s+)?)?(?:factura|emisi[óo]n|expedici[óo]n)", False),
+        (r"data\s+(?:(?:della\s+)?fattura|documento|emissione)", False),
         (r"date\s+d'[ée]mission", False),
         (r"beleg-?\s?datum", False),
         (r"ausstellungsdatum", False),
@@ -50,6 +55,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"due\s+date", False),
         (r"date\s+d'[ée]ch[ée]ance|[ée]ch[ée]ance", False),
         (r"vervaldatum|vervaldag|uiterste\s+betaaldatum", False),
+        (r"(?:fecha\s+de\s+)?vencimiento|(?:data\s+(?:di\s+)?)?scadenza", False),
         (r"(?:please\s+)?remit\s+(?:by|until|before)", True),
         (r"payment\s+due(?:\s+date)?", False),
         (r"zahlbar\s+(?:ohne\s+abzug\s+)?bis(?:\s+zum)?", True),
@@ -66,9 +72,18 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"account\s+(?:no\.?|number)", False),
         (r"client\s+(?:no\.?|number|id)", False),
         (r"debitor(?:en)?-?\s?nr\.?", False),
+        (r"(?:n°|num[ée]ro|code)\s+client|client\s+n°|klant(?:nummer|nr\.?)|"
+         r"n[úu]mero\s+de\s+cliente|n[º°]\s+cliente|codice\s+cliente", True),
     ],
     "order_number": [
         (r"bestell-?\s?(?:nummer|nr\.?)", True),
+        (r"bestellung(?:\s+nr\.?)?(?:\s+(?:des\s+)?kunden?)?", False),
+        (r"(?:votre|v/)\s*(?:référence|commande|réf\.?)|(?:n°|numéro)\s+de\s+commande|"
+         r"bon\s+de\s+commande|référence\s+commande", False),
+        (r"(?:uw\s+)?(?:bestel|order|inkooporder)(?:nummer|nr\.?|referentie)|uw\s+referentie",
+         False),
+        (r"(?:n[úu]mero\s+de\s+)?pedido|su\s+pedido|orden\s+de\s+compra", False),
+        (r"(?:numero\s+)?ordine|vs\.?\s+ordine|ordine\s+d'acquisto", False),
         (r"ihre\s+bestellung(?:\s+nr\.?)?", False),
         (r"auftrags-?\s?(?:nummer|nr\.?)", True),
         (r"(?:purchase\s+)?order\s+(?:no\.?|number|#)", True),
@@ -77,8 +92,47 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"your\s+order", False),
         (r"order\s+ref(?:erence)?", False),
     ],
+    "order_confirmation_number": [
+        (r"auftragsbestätigung(?:s-?\s?(?:nummer|nr\.?))?", True),
+        (r"ab-?\s?nr\.?|auftrag-?nr-?lief\.?", False),
+        (r"(?:order|sales\s+order)\s+confirmation(?:\s+(?:no\.?|number|#))?", True),
+        (r"sales\s+order(?:\s+(?:no\.?|number|#))?", False),
+        (r"confirmation\s+de\s+commande|orderbevestiging|conferma\s+d'ordine|"
+         r"confirmaci[óo]n\s+de\s+pedido", True),
+    ],
+    "delivery_note_number": [
+        (r"lieferschein(?:-?\s?(?:nummer|nr\.?))?(?:\s*/\s*-?datum)?", True),
+        (r"lieferavis|liefernachweis|lieferung\s+nr\.?", True),
+        (r"delivery\s+note(?:\s+(?:no\.?|number|#))?|despatch\s+(?:advice|notice)|"
+         r"dispatch\s+(?:note|notice)|packing\s+slip", True),
+        (r"bon\s+de\s+livraison|bl\s+n°|pakbon|afleverbon|leveringsbon|albar[áa]n|"
+         r"documento\s+di\s+trasporto|ddt|bolla(?:\s+di\s+consegna)?", True),
+    ],
+    "service_period": [
+        (r"(?:leistungs|abrechnungs|berechnungs|liefer)zeitraum", True),
+        (r"(?:billing|service|invoice|invoicing)\s+period", True),
+        (r"p[ée]riode(?:\s+de\s+(?:facturation|prestation))?|(?:factuur)?periode|"
+         r"periodo(?:\s+de\s+facturaci[óo]n|\s+di\s+fatturazione)?", False),
+        (r"zeitraum|period", False),
+    ],
+    "discount_amount": [
+        (r"gesamtbetrag\s+der\s+abschläge|summe\s+(?:der\s+)?(?:abschläge|rabatte)", False),
+        (r"(?:rechnungs)?rabatt|nachlass|(?:total\s+)?discount|allowances?(?:\s+total)?|"
+         r"remise|korting|descuento|sconto", False),
+    ],
+    "additional_cost": [
+        (r"gesamtbetrag\s+der\s+zuschläge|summe\s+(?:der\s+)?zuschläge", False),
+        (r"zuschlag|versandkosten|versand|fracht(?:kosten)?|porto|verpackung|"
+         r"shipping(?:\s+(?:and|&)\s+handling)?|freight|delivery\s+charge|charges?(?:\s+total)?|"
+         r"frais\s+de\s+(?:port|livraison)|verzendkosten|gastos\s+de\s+env[íi]o|"
+         r"spese\s+di\s+(?:spedizione|trasporto)", False),
+    ],
     "payment_reference": [
         (r"verwendungszweck", True),
+        (r"referenz\s*\(bitte\s+bei\s+zahlung\s+angeben\)|bei\s+zahlung\s+(?:bitte\s+)?angeben",
+         True),
+        (r"communication(?:\s+structurée)?|référence\s+(?:de\s+)?paiement|"
+         r"betalingskenmerk|betalingsreferentie|referencia\s+de\s+pago|causale", True),
         (r"zahlungsreferenz", True),
         (r"payment\s+reference", True),
         (r"quoting(?:\s+reference)?", True),
@@ -99,6 +153,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"net\s+(?:total|amount|amout)", False),
         (r"sous-?\s?total(?:\s+ht)?", False),
         (r"subtotaal", False),
+        (r"base\s+imponible|(?:totale\s+)?imponibile", False),
         (r"total\s+net", False),
         (r"total\s+(?:excl\.?|excluding|before)", False),
         (r"goods\s+total", False),
@@ -112,6 +167,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"montant\s+(?:de\s+la\s+|total\s+)?tva", True),
         (r"steuerbetrag|umsatzsteuerbetrag|mwst\.?-?betrag", False),
         (r"(?:totaal\s+)?btw(?:-?bedrag)?", False),
+        (r"(?:cuota\s+|total\s+|totale\s+)?iva|imposta", False),
         (
             r"(?:zzgl\.?\s+|zuzügl\.?\s+|zuzüglich\s+|inkl\.?\s+|enth\.?\s+)?"
             r"(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
@@ -126,6 +182,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"bruttosumme|gutschriftsbetrag", False),
         (r"summe\s+inkl\.?\s+(?:ust|mwst|umsatzsteuer)\.?", False),
         (r"(?:totaal|bedrag)\s+incl\.?(?:\s+btw)?|totaalbedrag|factuurbedrag", False),
+        (r"total\s+(?:de\s+la\s+)?factura|importe\s+total|totale\s+(?:fattura|documento)",
+         False),
         (r"gesamtbetrag(?!\s+der\s+(?:zu|ab))", False),
         (r"rechnungsbetrag", False),
         (r"bruttobetrag", False),
@@ -146,6 +204,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"zahlbetrag", False),
         (r"(?:net|montant|reste|solde)\s+[àa]\s+payer|[àa]\s+payer", True),
         (r"te\s+betalen(?:\s+bedrag)?", True),
+        (r"total\s+a\s+pagar|(?:netto|totale)\s+(?:a|da)\s+pagare", True),
         (r"due\s+payable", False),
         (r"residual(?:\s+amount)?|reste\s+d[ûu]", False),
         (r"offener\s+betrag", False),

@@ -18,7 +18,8 @@ Parser = Callable[[str], Parsed | None]
 
 _IDENT = re.compile(r"(?<![\w])(?=[\w\-/.]*\d)[A-Za-z0-9][\w\-/.]*[A-Za-z0-9]")
 _DATEISH = re.compile(
-    r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:er)?\.?\s*[^\W\d_]{3,10}\.?,?\s*\d{4}"
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
+    r"|\d{1,2}(?:er|º|°)?\.?\s*(?:de\s+)?[^\W\d_]{3,10}\.?,?\s*(?:del?\s+)?\d{4}"
     r"|[^\W\d_]{3,10}\.?\s*\d{1,2}(?:st|nd|rd|th)?,?\s*\d{4}"
 )
 AMOUNTISH = re.compile(

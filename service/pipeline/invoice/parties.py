@@ -26,20 +26,32 @@ from service.pipeline.invoice.parsers import (
     parse_phone,
     parse_tax_number,
 )
+from service.pipeline.invoice.party_sections import SALUTATION, sections
 from service.pipeline.invoice.validators import normalize_vat_id
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, seg_value
 
 
 def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, Any]]:
+    inline = [a for a in find_inline_addresses(layout) if a.row.page == 1]
+    senders = {norm(seg_value(a.name)) for a in inline if a.name}
     blocks = [b for b in find_blocks(layout, 1) if b.city_index >= 2 or b.label]
-    scored = sorted(blocks, key=lambda b: -customer_score(b, layout))
+    # a block under the name of a sender line ('Bei Spiel GmbH · Ecke 12 · ...') is the
+    # issuer's own address, never the addressee's
+    scored = sorted((b for b in blocks if norm(b.name.text) not in senders),
+                    key=lambda b: -customer_score(b, layout))
     customer_block = scored[0] if scored and customer_score(scored[0], layout) > 1 else None
     if customer_block is not None and VENDOR_LABEL.match(customer_block.label):
         customer_block = None
     customer_toks = {id(t) for t in customer_block.toks()} if customer_block else set()
-    inline = [a for a in find_inline_addresses(layout) if a.row.page == 1]
+    vendor_section, customer_section = sections(layout)
+    if customer_section is not None:
+        customer_toks |= {id(t) for t in customer_section.toks}
 
     vendor_name = _vendor_name(layout, blocks, customer_block, inline)
+    named_vendor = vendor_section.name if vendor_section else None
+    named_customer = customer_section.name if customer_section else None
+    if named_vendor:
+        vendor_name = ex(seg_value(named_vendor), 0.9, named_vendor)
     vendor_addr = _vendor_address(layout, blocks, customer_block, inline, vendor_name)
 
     vat_vendor, vat_customer = _vat_ids(layout, customer_toks, repair=False)
@@ -95,17 +107,33 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
             first(find_labeled(layout, "customer_number", parse_ident, skip))
         ),
     }
+    if customer["customer_number"] is None and customer_section and customer_section.number:
+        number = customer_section.number
+        customer["customer_number"] = ex(number[0].text.strip(":"), 0.8, number)
     if customer_block is not None:
         conf = 0.6 + 0.1 * min(3, customer_score(customer_block, layout))
-        customer["name"] = ex(seg_value(customer_block.name.toks), conf, customer_block.name.toks)
+        name = customer_block.name
+        if SALUTATION.match(norm(name.text)) and customer_block.city_index >= 3:
+            name = customer_block.lines[1]  # 'Herrn' above 'Max Mustermann'
+        customer["name"] = ex(seg_value(name.toks), conf, name.toks)
         street = customer_block.street
         if street is not None and customer_block.city_index >= 1:
             toks = street.toks + customer_block.city.toks
             customer["address"] = ex(f"{street.text}, {customer_block.city.text}", conf, toks)
+    if named_customer:
+        customer["name"] = ex(seg_value(named_customer), 0.9, named_customer)
+    if customer["name"] and vendor_name and norm(customer["name"]["value"]) == norm(
+        vendor_name["value"]
+    ):
+        customer["name"] = None  # the issuer is never the addressee
     return vendor, customer
 
 
 VatCandidate = tuple[Candidate, Repaired | None]
+_THEIR_LABEL = re.compile(
+    r"\b(ihre|your|customer|kunde|käufer|buyer|client|acheteur|destinataire|klant|afnemer|"
+    r"cliente|comprador|committente)"
+)
 
 
 def _vat_ids(
@@ -127,9 +155,9 @@ def _vat_ids(
                     fixed, vat = None, normalize_vat_id(text)
                 if vat is None or not re.match(r"[A-Za-z]{2}", text):
                     continue
-                theirs = id(toks[0]) in customer_toks or re.search(
-                    r"\b(ihre|your|customer|kunde)", norm(seg.text)
-                )
+                label = [t.text for t in row.toks if t.x2 <= toks[0].x1][-5:]
+                theirs = id(toks[0]) in customer_toks or _THEIR_LABEL.search(
+                    norm(" ".join(label) + " " + seg.text))
                 cand = (Candidate(vat, toks, 0.75 if fixed else 0.9, row), fixed)
                 if theirs:
                     customer = customer or cand
@@ -161,12 +189,12 @@ def _vendor_name(
     layout: Layout, blocks: list[Block], customer: Block | None, inline: list[Any]
 ) -> Extraction | None:
     scores: dict[str, tuple[float, list[Tok]]] = {}
-    customer_name = norm(customer.name.text) if customer else ""
+    customer_lines = {norm(line.text) for line in customer.lines} if customer else set()
 
     def add(toks: list[Tok], prior: float) -> None:
         text = seg_value(toks)
         key = norm(text)
-        if not key or key == customer_name or CUSTOMER_LABEL.match(key) or SHIP_LABEL.match(key):
+        if not key or key in customer_lines or CUSTOMER_LABEL.match(key) or SHIP_LABEL.match(key):
             return
         bonus = 2.0 if LEGAL_FORM.search(text) else 0.0
         old = scores.get(key)
@@ -178,7 +206,10 @@ def _vendor_name(
     for address in inline:
         if address.name:
             add(address.name, 2.5)
-    for rank, (_, toks) in enumerate(letterhead_names(layout)[:3]):
+    heads = [toks for _, toks in letterhead_names(layout)
+             if norm(seg_value(toks)) not in customer_lines
+             and not SHIP_LABEL.match(norm(seg_value(toks)))]
+    for rank, toks in enumerate(heads[:3]):
         add(toks, 3.0 - rank)
     height = layout.page_sizes[1][1]
     for block in blocks:

@@ -12,6 +12,7 @@ from service.pipeline.invoice.columns import find_in_column
 from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
 from service.pipeline.invoice.parsers import AMOUNTISH, find_labeled, parse_money
 from service.pipeline.invoice.table import Table
+from service.pipeline.invoice.tax_table import tax_table_rows
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
 
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
@@ -28,8 +29,9 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
     lines: dict[float, TaxLine] = {}
     tax_label = re.compile(
         r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
-        r"(?:ust|mwst|umsatzsteuer|"
-        r"mehrwertsteuer|vat|tax|sales\s+tax|gst)\b"
+        r"(?:ust|mwst|umsatzs?steuer|mehrwertsteuer|value\s+added\s+tax|"
+        r"taxe\s+sur\s+la\s+valeur\s+ajout[ée]e|omzetbelasting|"
+        r"vat|tax|sales\s+tax|gst|hst|tva|btw|iva)\b"
     )
     for row in layout.rows:
         if id(row) in skip:
@@ -68,6 +70,9 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
                     line.net = line.net or a
                     line.tax = line.tax or b
                     break
+    for found in tax_table_rows(layout):  # checked rows of a printed VAT breakdown win
+        line = lines.setdefault(found.rate, TaxLine(found.rate, None, None))
+        line.net, line.tax = found.net, found.tax
     return sorted(lines.values(), key=lambda t: -t.rate)
 
 
@@ -88,6 +93,13 @@ def totals(
         taxes.insert(
             0, Candidate(total, [t for c in tax_rows for t in c.toks], 0.9, tax_rows[0].row)
         )
+    # the printed VAT breakdown's sums, after every labelled candidate
+    tax_nets = [t.net for t in tax_calc if t.net is not None]
+    if tax_nets and len(tax_nets) == len(tax_calc):
+        nets.append(Candidate(round(sum(c.value for c in tax_nets), 2),
+                              [t for c in tax_nets for t in c.toks], 0.85, tax_nets[0].row))
+    if len(tax_rows) == 1:
+        taxes.append(tax_rows[0])
     due_ids = {id(c.row) for c in dues}
     grosses = [g for g in grosses if id(g.row) not in due_ids] or grosses
     item_sum = round(sum(num(i.cells.get("total")) or 0.0 for t in tables for i in t.items), 2)

@@ -1,0 +1,75 @@
+"""The vendor is the issuer and the customer the addressee, read from generated PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.invoices.convert import pdf_to_pages
+from benchmarks.invoices.pdfcanvas import Canvas
+from service.pipeline.invoice.extract import extract_invoice
+
+
+def _names(c: Canvas, language: str = "de") -> tuple[Any, Any]:
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), language)
+    return ((result["vendor"]["name"] or {}).get("value"),
+            (result["customer"]["name"] or {}).get("value"))
+
+
+def test_names_under_seller_and_buyer_sections_with_name_labels() -> None:
+    c = Canvas()
+    c.text(60, 60, "Handelsrechnung Nr. 471102 vom 05.06.2018", size=12, bold=True)
+    rows = [("Verkäufer", ""), ("Nummer:", "549910"), ("Name:", "Lieferant GmbH"),
+            ("Anschrift:", "Lieferantenstraße 20"), ("", "80333 München"), ("", ""),
+            ("Käufer/Leistungsempfänger", ""), ("Nummer:", "GE2020211"),
+            ("Name:", "Kunden AG Mitte"), ("Anschrift:", "Kundenstraße 15"),
+            ("", "69876 Frankfurt")]
+    for n, (label, value) in enumerate(rows):
+        c.text(60, 120 + 16 * n, label, size=9, bold=not value)
+        c.text(250, 120 + 16 * n, value, size=9)
+    assert _names(c) == ("Lieferant GmbH", "Kunden AG Mitte")
+
+
+def test_seller_named_below_its_number_without_a_name_label() -> None:
+    c = Canvas()
+    c.text(60, 60, "Rechnung Nr. 9314110911", size=12, bold=True)
+    for n, line in enumerate(["Verkäufer:", "Nummer : 549910", "MUSTER-Autovermietung",
+                              "Musterstr. 99", "DE 99199 MUSTERHAUSEN", "",
+                              "Käufer:", "Nummer : 9314110911", "Herrn", "Max Mustermann",
+                              "Kundenweg 88", "DE 40235 DUESSELDORF"]):
+        c.text(60, 120 + 16 * n, line, size=9)
+    assert _names(c) == ("MUSTER-Autovermietung", "Max Mustermann")
+
+
+def test_customer_printed_larger_than_the_vendor_is_still_the_customer() -> None:
+    c = Canvas()
+    c.text(60, 50, "Cloudly Hosting Ltd · 5 Harbour Road · Leeds LS1 4AP", size=7)
+    c.text(60, 110, "MEGACORP INDUSTRIES PLC", size=16, bold=True)
+    c.text(60, 130, "1 Canary Square", size=10)
+    c.text(60, 144, "London E14 5AB", size=10)
+    c.text(360, 110, "Invoice no. CL-2024-0193", size=9)
+    c.text(360, 124, "Invoice date: 3 March 2024", size=9)
+    c.text(60, 200, "Monthly hosting plan, March 2024", size=9)
+    c.text(500, 200, "£120.00", size=9, align="right")
+    c.text(60, 780, "Cloudly Hosting Ltd · Registered in England 0123456 · "
+                    "VAT GB123456789 · IBAN GB33BUKB20201555555555", size=7)
+    vendor, customer = _names(c, "en")
+    assert vendor == "Cloudly Hosting Ltd"
+    assert customer == "MEGACORP INDUSTRIES PLC"
+
+
+def test_delivery_address_is_not_the_customer() -> None:
+    c = Canvas()
+    c.text(60, 50, "Au bon moulin SARL", size=9)
+    c.text(200, 50, "1242 chemin de l'olive", size=9)
+    c.text(330, 50, "84340 Malaucène", size=9)
+    c.text(60, 120, "Adresse de livraison", size=9, bold=True)
+    c.text(60, 134, "Entrepôt Nord", size=9)
+    c.text(60, 148, "12 rue du Port", size=9)
+    c.text(60, 162, "59000 Lille", size=9)
+    c.text(330, 134, "Ma jolie boutique", size=11)
+    c.text(330, 150, "35 rue de la République", size=11)
+    c.text(330, 166, "69001 Lyon", size=11)
+    c.text(60, 230, "Facture FA-2017-0009", size=14, bold=True)
+    vendor, customer = _names(c, "en")
+    assert vendor == "Au bon moulin SARL"
+    assert customer == "Ma jolie boutique"

@@ -1,0 +1,70 @@
+"""tax_calculation from a printed VAT breakdown, read from generated PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.invoices.convert import pdf_to_pages
+from benchmarks.invoices.pdfcanvas import Canvas
+from service.pipeline.invoice.extract import extract_invoice
+
+
+def _lines(c: Canvas) -> list[tuple[Any, ...]]:
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), "de")
+    return [tuple((e[k] or {}).get("value") for k in ("tax_rate", "net_amount", "tax_amount"))
+            for e in result["tax_calculation"]]
+
+
+def _heading(c: Canvas) -> None:
+    c.text(60, 60, "Acme Bürobedarf GmbH", size=14, bold=True)
+    c.text(60, 100, "Rechnung Nr. 2024-117", size=12, bold=True)
+
+
+def test_breakdown_table_with_rates_in_their_own_column() -> None:
+    c = Canvas()
+    _heading(c)
+    for x, text in ((60, "Art (Kategorie)"), (250, "Basisbetrag"), (380, "Steuersatz [%]"),
+                    (530, "Steuerbetrag")):
+        c.text(x, 300, text, size=9, bold=True, align="left" if x == 60 else "right")
+    for n, (base, rate, tax) in enumerate((("113,03", "7", "7,91"), ("64,46", "19", "12,25"))):
+        c.text(60, 320 + 16 * n, "Umsatzsteuer (S)", size=9)
+        c.text(250, 320 + 16 * n, base, size=9, align="right")
+        c.text(380, 320 + 16 * n, rate, size=9, align="right")
+        c.text(530, 320 + 16 * n, tax, size=9, align="right")
+    assert _lines(c) == [(19.0, 64.46, 12.25), (7.0, 113.03, 7.91)]
+
+
+def test_breakdown_row_whose_numbers_disagree_is_left_out() -> None:
+    c = Canvas()
+    _heading(c)
+    for x, text in ((250, "Nettobetrag"), (380, "USt. %"), (530, "USt.-Betrag")):
+        c.text(x, 300, text, size=9, bold=True, align="right")
+    c.text(250, 320, "100,00", size=9, align="right")
+    c.text(380, 320, "19", size=9, align="right")
+    c.text(530, 320, "21,00", size=9, align="right")
+    assert _lines(c) == []
+
+
+def test_french_tva_rows() -> None:
+    c = Canvas()
+    _heading(c)
+    c.text(60, 300, "TVA collectée (vente) 20,0%", size=9)
+    c.text(300, 300, "81,90 €", size=9, align="right")
+    c.text(420, 300, "16,38 €", size=9, align="right")
+    assert _lines(c) == [(20.0, 81.9, 16.38)]
+
+
+def test_totals_from_the_breakdown_when_no_label_prints_the_net() -> None:
+    c = Canvas()
+    _heading(c)
+    for x, text in ((250, "Basisbetrag"), (380, "Steuersatz [%]"), (530, "Steuerbetrag")):
+        c.text(x, 300, text, size=9, bold=True, align="right")
+    c.text(60, 320, "Umsatzsteuer (S)", size=9)
+    c.text(250, 320, "22,00", size=9, align="right")
+    c.text(380, 320, "7", size=9, align="right")
+    c.text(530, 320, "1,54", size=9, align="right")
+    c.text(60, 380, "Zahlbetrag", size=9)
+    c.text(530, 380, "23,54", size=9, align="right")
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), "de")
+    assert [(result[k] or {}).get("value") for k in ("net_amount", "tax_amount",
+                                                     "gross_amount")] == [22.0, 1.54, 23.54]
