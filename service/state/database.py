@@ -33,7 +33,7 @@ Work = Callable[[Any], Awaitable[T]]  # given a connection
 UNREACHABLE: tuple[type[BaseException], ...] = (
     OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
     asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
-    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError, asyncpg.exceptions.InternalClientError,
 )
 
 RELEASE_ERRORS: tuple[type[BaseException], ...] = (*UNREACHABLE, concurrent.futures.TimeoutError)
@@ -91,7 +91,13 @@ class Database:
             try:
                 pool = await self._get_pool()
                 async with pool.acquire(timeout=self.timeout) as conn:
-                    return await work(conn)
+                    try:
+                        return await work(conn)
+                    except asyncpg.exceptions.InternalClientError:
+                        # seen when the server ends sessions mid-statement: the
+                        # connection's protocol state is broken, so it is never reused
+                        conn.terminate()
+                        raise
             except UNREACHABLE as exc:
                 # a pooled connection that died with a database restart fails once;
                 # a read may go again on a fresh one
