@@ -20,9 +20,8 @@ from service.errors import ApiError, NotFound
 from service.images.arenas import cap_malloc_arenas, keep_freed_memory
 from service.pipeline import workflows
 from service.web.body_timeout import BodyTimeout
-from service.web.cache_policy import CachePolicy
+from service.web.cache_policy import AnswerPolicy
 from service.web.context import Services
-from service.web.cors_headers import CorsHeaders
 from service.web.dispatch import Dispatch
 from service.web.error_response import error_response
 from service.web.fastpath import FastPath
@@ -74,10 +73,9 @@ def create_app(settings: Settings | None = None) -> FastPath:
 
     observer = Observer(svc.metrics, settings.access_log)
     middleware = [Middleware(ObserveMiddleware, observer=observer)]
-    # the planner's CORS, then the cache policy, on every handler's answer
-    middleware.append(Middleware(CorsHeaders, cors=Cors(settings.cors_origins,
-                                                        settings.iiif_cors_origins)))
-    middleware.append(Middleware(CachePolicy, max_age=settings.signed_max_age))
+    # one CORS policy: the planner's answers and, through AnswerPolicy, the handlers'
+    cors = Cors(settings.cors_origins, settings.iiif_cors_origins)
+    middleware.append(Middleware(AnswerPolicy, max_age=settings.signed_max_age, cors=cors))
     if settings.server == "granian":
         # uvicorn enforces it in folio's protocol class; behind the front, which
         # reads no body
@@ -89,4 +87,4 @@ def create_app(settings: Settings | None = None) -> FastPath:
     )
     app.router = Dispatch(HANDLERS, lifespan=lifespan)
     app.state.services = svc
-    return FastPath(app, svc, observer)
+    return FastPath(app, svc, observer, cors)

@@ -25,7 +25,7 @@ from service.web.error_response import error_response
 from service.web.file_answer import FileAnswer, StoreRangeAnswer
 from service.web.planner import preconditions
 from service.web.planner.exchange import exchange_of
-from service.web.planner.negotiation import completed
+from service.web.planner.negotiation import completed, page_head
 from service.web.planner.representation import body_range, file_headers
 from service.wire.media import HTML, IMMUTABLE, JSON
 
@@ -63,10 +63,7 @@ async def image_answer(request: Request, scaler: Scaler, record: Record, variant
         return early
     exchange = exchange_of(request.scope)
     body, outcome = await scaler.image(variant, known_miss=exchange.missed == variant.key)
-    headers = [(b"content-type", variant.media_type.encode("latin-1")),
-               (b"etag", variant.etag.encode("latin-1")), (b"cache-control", IMMUTABLE.encode()),
-               (b"last-modified", preconditions.http_date(modified).encode()),
-               (b"accept-ranges", b"bytes"), (b"x-cache", outcome.encode()),
+    headers = [*page_head(variant, modified), (b"x-cache", outcome.encode()),
                (b"content-length", b"%d" % len(body))]
     if link is not None:
         headers.append((b"link", link.encode("latin-1")))

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.errors import ApiError
 from service.web.context import Services
 from service.web.middleware import Observer
+from service.web.planner.cors import Cors
 from service.web.planner.exchange import AGAIN, EXCHANGE, Exchange, Reply, Step
 from service.web.planner.facts import read_facts
 from service.web.planner.plan import Planner
@@ -37,11 +38,12 @@ __all__ = ["START", "FastPath", "Reply", "Step"]
 
 
 class FastPath:
-    def __init__(self, app: ASGIApp, services: Services, observer: Observer) -> None:
+    def __init__(self, app: ASGIApp, services: Services, observer: Observer,
+                 cors: Cors) -> None:
         self.app = app
         self.svc = services
         self.observer = observer
-        self.planner = Planner(services)
+        self.planner = Planner(services, cors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -21,8 +21,7 @@ from service.images.negotiate import choose
 from service.images.scaler import Rendering, Scaler
 from service.images.tiles import Tile, tile_for
 from service.web.planner.params import scale_query
-from service.web.planner.preconditions import http_date
-from service.wire.media import IMMUTABLE
+from service.web.planner.preconditions import http_date, validators
 
 RawHeaders = list[tuple[bytes, bytes]]
 QUERY_NAMES = frozenset({"width", "height", "format", "quality", "expires", "kid",
@@ -130,12 +129,17 @@ def _memo(record: Record, variant: Rendering, negotiated: bool, tile: Tile | Non
     tile = tile or (variant if isinstance(variant, Tile) else None)
     if tile is not None:
         extra = [(b"link", links(record.processing_id, tile.source, tile.plan).encode())]
-    etag = variant.etag.encode("latin-1")
-    validators = [(b"etag", etag), (b"cache-control", IMMUTABLE.encode())]
     modified = completed(record)
-    ok = [(b"content-type", variant.media_type.encode("latin-1")), *validators,
-          (b"last-modified", http_date(modified).encode()), (b"accept-ranges", b"bytes")]
-    return Memo(variant, negotiated, modified, ok, validators + extra, extra)
+    return Memo(variant, negotiated, modified, page_head(variant, modified),
+                validators(variant.etag, False) + extra, extra)
+
+
+def page_head(variant: Rendering, modified: float) -> RawHeaders:
+    """A page image's 200 up to X-Cache and Content-Length: the planner's and the
+    handler's (`conditional.image_answer`), byte for byte."""
+    return [(b"content-type", variant.media_type.encode("latin-1")),
+            *validators(variant.etag, False),
+            (b"last-modified", http_date(modified).encode()), (b"accept-ranges", b"bytes")]
 
 
 def completed(record: Record) -> float:

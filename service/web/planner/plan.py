@@ -22,9 +22,9 @@ from service.web.planner.negotiation import Variants
 
 
 class Planner:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, cors: Cors) -> None:
         settings = services.settings
-        self.cors = Cors(settings.cors_origins, settings.iiif_cors_origins)
+        self.cors = cors
         self.answers = Answers(services, self.cors)
         self.bodies = Bodies(settings.memory_artifact_bytes, settings.memory_artifact_max_bytes)
         self.variants = Variants(services.scaler, settings)
