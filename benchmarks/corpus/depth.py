@@ -161,15 +161,21 @@ def run_one(job: tuple[str, str, int]) -> Score:
         def shown(value: float | None) -> bool:
             return value is not None and (not value or bool(locator.amount(value)))
 
-        if depth.lines and all(shown(x.total) for x in depth.lines):
+        items_printed = bool(depth.lines) and all(shown(x.total) for x in depth.lines)
+        if items_printed:
             score_lines(result, depth, out)
         counted = [t for t in depth.tax_lines if shown(t.net) and shown(t.tax)]
         if counted:
             score_taxes(result, depth, counted, out)
         for name, want in depth_fields.read_fields(xml).items():
-            if want is None or not (shown(want) if isinstance(want, float) else (
-                    locator.date(want) if name.startswith("service_period") else
-                    locator.text(want))):
+            if name in depth_fields.UNPRINTED:
+                printed = items_printed
+            elif isinstance(want, float):
+                printed = shown(want)
+            elif want is not None:
+                printed = bool(locator.date(want) if name in depth_fields.DATES
+                               else locator.text(want))
+            if want is None or not printed:
                 continue
             got = depth_fields.got_value(result, name)
             out.names[name] = depth_fields.same(got, want)
@@ -228,13 +234,16 @@ def report(scores: list[Score], corpus: str, command: str) -> str:
             done = [s.names[name] for s in group if name in s.names]
             cells.append(_pct(sum(done), len(done)))
         lines.append("| " + " | ".join(cells) + " |")
-        other = [key]
-        for name in depth_fields.FIELDS:
-            done = [s.names[name] for s in group if name in s.names]
-            other.append(_pct(sum(done), len(done)))
-        fields_rows.append("| " + " | ".join(other) + " |")
-    lines += ["", "| set | " + " | ".join(depth_fields.FIELDS) + " |",
-              "|" + "---|" * (len(depth_fields.FIELDS) + 1), *fields_rows]
+    sets = sorted(groups, key=lambda k: (k != "all", k))
+    for name in depth_fields.FIELDS:
+        row = [f"`{name}`"]
+        for key in sets:
+            done = [s.names[name] for s in groups[key] if name in s.names]
+            row.append(_pct(sum(done), len(done)))
+        fields_rows.append("| " + " | ".join(row) + " |")
+    lines += ["", "Every other field the XML carries, where it is printed (per language):", "",
+              "| field | " + " | ".join(sets) + " |", "|" + "---|" * (len(sets) + 1),
+              *fields_rows]
     lines += ["", "What fails (examples, the first 60 of "
               f"{sum(len(s.misses) for s in scores)}):", ""]
     shown: list[str] = []

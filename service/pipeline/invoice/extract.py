@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from service.pipeline.invoice.address_struct import add_address_structs
 from service.pipeline.invoice.currency import find_currency
 from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
 from service.pipeline.invoice.layout import Layout, build_layout
@@ -82,6 +83,7 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
         for method in sorted({m for p, m in PAYMENT_WORDS.items() if re.search(p, fulltext, re.I)})
     ]
     vendor, customer = parties(layout, skip)
+    add_address_structs((vendor, customer), layout)
     result["vendor"] = vendor
     result["customer"] = customer
     taken = {e["value"] for e in (result["number"], customer["customer_number"]) if e}

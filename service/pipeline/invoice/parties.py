@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.pipeline.invoice.address_struct import section_address
 from service.pipeline.invoice.banking import bank_accounts
 from service.pipeline.invoice.blocks import (
     CUSTOMER_LABEL,
@@ -122,6 +123,12 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
             customer["address"] = ex(f"{street.text}, {customer_block.city.text}", conf, toks)
     if named_customer:
         customer["name"] = ex(seg_value(named_customer), 0.9, named_customer)
+    # an address printed in a party's own section is that party's, whatever block was
+    # taken for it above (a section layout prints the seller's address in a footer too)
+    for party, section in ((vendor, vendor_section), (customer, customer_section)):
+        found = section_address(section.toks) if section is not None else None
+        if found is not None:
+            party["address"] = found
     if customer["name"] and vendor_name and norm(customer["name"]["value"]) == norm(
         vendor_name["value"]
     ):
