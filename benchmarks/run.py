@@ -111,6 +111,7 @@ class Bench:
         self.soak: float | None = None
         self.repeat = 3  # P7 alone
         self.against: Path | None = None  # P7 alone: the checkout to alternate with
+        self.workflow = "ocr"  # P7 alone: the workflow the documents are posted to
         self.p6_samples: list[tuple[float, float]] = []
         self.rows: list[Row] = []
         self.notes: list[str] = []
@@ -724,9 +725,9 @@ end
 
     def p7_post(self, client: httpx.Client, path: Path, media_type: str,
                 data: dict[str, str] | None = None) -> float:
-        """Seconds for one POST /processing/ocr to answer 201 (the processing done)."""
+        """Seconds for one POST /processing/<workflow> to answer 201 (the processing done)."""
         t = time.monotonic()
-        r = client.post("/processing/ocr?wait_for=180",
+        r = client.post(f"/processing/{self.workflow}?wait_for=180",
                         files={"file": (path.name, path.read_bytes(), media_type)}, data=data)
         took = time.monotonic() - t
         if r.status_code != 201:
@@ -828,8 +829,10 @@ end
         tess = statistics.median(tess_s)
         for label, _ in folios:
             name = "" if label == "this" else f" [{label}]"
+            if self.workflow != "ocr":
+                name += f" ({self.workflow})"
             took = statistics.median(pdf_s[label])
-            self.add(Row(f"P7 20-page digital PDF through POST /processing/ocr{name}",
+            self.add(Row(f"P7 20-page digital PDF through POST /processing/{self.workflow}{name}",
                          20 / took, "", None, "pages/s", ">=20",
                          f"median of {self.repeat}: {took:.2f}s for 20 pages"))
             folio_s = statistics.median(scan_s[label])
@@ -1153,6 +1156,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="P7 alone: rounds (default 3)")
     parser.add_argument("--against", type=Path,
                         help="P7 alone: another checkout (with its .venv) to alternate with")
+    parser.add_argument("--workflow", default="ocr",
+                        help="P7 alone: the workflow to post to (default ocr; "
+                             "invoice_extraction adds the extraction's time per page)")
     args = parser.parse_args()
     bench = Bench(args.full, args.seconds, args.profile)
     if args.rounds:
@@ -1161,6 +1167,7 @@ def main() -> None:
     bench.soak = args.soak
     bench.repeat = args.repeat
     bench.against = args.against
+    bench.workflow = args.workflow
     bench.run()
 
 
