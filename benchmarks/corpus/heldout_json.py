@@ -77,13 +77,32 @@ def score_lines(result: dict[str, Any], lines: list[dict[str, Any]]) -> tuple[in
     return tp, len(got), len(want) - tp
 
 
-def extract(path: Path) -> dict[str, Any]:
+# the sets state no language: a document's is the one whose common words it prints most
+_STOPWORDS = {
+    "en": "the and of to for invoice total date amount your with from bill due",
+    "de": "der die das und für rechnung datum betrag mit von summe gesamt bitte",
+    "fr": "le la les et de des pour facture date montant total votre du avec",
+    "nl": "de het een en van voor factuur datum bedrag totaal uw met btw",
+    "it": "il la di e per fattura data importo totale con del della",
+    "es": "el la de y para factura fecha importe total con del los",
+}
+
+
+def language_of(text: str) -> str:
+    tokens = re.findall(r"[^\W\d_]+", text.casefold())
+    counts = {lang: sum(t in set(words.split()) for t in tokens)
+              for lang, words in _STOPWORDS.items()}
+    return max(counts, key=lambda lang: counts[lang])
+
+
+def extract(path: Path) -> tuple[dict[str, Any], str]:
     from benchmarks.invoices.convert import ocr_png, pdf_to_pages
     from service.pipeline.invoice.extract import extract_invoice
 
     pages = pdf_to_pages(path.read_bytes()) if path.suffix == ".pdf" else [
         ocr_png(path.read_bytes(), "eng")]
-    return extract_invoice(pages, "en")
+    text = " ".join(w.text for p in pages for w in p.words)
+    return extract_invoice(pages, "en"), language_of(text)
 
 
 def main() -> None:
@@ -93,37 +112,54 @@ def main() -> None:
     parser.add_argument("--ocr", action="store_true", help="the PNG scans, through tesseract")
     args = parser.parse_args()
     suffix = ".png" if args.ocr else ".pdf"
-    good: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    tp = fp = fn = 0
+    good: Counter[tuple[str, str]] = Counter()  # (field, language or "all")
+    total: Counter[tuple[str, str]] = Counter()
+    lines: Counter[tuple[str, str]] = Counter()  # (tp/fp/fn, language or "all")
+    docs: Counter[str] = Counter()
     misses = []
     for truth_file in sorted(args.folder.glob("*.json")):
         doc = truth_file.with_suffix(suffix)
         if not doc.exists():
             continue
         data = json.loads(truth_file.read_text())[0]
-        result = extract(doc)
+        result, language = extract(doc)
+        sets = ("all", language)
+        for key in sets:
+            docs[key] += 1
         for name, want in truth_of(data).items():
             if want is None:
                 continue
-            total[name] += 1
             ok = same(name, _value(result, name), want)
-            good[name] += ok
+            for key in sets:
+                total[name, key] += 1
+                good[name, key] += ok
             if not ok:
-                misses.append(f"- `{doc.name}` {name}: want {want!r}, got "
+                misses.append(f"- `{doc.name}` ({language}) {name}: want {want!r}, got "
                               f"{_value(result, name)!r}")
-        t, f, n = score_lines(result, data.get("lines") or [])
-        tp, fp, fn = tp + t, fp + f, fn + n
-    print(f"Held-out: {args.folder.name} ({suffix[1:]}), measured only.\n")
-    print("| field | right |\n|---|---|")
+        for kind, n in zip(("tp", "fp", "fn"), score_lines(result, data.get("lines") or []),
+                           strict=True):
+            for key in sets:
+                lines[kind, key] += n
+    columns = sorted(docs, key=lambda k: (k != "all", k))
+    print(f"Held-out: {args.folder.name} ({suffix[1:]}), measured only. Languages by the "
+          "common words each document prints.\n")
+    print("| field | " + " | ".join(f"{c} ({docs[c]} docs)" for c in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+
+    def cell(right: int, of: int) -> str:
+        return f"{100 * right / of:.0f}% ({right}/{of})" if of else "-"
+
     for name in FIELDS:
-        if total[name]:
-            share = 100 * good[name] / total[name]
-            print(f"| {name} | {share:.0f}% ({good[name]}/{total[name]}) |")
-    all_good, all_total = sum(good.values()), sum(total.values())
-    print(f"| **all header fields** | **{100 * all_good / all_total:.1f}% "
-          f"({all_good}/{all_total})** |")
-    print(f"| line items | {tp}/{tp + fn} found, {fp} extra |\n")
+        if total[name, "all"]:
+            print(f"| {name} | " + " | ".join(cell(good[name, c], total[name, c])
+                                             for c in columns) + " |")
+    sums = {c: (sum(v for (_, k), v in good.items() if k == c),
+                sum(v for (_, k), v in total.items() if k == c)) for c in columns}
+    print("| **all header fields** | " + " | ".join(
+        f"**{cell(*sums[c])}**" for c in columns) + " |")
+    print("| line items found (extra) | " + " | ".join(
+        f"{lines['tp', c]}/{lines['tp', c] + lines['fn', c]} ({lines['fp', c]})"
+        for c in columns) + " |\n")
     print("\n".join(misses))
 
 
