@@ -222,7 +222,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"st\.?-?\s?nr\.?", True),
         (r"tax\s+(?:no\.?|number)", True),
     ],
-    "bic": [(r"(?:bic|swift)(?:\s?/\s?(?:bic|swift))?(?:\s+code)?", True)],
+    # 'BIC', 'SWIFT/BIC code', 'Verkäufer-BIC' (XRechnung's visualisation)
+    "bic": [(r"(?:[^\W\d_]+-)?(?:bic|swift)(?:\s?/\s?(?:bic|swift))?(?:\s+code)?", True)],
 }
 
 PAYMENT_WORDS: dict[str, str] = {
