@@ -134,7 +134,9 @@ def run_one(job: tuple[str, str, int]) -> Score:
     import shutil
     import tempfile
 
+    from benchmarks.corpus import evaluate
     from benchmarks.corpus.evaluate import xml_of
+    from benchmarks.corpus.truth import read_truth
     from benchmarks.invoices.product import pdf_to_pages
     from service.pipeline.invoice.extract import extract_invoice
     from service.pipeline.invoice.locate import Locator
@@ -167,6 +169,13 @@ def run_one(job: tuple[str, str, int]) -> Score:
         counted = [t for t in depth.tax_lines if shown(t.net) and shown(t.tax)]
         if counted:
             score_taxes(result, depth, counted, out)
+        for name, want in (read_truth(xml) or {}).items():  # the nine header fields
+            if want is None or not evaluate.printed(name, want, pages):
+                continue
+            got = evaluate.value_of(result, name)
+            out.names[name] = evaluate.same(name, got, want, exact=False)
+            if not out.names[name]:
+                out.misses.append(f"{name}: want {want!r}, got {got!r}")
         for name, want in depth_fields.read_fields(xml).items():
             if name in depth_fields.UNPRINTED:
                 printed = items_printed
@@ -214,14 +223,18 @@ def report(scores: list[Score], corpus: str, command: str) -> str:
         if not s.error.startswith(("no truth", "no text")):
             groups["all"].append(s)
             groups[s.language].append(s)
-    head = ["set", "docs", "internal errors", "line items", "item quantity", "item unit price",
-            "tax lines", "vendor.name", "customer.name"]
+    from benchmarks.corpus.truth import FIELDS as HEADER
+
+    head = ["set", "docs", "internal errors", "header fields", "line items", "item quantity",
+            "item unit price", "tax lines", "vendor.name", "customer.name"]
     lines = [f"Corpus: {corpus}. Command: `{command}`", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     fields_rows: list[str] = []
     for key in sorted(groups, key=lambda k: (k != "all", k)):
         group = groups[key]
         cells = [key, str(len(group)), str(sum(s.error.startswith("internal") for s in group))]
+        header = [s.names[name] for s in group for name in HEADER if name in s.names]
+        cells.append(_pct(sum(header), len(header)))
         for kind in KINDS[:1]:
             tp, fp, fn = (sum(s.counts.get(kind, [0, 0, 0])[i] for s in group) for i in range(3))
             cells.append(_f1(tp, fp, fn))
@@ -235,13 +248,14 @@ def report(scores: list[Score], corpus: str, command: str) -> str:
             cells.append(_pct(sum(done), len(done)))
         lines.append("| " + " | ".join(cells) + " |")
     sets = sorted(groups, key=lambda k: (k != "all", k))
-    for name in depth_fields.FIELDS:
+    for name in (*HEADER, *depth_fields.FIELDS):
         row = [f"`{name}`"]
         for key in sets:
             done = [s.names[name] for s in groups[key] if name in s.names]
             row.append(_pct(sum(done), len(done)))
         fields_rows.append("| " + " | ".join(row) + " |")
-    lines += ["", "Every other field the XML carries, where it is printed (per language):", "",
+    lines += ["", "Every other field the XML carries, where it is printed (per language; the "
+              "first nine are benchmarks.corpus.evaluate's header fields):", "",
               "| field | " + " | ".join(sets) + " |", "|" + "---|" * (len(sets) + 1),
               *fields_rows]
     lines += ["", "What fails (examples, the first 60 of "
