@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from benchmarks.corpus.truth import _first, _local, _num, _text
+from benchmarks.corpus.truth import INVOICE_ROOTS, _first, _local, _num, _text
 
 _LINE_TAGS = ("IncludedSupplyChainTradeLineItem", "InvoiceLine", "CreditNoteLine")
 
@@ -60,9 +60,9 @@ def read_depth(data: bytes) -> Depth | None:
         return None
     if _local(root.tag) in ("Invoice", "CreditNote"):
         return _ubl(root)
-    if _first(root, "HeaderExchangedDocument", "ExchangedDocument") is not None:
+    if _local(root.tag) in INVOICE_ROOTS:
         return _cii(root)
-    return None
+    return None  # an Order-X order or response is no invoice
 
 
 def _language(root: ET.Element) -> str:

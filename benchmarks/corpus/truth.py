@@ -11,6 +11,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+# CII invoices: ZUGFeRD 1 (CrossIndustryDocument) and ZUGFeRD 2 / Factur-X / XRechnung
+INVOICE_ROOTS = ("CrossIndustryInvoice", "CrossIndustryDocument")
 FIELDS = ("number", "date", "currency", "net_amount", "tax_amount", "gross_amount",
           "due_payable_amount", "vendor.vat_id", "vendor.iban")  # fmt: skip
 
@@ -55,6 +57,8 @@ def read_truth(data: bytes) -> dict[str, Any] | None:
     except (ET.ParseError, UnicodeDecodeError):
         return None
     name = _local(root.tag)
+    if name not in (*INVOICE_ROOTS, "Invoice", "CreditNote"):
+        return None  # an Order-X order or response is no invoice
     if _first(root, "HeaderExchangedDocument", "ExchangedDocument") is not None:
         return _cii(root)
     if name in ("Invoice", "CreditNote"):

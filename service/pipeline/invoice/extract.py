@@ -22,6 +22,7 @@ from typing import Any
 
 from service.pipeline.invoice.address_struct import add_address_structs
 from service.pipeline.invoice.currency import find_currency
+from service.pipeline.invoice.headless_items import headless_items
 from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
 from service.pipeline.invoice.layout import Layout, build_layout
 from service.pipeline.invoice.line_items import count_line_items, line_items
@@ -91,7 +92,8 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     result["service_period"] = service_period(layout, skip, parse_day)
     result["discount_amount"] = allowance(layout, skip, "discount_amount")
     result["additional_cost"] = allowance(layout, skip, "additional_cost")
-    result["line_item"] = line_items(tables)
+    result["line_item"] = line_items(tables) or headless_items(
+        layout, result["net_amount"], result["gross_amount"], result["tax_amount"])
     result["number_of_line_items"] = count_line_items(
         result["line_item"], result["net_amount"], result["discount_amount"],
         result["additional_cost"])
