@@ -1,0 +1,126 @@
+"""Printed 'Label: value' pairs that no field of the schema took.
+
+'Projekt: Alpha', 'Kostenstelle: 4711', 'Ansprechpartner: Frau X', 'Your ref: ...': a key
+is a short label ending in ':' at the start of a phrase, its value the rest of the phrase
+or, when that is empty, the next phrase on the row. Pairs are read outside item tables,
+and one is left out when its value's words are already a field's (the invoice number
+after 'Rechnungsnr.:'), when its key is a field's label, or when it names what the
+schema has a field for (phone, IBAN, VAT ID, ...) that the parties did not take.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from service.pipeline.invoice.labels import LABELS
+from service.pipeline.invoice.layout import Layout, Row, Tok
+from service.pipeline.invoice.values import Extraction, ex
+
+# pairs kept per document: a page prints a handful of extras (project, cost centre,
+# contact); past that the colons are running text or a form, and each pair is also two
+# NER entities in the words' types
+MAX_PAIRS = 20
+MAX_KEY_CHARS = 32
+MAX_VALUE_CHARS = 80
+
+# 1-4 words opening with a letter ('.', '-', '/', '&' and one digit inside), then the colon
+_KEY = re.compile(r"[^\W\d_][\w.\-/&()]*(?:\s[\w.\-/&()]+){0,3}:")
+# labels of fields the schema has, which key_value_pairs does not repeat
+_FIELD_KEYS = re.compile(
+    r"(?:tel(?:efon|\.)?|phone|fon|mobil(?:e)?|fax|telefax|e-?mail|mail|web|www|internet|"
+    r"homepage|url|iban|bic|swift(?:-?code)?|bank(?:verbindung)?|kreditinstitut|blz|"
+    r"konto(?:nummer|-?nr\.?)?|ust\.?-?id\.?(?:-?nr\.?)?|ust-?idnr\.?|vat(?:\s+(?:id|no\.?|number))?|"
+    r"st(?:euer)?\.?-?nr\.?|steuernummer|tax\s+(?:id|number)|eori(?:-nr\.?)?|hrb|hra|"
+    r"handelsregister|registergericht|amtsgericht|seite|page|summe|total|betrag|"
+    r"gesamt(?:betrag)?|netto|brutto|mwst\.?|ust\.?)\.?",
+    re.I,
+)
+
+
+def key_value_pairs(layout: Layout, skip: set[int], result: dict[str, Any]
+                    ) -> list[dict[str, Extraction]]:
+    taken = set(_refs(result))
+    values = {_compact(v) for v in _values(result)}
+    out: list[dict[str, Extraction]] = []
+    seen: set[tuple[str, str]] = set()
+    for row in layout.rows:
+        if id(row) in skip:
+            continue
+        for key, value in _pairs(row):
+            key_text = " ".join(t.text for t in key).rstrip(": ")
+            value_text = " ".join(t.text for t in value).strip(" ,;·|")
+            if (not value_text or len(value_text) > MAX_VALUE_CHARS
+                    or any((t.page, t.bbox_id) in taken for t in [*key, *value])
+                    or _compact(value_text) in values or _is_field_label(key_text)
+                    or (key_text.casefold(), value_text) in seen):
+                continue
+            seen.add((key_text.casefold(), value_text))
+            out.append({"key": ex(key_text, 0.7, key), "value": ex(value_text, 0.7, value)})
+            if len(out) == MAX_PAIRS:
+                return out
+    return out
+
+
+def _pairs(row: Row) -> Iterator[tuple[list[Tok], list[Tok]]]:
+    """Each phrase opening with a label: the label's words and the value's. A phrase may
+    hold several ('Projekt: Alpha Kostenstelle: 4711'): a later label is one word."""
+    for s, seg in enumerate(row.segments):
+        toks = seg.toks
+        colons = [i for i, t in enumerate(toks) if len(t.text) > 1 and t.text.endswith(":")]
+        if not colons or colons[0] > 3:
+            continue
+        for n, end in enumerate(colons):
+            key = toks[0 if n == 0 else end:end + 1]
+            stop = colons[n + 1] if n + 1 < len(colons) else len(toks)
+            value = toks[end + 1:stop]
+            if not value and stop == len(toks) and s + 1 < len(row.segments):
+                following = row.segments[s + 1].toks
+                if not any(t.text.endswith(":") for t in following):
+                    value = list(following)
+            if value and _label_like(" ".join(t.text for t in key)):
+                yield key, value
+
+
+def _label_like(text: str) -> bool:
+    return (len(text) <= MAX_KEY_CHARS + 1 and sum(c.isdigit() for c in text) <= 1
+            and _KEY.fullmatch(text) is not None)
+
+
+def _is_field_label(key: str) -> bool:
+    if _FIELD_KEYS.fullmatch(key):
+        return True
+    return any(re.fullmatch(f"(?:{pattern})\\.?", key, re.I)
+               for labels in LABELS.values() for pattern, _ in labels)
+
+
+def _compact(text: Any) -> str:
+    return re.sub(r"[\W_]+", "", str(text)).casefold()
+
+
+def _refs(node: Any) -> Iterator[tuple[int, int]]:
+    if isinstance(node, dict):
+        for ref in node.get("bbox_refs") or ():
+            if isinstance(ref, dict):
+                yield ref["page_num"], ref["bbox_id"]
+        for value in node.values():
+            if isinstance(value, dict | list):
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def _values(node: Any) -> Iterator[str]:
+    """The text of every string value the extraction holds (numbers are left out: '4711'
+    the cost centre is not '4711.0' the amount)."""
+    if isinstance(node, dict):
+        if "bbox_refs" in node and isinstance(node.get("value"), str):
+            yield node["value"]
+        for value in node.values():
+            if isinstance(value, dict | list):
+                yield from _values(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values(item)
