@@ -4,16 +4,21 @@ renders them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import orjson
 import zxingcpp
 
 from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.pdfcanvas import Canvas
+from service.config import Settings
+from service.pipeline.document import Document
 from service.pipeline.invoice.einvoice import invoice_extraction
 from service.pipeline.invoice.paycodes import payment_code
 from service.pipeline.rasterize import rasterize
+from service.pipeline.steps import invoice_fields
 from tests.conftest import TENANT_A
 from tests.helpers import Server
 
@@ -136,3 +141,19 @@ def test_barcodes_through_the_api(server: Server) -> None:
     extraction = response.json()["extractions"]
     assert {code["value"] for code in extraction["barcodes"]} == {EPC.strip(), EAN}
     assert extraction["due_payable_amount"]["value"] == 1190.00
+
+
+def test_the_setting_turns_barcode_reading_off(tmp_path: Path) -> None:
+    assert Settings.from_env({}).barcodes
+    assert not Settings.from_env({"FOLIO_BARCODES": "false"}).barcodes
+    pdf = _invoice(amount=None)
+    source = tmp_path / "invoice.pdf"
+    source.write_bytes(pdf)
+    rasterize(source, "pdf", tmp_path / "pages", dpi=220, indices=[0])
+    doc = Document(source=source, kind="pdf", dpi=220, pages=(tmp_path / "pages" / "1.jpg",),
+                   sizes=((1819, 2573),), texts=tuple(pdf_to_pages(pdf)), language="de",
+                   scratch=tmp_path, barcodes=False)
+    off = orjson.loads(invoice_fields(doc)["extractions.json"])  # type: ignore[arg-type]
+    assert off["barcodes"] == [] and off["vendor"]["banking_information"] == []
+    on = orjson.loads(invoice_fields(replace(doc, barcodes=True))["extractions.json"])  # type: ignore[arg-type]
+    assert len(on["barcodes"]) == 2
