@@ -27,16 +27,18 @@ MAX_VALUE_CHARS = 80
 
 # 1-4 words opening with a letter ('.', '-', '/', '&' and one digit inside), then the colon
 _KEY = re.compile(r"[^\W\d_][\w.\-/&()]*(?:\s[\w.\-/&()]+){0,3}:")
-# labels of fields the schema has, which key_value_pairs does not repeat
+# labels of fields the schema has, which key_value_pairs does not repeat: a key opening
+# with one of these, or naming a VAT ID anywhere ('Customer VAT ID')
 _FIELD_KEYS = re.compile(
-    r"(?:tel(?:efon|\.)?|phone|fon|mobil(?:e)?|fax|telefax|e-?mail|mail|web|www|internet|"
-    r"homepage|url|iban|bic|swift(?:-?code)?|bank(?:verbindung)?|kreditinstitut|blz|"
-    r"konto(?:nummer|-?nr\.?)?|ust\.?-?id\.?(?:-?nr\.?)?|ust-?idnr\.?|vat(?:\s+(?:id|no\.?|number))?|"
-    r"st(?:euer)?\.?-?nr\.?|steuernummer|tax\s+(?:id|number)|eori(?:-nr\.?)?|hrb|hra|"
-    r"handelsregister|registergericht|amtsgericht|seite|page|summe|total|betrag|"
-    r"gesamt(?:betrag)?|netto|brutto|mwst\.?|ust\.?)\.?",
+    r"(?:t[ée]l(?:[ée]phone|efon|\.)?|phone|fon|mobil(?:e)?|fax|telefax|e-?mail|mail|web|www|"
+    r"internet|homepage|url|iban|bic|swift(?:-?code)?|bank(?:verbindung)?|kreditinstitut|"
+    r"blz|konto(?:nummer|-?nr\.?)?|ust\.?-?id\.?(?:-?nr\.?)?|ust-?idnr\.?|vat(?:\s+(?:id|no\.?|"
+    r"number))?|st(?:euer)?\.?-?nr\.?|steuernummer|tax\s+(?:id|number)|eori(?:-nr\.?)?|hrb|hra|"
+    r"seite|page|summe|total|betrag|gesamt(?:betrag)?|netto|brutto|mwst\.?|ust\.?|"
+    r"(?:invoice|rechnungs?)[\s-]?id)(?:nummer|nr\.?)?\.?(?![\w-])",
     re.I,
 )
+_VAT_ID = re.compile(r"\b(?:vat|ust)[\s.-]*id|\bvat\s+(?:no|number)", re.I)
 
 
 def key_value_pairs(layout: Layout, skip: set[int], result: dict[str, Any]
@@ -84,12 +86,18 @@ def _pairs(row: Row) -> Iterator[tuple[list[Tok], list[Tok]]]:
 
 
 def _label_like(text: str) -> bool:
+    """A short label opening with a capital ('class:' or 'items. Estimated delivery:' are
+    the end of a sentence or of a wrapped line, not a label)."""
     return (len(text) <= MAX_KEY_CHARS + 1 and sum(c.isdigit() for c in text) <= 1
-            and _KEY.fullmatch(text) is not None)
+            and text[0].isupper() and _KEY.fullmatch(text) is not None
+            and _SENTENCE_END.search(text) is None)
+
+
+_SENTENCE_END = re.compile(r"(?<!\S)[^\W\d_A-Z]*[a-zäöüß]{2}\.\s")
 
 
 def _is_field_label(key: str) -> bool:
-    if _FIELD_KEYS.fullmatch(key):
+    if _FIELD_KEYS.match(key) or _VAT_ID.search(key):
         return True
     return any(re.fullmatch(f"(?:{pattern})\\.?", key, re.I)
                for labels in LABELS.values() for pattern, _ in labels)
