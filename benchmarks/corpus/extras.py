@@ -34,7 +34,7 @@ class Found:
     payment: list[str] = field(default_factory=list)  # notes the payment code left
 
 
-def run_one(job: tuple[str, int]) -> Found:
+def run_one(job: tuple[str, int, bool]) -> Found:
     import pypdfium2 as pdfium
 
     from benchmarks.invoices.product import pdf_to_pages
@@ -42,14 +42,15 @@ def run_one(job: tuple[str, int]) -> Found:
     from service.pipeline.invoice.extract import extract_invoice
     from service.pipeline.rasterize import rasterize
 
-    path_s, max_pages = job
+    path_s, max_pages, read_codes = job
     out = Found(path_s)
     work = Path(tempfile.mkdtemp(prefix="folio-extras-"))
     try:
         path = Path(path_s)
         count = len(pdfium.PdfDocument(str(path)))
-        indices = list(range(min(count, max_pages)))
-        rasterize(path, "pdf", work, 220, 90, 100.0, indices)
+        indices = list(range(min(count, max_pages))) if read_codes else []
+        if indices:
+            rasterize(path, "pdf", work, 220, 90, 100.0, indices)
         codes = []
         for i in indices:
             start = time.process_time()
@@ -120,6 +121,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--pages", type=int, default=4, help="first pages read per PDF")
     parser.add_argument("--sample", type=int, default=20, help="pairs shown")
+    parser.add_argument("--no-codes", action="store_true",
+                        help="key_value_pairs only: no page is rendered, no code read")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     root: Path = args.corpus.resolve()
@@ -127,7 +130,8 @@ def main() -> None:
         sys.exit(f"no corpus at {root}")
     pdfs = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".pdf")
     with ProcessPoolExecutor(args.workers) as pool:
-        found = list(pool.map(run_one, [(str(p), args.pages) for p in pdfs], chunksize=1))
+        jobs = [(str(p), args.pages, not args.no_codes) for p in pdfs]
+        found = list(pool.map(run_one, jobs, chunksize=1))
     command = "python -m benchmarks.corpus.extras " + " ".join(sys.argv[1:])
     text = report(found, root.name, command, args.sample)
     if args.out is not None:
