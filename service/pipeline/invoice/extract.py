@@ -105,7 +105,7 @@ def extract_invoice(pages: list[PageText], language: str, codes: Sequence[Barcod
     result["early_payment_benefit"] = early_payment(
         layout, skip, date.value if date else None, gross["value"] if gross else None, parse_day)
     _codes(result, codes, pages)
-    result["key_value_pairs"] = key_value_pairs(layout, skip, result)  # after every field
+    result["key_value_pairs"] = key_value_pairs(layout, skip, tables, result)  # after every field
     return complete(result)
 
 

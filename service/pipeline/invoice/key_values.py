@@ -11,11 +11,12 @@ schema has a field for (phone, IBAN, VAT ID, ...) that the parties did not take.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from service.pipeline.invoice.labels import LABELS
 from service.pipeline.invoice.layout import Layout, Row, Tok
+from service.pipeline.invoice.table import Table
 from service.pipeline.invoice.values import Extraction, ex
 
 # pairs kept per document: a page prints a handful of extras (project, cost centre,
@@ -35,23 +36,27 @@ _FIELD_KEYS = re.compile(
     r"blz|konto(?:nummer|-?nr\.?)?|ust\.?-?id\.?(?:-?nr\.?)?|ust-?idnr\.?|vat(?:\s+(?:id|no\.?|"
     r"number))?|st(?:euer)?\.?-?nr\.?|steuernummer|tax\s+(?:id|number)|eori(?:-nr\.?)?|hrb|hra|"
     r"seite|page|summe|total|betrag|gesamt(?:betrag)?|netto|brutto|mwst\.?|ust\.?|"
-    r"(?:invoice|rechnungs?)[\s-]?id)(?:nummer|nr\.?)?\.?(?![\w-])",
+    r"(?:invoice|rechnungs?)[\s-]?id|anschrift|adresse|address|stra(?:ß|ss)e|street|plz|"
+    r"postleitzahl|zip(?:\s+code)?|city|country|land)(?:nummer|nr\.?)?\.?(?![\w-])",
     re.I,
 )
-_VAT_ID = re.compile(r"\b(?:vat|ust)[\s.-]*id|\bvat\s+(?:no|number)", re.I)
+_ANYWHERE = re.compile(r"\b(?:vat|ust)[\s.-]*id|\bvat\s+(?:no|number)|\b(?:iban|bic|swift)\b",
+                       re.I)
 
 
-def key_value_pairs(layout: Layout, skip: set[int], result: dict[str, Any]
-                    ) -> list[dict[str, Extraction]]:
+def key_value_pairs(layout: Layout, skip: set[int], tables: Sequence[Table],
+                    result: dict[str, Any]) -> list[dict[str, Extraction]]:
     taken = set(_refs(result))
     values = {_compact(v) for v in _values(result)}
     out: list[dict[str, Extraction]] = []
     seen: set[tuple[str, str]] = set()
+    spans = _table_spans(tables)
     for row in layout.rows:
-        if id(row) in skip:
+        if id(row) in skip or any(p == row.page and a <= row.y1 and row.y2 <= b
+                                  for p, a, b in spans):
             continue
         for key, value in _pairs(row):
-            key_text = " ".join(t.text for t in key).rstrip(": ")
+            key_text = _key_text(key)
             value_text = " ".join(t.text for t in value).strip(" ,;·|")
             if (not value_text or len(value_text) > MAX_VALUE_CHARS
                     or any((t.page, t.bbox_id) in taken for t in [*key, *value])
@@ -65,24 +70,57 @@ def key_value_pairs(layout: Layout, skip: set[int], result: dict[str, Any]
     return out
 
 
+def _table_spans(tables: Sequence[Table]) -> list[tuple[int, float, float]]:
+    """Each item table's page and height: its item rows and the detail lines between them
+    ('Rabattbetrag: 0,10', 'Verpackung: Karton') are the items', not the invoice's."""
+    spans = []
+    for table in tables:
+        for page in {r.page for r in table.rows}:
+            rows = [r for r in table.rows if r.page == page]
+            spans.append((page, min(r.y1 for r in rows), max(r.y2 for r in rows)))
+    return spans
+
+
 def _pairs(row: Row) -> Iterator[tuple[list[Tok], list[Tok]]]:
     """Each phrase opening with a label: the label's words and the value's. A phrase may
     hold several ('Projekt: Alpha Kostenstelle: 4711'): a later label is one word."""
-    for s, seg in enumerate(row.segments):
-        toks = seg.toks
-        colons = [i for i, t in enumerate(toks) if len(t.text) > 1 and t.text.endswith(":")]
+    phrases = _phrases(row)
+    for s, toks in enumerate(phrases):
+        colons = [i for i, t in enumerate(toks) if (i > 0 and t.text == ":")
+                  or (len(t.text) > 1 and t.text.endswith(":"))]
         if not colons or colons[0] > 3:
             continue
         for n, end in enumerate(colons):
-            key = toks[0 if n == 0 else end:end + 1]
+            first = 0 if n == 0 else end - (toks[end].text == ":")
+            key = toks[first:end + 1]
             stop = colons[n + 1] if n + 1 < len(colons) else len(toks)
+            if n + 1 < len(colons) and toks[stop].text == ":":
+                stop -= 1  # the next label's word before its lone colon
             value = toks[end + 1:stop]
-            if not value and stop == len(toks) and s + 1 < len(row.segments):
-                following = row.segments[s + 1].toks
+            if not value and stop == len(toks) and s + 1 < len(phrases):
+                following = phrases[s + 1]
                 if not any(t.text.endswith(":") for t in following):
                     value = list(following)
-            if value and _label_like(" ".join(t.text for t in key)):
+            if value and _label_like(_key_text(key) + ":"):
                 yield key, value
+
+
+def _phrases(row: Row) -> list[list[Tok]]:
+    """The row's phrases, a colon printed apart ('Abteilung' ':' '8211') joined to the
+    label before it."""
+    out: list[list[Tok]] = []
+    for seg in row.segments:
+        if out and seg.toks[0].text == ":":
+            out[-1] = [*out[-1], seg.toks[0]]
+            if len(seg.toks) > 1:
+                out.append(seg.toks[1:])
+        else:
+            out.append(list(seg.toks))
+    return out
+
+
+def _key_text(key: list[Tok]) -> str:
+    return re.sub(r"\s*:$", "", " ".join(t.text for t in key))
 
 
 def _label_like(text: str) -> bool:
@@ -97,7 +135,7 @@ _SENTENCE_END = re.compile(r"(?<!\S)[^\W\d_A-Z]*[a-zäöüß]{2}\.\s")
 
 
 def _is_field_label(key: str) -> bool:
-    if _FIELD_KEYS.match(key) or _VAT_ID.search(key):
+    if _FIELD_KEYS.match(key) or _ANYWHERE.search(key):
         return True
     return any(re.fullmatch(f"(?:{pattern})\\.?", key, re.I)
                for labels in LABELS.values() for pattern, _ in labels)
