@@ -58,6 +58,7 @@ def _invoice(amount: str | None, codes: bool = True) -> bytes:
         "Projekt: Alpha",
         "Kostenstelle: 4711",
         "Ansprechpartner: Frau Weber",
+        "Vertrag: V-17, Art der Leistung: Wartung",
     ]
     if amount is not None:
         lines.append(f"Zu zahlen: {amount} EUR")
@@ -112,6 +113,7 @@ def test_key_value_pairs_leave_out_what_fields_took(tmp_path: Path) -> None:
     assert ("Projekt", "Alpha") in pairs
     assert ("Kostenstelle", "4711") in pairs
     assert ("Ansprechpartner", "Frau Weber") in pairs
+    assert {("Vertrag", "V-17"), ("Art der Leistung", "Wartung")} <= pairs
     assert not any(key.startswith("Rechnungs") for key, _ in pairs)
     assert result["barcodes"] == []
     pair = next(p for p in result["key_value_pairs"] if _value(p["key"]) == "Projekt")

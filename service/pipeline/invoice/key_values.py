@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 from service.pipeline.invoice.labels import LABELS
@@ -40,6 +41,11 @@ _FIELD_KEYS = re.compile(
     r"postleitzahl|zip(?:\s+code)?|city|country|land)(?:nummer|nr\.?)?\.?(?![\w-])",
     re.I,
 )
+# an amount under a price or discount label: an item's or an allowance's detail
+# ('Bruttopreis: 1,5000 €', 'Rabattbetrag: 0,10'), which the schema's amounts are about
+_MONEY_KEY = re.compile(r"preis|betrag|rabatt|price|amount|discount|wert|summe|total", re.I)
+_MONEY = re.compile(r"[-+]?\s?(?:€|EUR|USD|\$|£)?\s?\d[\d.,' ]*[.,]\d{2,4}\s?(?:€|EUR|USD|\$|£)?"
+                    r"(?:\s?/\s?\w+\.?)?")
 _ANYWHERE = re.compile(r"\b(?:vat|ust)[\s.-]*id|\bvat\s+(?:no|number)|\b(?:iban|bic|swift)\b",
                        re.I)
 
@@ -61,6 +67,7 @@ def key_value_pairs(layout: Layout, skip: set[int], tables: Sequence[Table],
             if (not value_text or len(value_text) > MAX_VALUE_CHARS
                     or any((t.page, t.bbox_id) in taken for t in [*key, *value])
                     or _compact(value_text) in values or _is_field_label(key_text)
+                    or (_MONEY_KEY.search(key_text) and _MONEY.fullmatch(value_text))
                     or (key_text.casefold(), value_text) in seen):
                 continue
             seen.add((key_text.casefold(), value_text))
@@ -83,19 +90,18 @@ def _table_spans(tables: Sequence[Table]) -> list[tuple[int, float, float]]:
 
 def _pairs(row: Row) -> Iterator[tuple[list[Tok], list[Tok]]]:
     """Each phrase opening with a label: the label's words and the value's. A phrase may
-    hold several ('Projekt: Alpha Kostenstelle: 4711'): a later label is one word."""
+    hold several ('Projekt: Alpha, Kostenstelle: 4711'): a later label starts after the
+    value's comma, or is the one word before its colon."""
     phrases = _phrases(row)
     for s, toks in enumerate(phrases):
         colons = [i for i, t in enumerate(toks) if (i > 0 and t.text == ":")
                   or (len(t.text) > 1 and t.text.endswith(":"))]
         if not colons or colons[0] > 3:
             continue
+        starts = [0] + [_key_start(toks, prev, end) for prev, end in pairwise(colons)]
         for n, end in enumerate(colons):
-            first = 0 if n == 0 else end - (toks[end].text == ":")
-            key = toks[first:end + 1]
-            stop = colons[n + 1] if n + 1 < len(colons) else len(toks)
-            if n + 1 < len(colons) and toks[stop].text == ":":
-                stop -= 1  # the next label's word before its lone colon
+            key = toks[starts[n]:end + 1]
+            stop = starts[n + 1] if n + 1 < len(colons) else len(toks)
             value = toks[end + 1:stop]
             if not value and stop == len(toks) and s + 1 < len(phrases):
                 following = phrases[s + 1]
@@ -105,15 +111,27 @@ def _pairs(row: Row) -> Iterator[tuple[list[Tok], list[Tok]]]:
                 yield key, value
 
 
+def _key_start(toks: list[Tok], prev: int, end: int) -> int:
+    """Where the label ending at `end` starts, the previous one ending at `prev`."""
+    word = end - 1 if toks[end].text == ":" else end
+    for i in range(word - 1, max(prev, word - 4), -1):
+        if toks[i].text.endswith((",", ";")):
+            return i + 1
+    return word
+
+
 def _phrases(row: Row) -> list[list[Tok]]:
-    """The row's phrases, a colon printed apart ('Abteilung' ':' '8211') joined to the
-    label before it."""
+    """The row's phrases: a colon printed apart ('Abteilung' ':' '8211') joined to the
+    label before it, and phrases a word space apart (text set with wide spaces) joined."""
     out: list[list[Tok]] = []
     for seg in row.segments:
         if out and seg.toks[0].text == ":":
             out[-1] = [*out[-1], seg.toks[0]]
             if len(seg.toks) > 1:
                 out.append(seg.toks[1:])
+        elif out and seg.toks[0].x1 - out[-1][-1].x2 <= 1.5 * max(
+                seg.toks[0].height, out[-1][-1].height) and out[-1][-1].text != ":":
+            out[-1] = [*out[-1], *seg.toks]
         else:
             out.append(list(seg.toks))
     return out
