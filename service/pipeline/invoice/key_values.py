@@ -36,7 +36,8 @@ _FIELD_KEYS = re.compile(
     r"internet|homepage|url|iban|bic|swift(?:-?code)?|bank(?:verbindung)?|kreditinstitut|"
     r"blz|konto(?:nummer|-?nr\.?)?|ust\.?-?id\.?(?:-?nr\.?)?|ust-?idnr\.?|vat(?:\s+(?:id|no\.?|"
     r"number))?|st(?:euer)?\.?-?nr\.?|steuernummer|tax\s+(?:id|number)|eori(?:-nr\.?)?|hrb|hra|"
-    r"seite|page|summe|total|betrag|gesamt(?:betrag)?|netto|brutto|mwst\.?|ust\.?|"
+    r"handelsreg(?:ister)?\.?(?:-?nummer|-?nr\.?)?|registergericht|amtsgericht|register|"
+    r"gtin|ean|seite|page|summe|total|betrag|gesamt(?:betrag)?|netto|brutto|mwst\.?|ust\.?|"
     r"(?:invoice|rechnungs?)[\s-]?id|anschrift|adresse|address|stra(?:ß|ss)e|street|plz|"
     r"postleitzahl|zip(?:\s+code)?|city|country|land)(?:nummer|nr\.?)?\.?(?![\w-])",
     re.I,
