@@ -24,6 +24,8 @@ class Document:
     pdf_parts: tuple[Path, ...] = ()
     # each run of pages' OCR JSON and hOCR, made alongside rendering, in page order
     page_outputs: tuple[RunOutputs, ...] = ()
+    # invoice_extraction reads the barcodes on the page images (FOLIO_BARCODES)
+    barcodes: bool = True
 
 
 # An output step returns artifacts: store name → bytes, bytes with their deflated

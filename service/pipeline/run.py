@@ -86,7 +86,7 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
                     sizes=tuple(sizes), texts=tuple(texts),
                     language=detect_language(fulltext, default=language), scratch=scratch,
                     pdf_parts=tuple(parts(job)) if searchable else (),
-                    page_outputs=tuple(outputs))
+                    page_outputs=tuple(outputs), barcodes=settings.barcodes)
 
 
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:

@@ -40,7 +40,8 @@ def searchable(doc: Document) -> Artifacts:
 def invoice_fields(doc: Document) -> Artifacts:
     from service.pipeline.invoice.einvoice import invoice_extraction
 
-    result = invoice_extraction(list(doc.texts), doc.language, doc.scratch)
+    result = invoice_extraction(list(doc.texts), doc.language, doc.scratch,
+                                doc.pages if doc.barcodes else ())
     return {file_of("extractions"): orjson.dumps(result)}
 
 

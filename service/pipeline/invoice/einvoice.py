@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from service.pipeline.invoice.attachments import xml_attachments
+from service.pipeline.invoice.barcodes import read_barcodes
 from service.pipeline.invoice.cii import read_cii
 from service.pipeline.invoice.extract import extract_invoice
 from service.pipeline.invoice.locate import Locator
@@ -128,9 +130,11 @@ def merge(xml: dict[str, Any], visual: dict[str, Any]) -> dict[str, Any]:
     return complete(out)
 
 
-def invoice_extraction(pages: list[PageText], language: str, scratch: Path) -> dict[str, Any]:
-    """The extraction JSON: e-invoice XML where the document has one, the page otherwise."""
-    visual = extract_invoice(pages, language)
+def invoice_extraction(pages: list[PageText], language: str, scratch: Path,
+                       images: Sequence[Path] = ()) -> dict[str, Any]:
+    """The extraction JSON: e-invoice XML where the document has one, the page otherwise
+    (`images`, the stored page images, are searched for barcodes)."""
+    visual = extract_invoice(pages, language, read_barcodes(images))
     try:
         fields, note = read_staged(scratch)
         if fields is not None:

@@ -11,6 +11,9 @@ The steps, in order:
      letterhead, address blocks (party_sections, blocks, parties)
   6. referenced documents, service period, allowances and charges, early payment
      (references); the line totals checked against the net amount (line_items)
+  7. the barcodes read on the page images, a payment code's IBAN, amount and reference
+     filling or checking the fields (barcodes, paycodes); printed 'Label: value' pairs
+     no field took (key_values)
 Every value keeps the words it came from, so the result can point back into the OCR.
 """
 
@@ -18,11 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from service.pipeline.invoice.address_struct import add_address_structs
+from service.pipeline.invoice.barcodes import Barcode, barcode_fields
 from service.pipeline.invoice.currency import find_currency
 from service.pipeline.invoice.headless_items import headless_items
+from service.pipeline.invoice.key_values import key_value_pairs
 from service.pipeline.invoice.labels import LABELS, PAYMENT_WORDS
 from service.pipeline.invoice.layout import Layout, build_layout
 from service.pipeline.invoice.line_items import count_line_items, line_items
@@ -36,6 +42,7 @@ from service.pipeline.invoice.parsers import (
     parse_reference,
 )
 from service.pipeline.invoice.parties import parties
+from service.pipeline.invoice.paycodes import apply_payment_codes
 from service.pipeline.invoice.references import (
     allowance,
     early_payment,
@@ -51,11 +58,12 @@ from service.pipeline.words import PageText
 # --- the extractor -----------------------------------------------------------------------------
 
 
-def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
+def extract_invoice(pages: list[PageText], language: str, codes: Sequence[Barcode] = ()
+                    ) -> dict[str, Any]:
     result: dict[str, Any] = {"schema_version": 2, "document_type": "invoice"}
     layout = build_layout(pages)
     if not layout.rows:
-        return complete(result)
+        return complete(_codes(result, codes, pages))
     tables = find_tables(layout)
     skip = {id(r) for t in tables for r in t.rows}
     fulltext = "\n".join(r.text for r in layout.rows)
@@ -100,7 +108,17 @@ def extract_invoice(pages: list[PageText], language: str) -> dict[str, Any]:
     gross = result.get("gross_amount")
     result["early_payment_benefit"] = early_payment(
         layout, skip, date.value if date else None, gross["value"] if gross else None, parse_day)
+    _codes(result, codes, pages)
+    result["key_value_pairs"] = key_value_pairs(layout, skip, tables, result)  # after every field
     return complete(result)
+
+
+def _codes(result: dict[str, Any], codes: Sequence[Barcode], pages: list[PageText]
+           ) -> dict[str, Any]:
+    """The barcodes, and the fields a payment code among them fills or contradicts."""
+    result["barcodes"] = barcode_fields(codes, pages)
+    apply_payment_codes(result, [c.text for c in codes])
+    return result
 
 
 _GENERIC_DATE = next(i for i, (p, _) in enumerate(LABELS["date"]) if p == "datum")
