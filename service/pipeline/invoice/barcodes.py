@@ -65,7 +65,10 @@ def _page_codes(path: Path, page: int) -> list[Barcode]:
         log.warning("page %d: its image could not be read for barcodes", page)
         return []
     out = []
-    for code in zxingcpp.read_barcodes(pixels, try_invert=False):
+    # no rotated passes: a 1D code printed sideways is not read (2D codes are found at any
+    # angle), and the three passes would double the time a page takes (27 ms against 13 ms
+    # for an A4 page at 220 DPI)
+    for code in zxingcpp.read_barcodes(pixels, try_invert=False, try_rotate=False):
         text = writable(code.text).strip()
         if not text:
             continue
