@@ -67,7 +67,7 @@ def text_fingerprint(path: Path) -> str:
 
 def same_sender_bundles(docs: dict[Path, int], root: Path, sizes: tuple[int, ...],
                         per_size: int, seed: int) -> list[Bundle]:
-    """Bundles of consecutive, textually different PDFs of one producer."""
+    """Bundles of consecutive, textually different PDFs of one producer (each run once)."""
     by_producer: dict[str, list[Path]] = defaultdict(list)
     for path in sorted(docs):
         by_producer[producer_of(path, root)].append(path)
@@ -82,13 +82,12 @@ def same_sender_bundles(docs: dict[Path, int], root: Path, sizes: tuple[int, ...
     rng = random.Random(seed)
     bundles = []
     for size in sizes:
-        eligible = sorted(p for p, paths in distinct.items() if len(paths) >= size)
-        if not eligible:
-            continue
-        for _ in range(per_size):
-            paths = distinct[rng.choice(eligible)]
-            start = rng.randrange(len(paths) - size + 1)
-            bundles.append(make_bundle(size, paths[start:start + size], docs, root))
+        # every run of `size` consecutive PDFs of a producer at most once
+        windows = [(producer, start) for producer, paths in sorted(distinct.items())
+                   for start in range(len(paths) - size + 1)]
+        for producer, start in rng.sample(windows, min(per_size, len(windows))):
+            members = distinct[producer][start:start + size]
+            bundles.append(make_bundle(size, members, docs, root))
     return bundles
 
 
