@@ -5,10 +5,10 @@
   files (a held-out set) each file is its own producer;
 - same_sender_bundles: members from ONE producer, consecutive in the corpus's order (samples
   of one vendor's software, often one letterhead), never two with the same text;
-- strip_titles: the first page of every member without its title line ("Rechnung Nr. 42",
-  "INVOICE", "Facture FA-1"), taken out of the text layer the splitter reads. The line is
-  found by a fixed pattern of this module (not the splitter's own), so a run before and
-  after a change of the splitter strips the same words.
+- strip_titles: every member without its title lines ("Rechnung Nr. 42", "INVOICE",
+  "Facture FA-1") in the top part of its pages, taken out of the text layer the splitter
+  reads. The lines are found by a fixed pattern of this module (not the splitter's own), so
+  a run before and after a change of the splitter strips the same words.
 """
 
 from __future__ import annotations
@@ -95,12 +95,11 @@ _TITLE_WORD = (
     r"(?:[a-zäöüß]+-?)?(?:rechnung|gutschrift|rechnungskorrektur)|(?:tax\s+|commercial\s+)?invoice|"
     r"credit\s+note|facture|avoir|factuur|creditnota|fattura|factura"
 )
-# a title line: a document type first, then at most a number and a date; "Rechnungsnummer",
-# "Invoice date" and "Invoice to" are labels and stay
+# a title line: a document type first ("Rechnung Nr. 42", "HANDELSRECHNUNG (380) Nr. 471102
+# vom 05.03.2018", "INVOICE"); labels with a colon ("Invoice No: 7", "Rechnung an:"),
+# "Rechnungsnummer", "Invoice date" and "Invoice to" stay
 _TITLE_LINE = re.compile(
-    rf"^(?:{_TITLE_WORD})(?!\s*(?:date|datum|to|an|für|for|address|adresse)\b)\b[^a-z]{{0,3}}"
-    r"(?:(?:nr|no|nummer|number|n°|#)\.?\s*:?\s*)?[\w./-]*\d?[\w./-]*"
-    r"(?:\s+(?:vom|du|of|dated|van|from)\s+.{0,20})?$",
+    rf"^(?:{_TITLE_WORD})\b(?!\s*(?:date|datum|to|an|für|for|address|adresse)\b)[^:]{{0,60}}$",
     re.IGNORECASE,
 )
 
@@ -117,6 +116,8 @@ def strip_title(page: PageText, zone: float = 0.6) -> PageText:
     return replace(page, words=keep)
 
 
-def strip_titles(texts: tuple[PageText, ...], bundle: Bundle) -> tuple[PageText, ...]:
-    firsts = {1, *bundle.truth}
-    return tuple(strip_title(t) if n in firsts else t for n, t in enumerate(texts, 1))
+def strip_titles(texts: tuple[PageText, ...]) -> tuple[PageText, ...]:
+    """Every page without its title lines: a document printed without a title shows none on
+    its later pages either (a running header stripped from the first page only would look
+    like a new title on the second)."""
+    return tuple(strip_title(t) for t in texts)

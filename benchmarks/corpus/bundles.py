@@ -8,8 +8,8 @@ stripped with pikepdf, so only pages and text layer remain): in the mixed mode f
 different producers, in the same-sender mode consecutive PDFs of one producer
 (benchmarks.corpus.bundle_modes). It goes through the service's own pipeline:
 run.prepare (detect, rasterize, text layer) and then the generic_splitting step
-(steps.splitting); with --strip-titles the title line of every member's first page is
-taken out of the text layer first.
+(steps.splitting); with --strip-titles the title lines ("Rechnung Nr. 42", "INVOICE")
+are taken out of every page's text layer first, so first pages have no title.
 A predicted boundary is right when a document of the bundle starts on that page.
 Precision, recall and F1 of the boundaries are reported per bundle size in
 benchmarks/corpus/BUNDLES.md, with every wrong or missed boundary named.
@@ -103,10 +103,10 @@ def build_pdf(bundle: Bundle, root: Path, out: Path) -> None:
         target.save(out)
 
 
-def split_bundle(pdf: Path, scratch: Path, untitled: Bundle | None = None) -> dict[str, Any]:
+def split_bundle(pdf: Path, scratch: Path, untitled: bool = False) -> dict[str, Any]:
     """The document-splitting JSON that the generic_splitting workflow makes for this upload.
 
-    With `untitled`, the first pages of that bundle's members lose their title line.
+    With `untitled`, the pages lose their title lines (bundle_modes.strip_titles).
     """
     from service.config import Settings
     from service.pipeline import steps, workflows
@@ -116,8 +116,8 @@ def split_bundle(pdf: Path, scratch: Path, untitled: Bundle | None = None) -> di
     assert workflow is not None and steps.splitting in workflow.steps
     settings = Settings(data_dir=scratch, page_workers=1)
     doc = prepare(_OneFile(pdf), settings, "bundle", scratch, "de")  # type: ignore[arg-type]
-    if untitled is not None:
-        doc = replace(doc, texts=strip_titles(doc.texts, untitled))
+    if untitled:
+        doc = replace(doc, texts=strip_titles(doc.texts))
     body = steps.splitting(doc)["document-splitting.json"]
     assert isinstance(body, bytes)
     result: dict[str, Any] = orjson.loads(body)
@@ -132,7 +132,7 @@ def run_one(job: tuple[Bundle, str, str, bool]) -> Bundle:
     try:
         pdf = work / "bundle.pdf"
         build_pdf(bundle, Path(root_s), pdf)
-        result = split_bundle(pdf, work, bundle if untitled else None)
+        result = split_bundle(pdf, work, untitled)
         bundle.found = {doc["pages"][0] for doc in result["sub_documents"][1:]}
     finally:
         bundle.seconds = time.monotonic() - started
@@ -192,7 +192,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=("mixed", "same-sender"), default="mixed",
                         help="members from different producers, or consecutive ones of one")
     parser.add_argument("--strip-titles", action="store_true",
-                        help="take the title line off every member's first page")
+                        help="take the title lines off the pages' text layer")
     args = parser.parse_args()
     root: Path = args.corpus.resolve()
     if not root.is_dir():
@@ -206,7 +206,7 @@ def main() -> None:
         how = ("members of a bundle are consecutive PDFs of one producer, no two with the same "
                "text")
     if args.strip_titles:
-        how += "; the title line of every member's first page taken out of the text layer"
+        how += "; title lines (a document type first, no colon) taken out of the text layer"
     tmp = Path(tempfile.mkdtemp(prefix="folio-bundles-"))
     jobs = [(b, str(root), str(tmp / str(i)), args.strip_titles) for i, b in enumerate(bundles)]
     started = time.monotonic()

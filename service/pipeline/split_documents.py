@@ -16,18 +16,31 @@ from typing import Any
 
 from service.pipeline.boundaries import NO_MARKS, Marks, page_marks
 from service.pipeline.invoice.blocks import find_blocks
-from service.pipeline.invoice.layout import build_layout, norm
+from service.pipeline.invoice.layout import Layout, build_layout, norm
 from service.pipeline.invoice.parsers import find_labeled, parse_ident
 from service.pipeline.words import PageText
 
-_PAGE_OF = re.compile(r"\b(?:seite|page|blatt|s\.)\s*(\d{1,3})\s*(?:von|of|/|aus)\s*(\d{1,3})\b")
+# "Seite 1 von 3", "Page 2 of 5", "Page 1/2", "Page 1 sur 2", "Pagina 1 van 2", "Blatt 1", "p. 1"
+_PAGE_WORD = r"(?:seite|page|pagina|página|blatt|blad|s\.|p\.|pag\.|pg\.?)"
+_PAGE_OF = re.compile(
+    rf"(?<![\w.]){_PAGE_WORD}\s*:?\s*(\d{{1,3}})\s*(?:von|of|/|aus|sur|van|de|di)\s*(\d{{1,3}})\b"
+)
 # not "500 Blatt 6,50": a page number is no amount
-_PAGE_ONLY = re.compile(r"\b(?:seite|page|blatt)\s*(\d{1,3})\b(?![.,]\d)")
+_PAGE_ONLY = re.compile(r"(?<![\w.])(?:seite|page|pagina|página|blatt|blad|p\.)\s*:?\s*(\d{1,3})\b"
+                        r"(?![.,/]\d)")
 _BARE = re.compile(r"^(?:-\s*)?(\d{1,3})\s*(?:/\s*(\d{1,3}))?(?:\s*-)?$")
+# "1/2" alone in a phrase at the top of a page
+_BARE_OF = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})$")
 _FIRST_PAGE_LABELS = re.compile(
     r"rechnungs?(?:nummer|datum|-?nr)|invoice\s*(?:no|number|date|#)|kunden-?(?:nummer|nr)|"
     r"customer\s*(?:no|number|id)|bill(?:ed)?\s+to|invoice\s+to|beleg-?(?:nr|datum)|"
     r"^(?:rechnung|invoice|tax invoice)$"
+)
+# the amount a document asks for, printed where it ends ("Zahlbetrag 529,87", "Amount due")
+_CLOSING = re.compile(
+    r"^(?:zahlbetrag|zu zahlen(?:der betrag)?|rechnungsbetrag|gesamtbetrag(?! der)|endbetrag|"
+    r"bruttosumme|amount due|total due|balance due|amount payable|total amount due|grand total|"
+    r"net [àa] payer|montant [àa] payer|total ttc|te betalen|totaal te betalen)\b"
 )
 
 
@@ -37,8 +50,34 @@ class PageInfo:
     number: tuple[int, int | None] | None = None
     invoice_number: str | None = None
     first_page_look: bool = False
+    address: bool = False  # an address block (a city line with the lines above it)
+    closes: bool = False  # the amount due printed in the lower half of the page's rows
     top_words: frozenset[str] = frozenset()
     marks: Marks = NO_MARKS
+
+
+def _valid(n: int, total: int | None) -> tuple[int, int | None] | None:
+    return (n, total) if n >= 1 and (total is None or n <= total) else None
+
+
+def _page_number(layout: Layout, height: int) -> tuple[int, int | None] | None:
+    """The page number printed on the page, with the page count when it is printed too."""
+    number: tuple[int, int | None] | None = None
+    for row in layout.rows:
+        text = norm(row.text)
+        if (m := _PAGE_OF.search(text)) and (found := _valid(int(m.group(1)), int(m.group(2)))):
+            return found
+        if number is None and (m := _PAGE_ONLY.search(text)):
+            number = _valid(int(m.group(1)), None)
+        if number is None and row.y1 > height * 0.85 and (m := _BARE.match(text)):
+            number = _valid(int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+        if row.y1 > height * 0.85 or row.y2 < height * 0.08:
+            # "1/2" in a phrase of its own in the header or footer
+            for seg in row.segments:
+                if (m := _BARE_OF.match(norm(seg.text))) and (
+                        found := _valid(int(m.group(1)), int(m.group(2)))):
+                    return found
+    return number
 
 
 def _page_info(page: PageText) -> PageInfo:
@@ -47,20 +86,7 @@ def _page_info(page: PageText) -> PageInfo:
     info = PageInfo(blank=False)
     layout = build_layout([page])
     info.marks = page_marks(layout, page.height)
-    for row in layout.rows:
-        text = norm(row.text)
-        m = _PAGE_OF.search(text)
-        if m and int(m.group(1)) <= int(m.group(2)):
-            info.number = (int(m.group(1)), int(m.group(2)))
-        elif info.number is None and (m := _PAGE_ONLY.search(text)):
-            info.number = (int(m.group(1)), None)
-        elif (
-            info.number is None
-            and row.y1 > page.height * 0.85
-            and (m := _BARE.match(text))
-            and (m.group(2) is None or int(m.group(1)) <= int(m.group(2)))
-        ):
-            info.number = (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+    info.number = _page_number(layout, page.height)
     number = next(find_labeled(layout, "number", parse_ident, set()), None)
     info.invoice_number = number.value if number else None
     labels = sum(
@@ -69,11 +95,23 @@ def _page_info(page: PageText) -> PageInfo:
         for seg in row.segments
         if _FIRST_PAGE_LABELS.search(norm(seg.text))
     )
-    info.first_page_look = labels >= 2 or (labels >= 1 and bool(find_blocks(layout, 1)))
+    info.address = bool(find_blocks(layout, 1))
+    info.first_page_look = labels >= 2 or (labels >= 1 and info.address)
+    half = len(layout.rows) // 2
+    info.closes = any(_CLOSING.match(norm(seg.text))
+                      for row in layout.rows[half:] for seg in row.segments)
     info.top_words = frozenset(
         norm(w.text) for w in page.words if w.y2 < page.height * 0.12 and len(w.text) > 2
     )
     return info
+
+
+def _continues(prev: PageInfo, cur: PageInfo) -> bool:
+    """cur's printed page number follows prev's ("Seite 2 von 3" after "Seite 1 von 3")."""
+    if prev.number is None or cur.number is None:
+        return False
+    (n, total), (m, count) = prev.number, cur.number
+    return m == n + 1 and (total is None or count is None or total == count)
 
 
 def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
@@ -85,8 +123,7 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     doc_title is the document type its first page printed as its title, if any;
     doc_senders are the VAT ids, mail domains and web hosts its pages printed.
     """
-    continues = (cur.number is not None and prev.number is not None
-                 and prev.number[0] + 1 == cur.number[0])
+    continues = _continues(prev, cur)
     midway = (prev.number is not None and prev.number[1] is not None
               and prev.number[0] < prev.number[1])
     later_page = cur.number is not None and cur.number[0] > 1
@@ -99,9 +136,13 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
         # a title printed again on later pages ("INVOICE" atop each) is a running header
         if cur.marks.title and cur.marks.title != doc_title:
             return 0.9
-        if (cur.first_page_look and cur.marks.senders and doc_senders
+        if ((cur.first_page_look or cur.marks.title) and cur.marks.senders and doc_senders
                 and not cur.marks.senders & doc_senders):
             return 0.9  # a first page that names none of the parties of the document so far
+        if prev.closes and (cur.marks.title or cur.first_page_look or cur.address):
+            # the page before printed the amount due: its document has ended, and this page
+            # opens like a first page (a title, even the same one, or an address block)
+            return 0.9
     if cur.marks.number and cur.marks.number == doc_number and not continues:
         return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
     # numbers read from any label ("Nr. 10a UStG") count only when the document printed
@@ -124,13 +165,15 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     if loose and cur.invoice_number and prev.invoice_number:
         return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
     score = 0.85 if cur.first_page_look else 0.25
-    if doc_title and not cur.marks.title:
-        # a document whose first page has a title: its later pages may show addresses
-        # (delivery, payee) and labels without being a first page
+    # a document whose first page has a title, or whose pages named its parties, may show
+    # addresses (delivery, payee) and labels on later pages without a title or a party
+    later_look = bool(doc_title and not cur.marks.title) or bool(
+        doc_senders and not cur.marks.senders and not prev.closes)
+    if later_look:
         score = 0.4 if cur.first_page_look else 0.25
     if prev.top_words and cur.top_words:
         overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
-        if overlap < 0.2 and cur.first_page_look and not (doc_title and not cur.marks.title):
+        if overlap < 0.2 and cur.first_page_look and not later_look:
             score = max(score, 0.9)
     if blank_between:
         score = max(score, 0.9)
