@@ -51,6 +51,7 @@ class PageInfo:
     invoice_number: str | None = None
     first_page_look: bool = False
     address: bool = False  # an address block (a city line with the lines above it)
+    window: bool = False  # an address block with no label in the top part: a letter's window
     closes: bool = False  # the amount due printed in the lower half of the page's rows
     top_words: frozenset[str] = frozenset()
     marks: Marks = NO_MARKS
@@ -95,7 +96,9 @@ def _page_info(page: PageText) -> PageInfo:
         for seg in row.segments
         if _FIRST_PAGE_LABELS.search(norm(seg.text))
     )
-    info.address = bool(find_blocks(layout, 1))
+    blocks = find_blocks(layout, 1)
+    info.address = bool(blocks)
+    info.window = any(not b.label and b.name.y1 < page.height * 0.4 for b in blocks)
     info.first_page_look = labels >= 2 or (labels >= 1 and info.address)
     half = len(layout.rows) // 2
     info.closes = any(_CLOSING.match(norm(seg.text))
@@ -175,6 +178,9 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
         overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
         if overlap < 0.2 and cur.first_page_look and not later_look:
             score = max(score, 0.9)
+        if overlap < 0.2 and cur.window and not cur.marks.senders & doc_senders:
+            # another letterhead over an address in a window, no party of the document named
+            score = max(score, 0.85)
     if blank_between:
         score = max(score, 0.9)
     return score
