@@ -95,9 +95,10 @@ _TITLE_WORD = (
     r"(?:[a-zäöüß]+-?)?(?:rechnung|gutschrift|rechnungskorrektur)|(?:tax\s+|commercial\s+)?invoice|"
     r"credit\s+note|facture|avoir|factuur|creditnota|fattura|factura"
 )
-# a title line: a document type first ("Rechnung Nr. 42", "HANDELSRECHNUNG (380) Nr. 471102
-# vom 05.03.2018", "INVOICE"); labels with a colon ("Invoice No: 7", "Rechnung an:"),
-# "Rechnungsnummer", "Invoice date" and "Invoice to" stay
+# a title line: an invoice's document type first ("Rechnung Nr. 42", "INVOICE",
+# "HANDELSRECHNUNG (380) Nr. 471102 vom 05.03.2018"); labels with a colon ("Invoice No: 7",
+# "Rechnung an:"), "Rechnungsnummer", "Invoice date" and "Invoice to" stay. Order titles stay
+# too: an Order-X page repeats its title inside a running header no whole line takes off.
 _TITLE_LINE = re.compile(
     rf"^(?:{_TITLE_WORD})\b(?!\s*(?:date|datum|to|an|für|for|address|adresse)\b)[^:]{{0,60}}$",
     re.IGNORECASE,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from service.pipeline.boundaries import NO_MARKS, Marks, page_marks
+from service.pipeline.boundaries import NO_MARKS, Marks, is_order, page_marks
 from service.pipeline.invoice.blocks import find_blocks
 from service.pipeline.invoice.layout import Layout, build_layout, norm
 from service.pipeline.invoice.parsers import find_labeled, parse_ident
@@ -198,6 +198,9 @@ def split_documents(pages: list[PageText]) -> dict[str, Any]:
         if info.blank:
             blank_between = prev is not None
             continue
+        if doc_title and not is_order(doc_title) and is_order(info.marks.title):
+            # an invoice's later page that names an order ("Purchase order: 4500012345")
+            info.marks = Marks(title=None, number=None, senders=info.marks.senders)
         starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between,
                                                                doc_number, doc_title,
                                                                doc_senders)

@@ -156,3 +156,30 @@ def test_untitled_first_page_after_another_document_splits(tmp_path: Path) -> No
     documents, splits = _split(tmp_path, [first, ending, untitled])
     assert documents == [[1, 2], [3]]
     assert splits == [False, True]
+
+
+def test_order_documents_split_at_their_titles_not_at_an_invoices_order_reference(
+        tmp_path: Path) -> None:
+    # Order-X printouts of one buyer: the order, then a change of it; then an invoice whose
+    # second page names the order it bills at its top
+    def order(title: str) -> Page:
+        def draw(c: Canvas) -> None:
+            c.text(60, 40, "BUYER: Bäckerei Sonnenschein")
+            c.text(60, 56, title, size=12, bold=True)
+            c.text(350, 40, "Date : 31/03/2020")
+            _items(c, 120, 1, 5)
+        return draw
+
+    def invoice(c: Canvas) -> None:
+        _letterhead(c)
+        _address(c)
+        c.text(60, 210, "Rechnung Nr. 2025-0042", size=14, bold=True)
+        _items(c, 250, 1, 6)
+
+    def billed(c: Canvas) -> None:
+        c.text(60, 40, "Purchase order: PO123456789", bold=True)
+        _items(c, 80, 7, 6)
+
+    documents, _ = _split(tmp_path, [order("PURCHASE ORDER: PO123456789"),
+                                     order("ORDER CHANGE: PO123456789-C02"), invoice, billed])
+    assert documents == [[1], [2], [3, 4]]
