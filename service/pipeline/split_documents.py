@@ -117,15 +117,24 @@ def _continues(prev: PageInfo, cur: PageInfo) -> bool:
     return m == n + 1 and (total is None or count is None or total == count)
 
 
-def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
-                      doc_number: str | None, doc_title: str | None,
-                      doc_senders: frozenset[str]) -> float:
-    """How sure we are that cur begins a new document, given the page before it.
+@dataclass(slots=True)
+class DocSoFar:
+    """What the pages of the document being read have shown."""
 
-    doc_number is the number the current document printed with its title or label, if any;
-    doc_title is the document type its first page printed as its title, if any;
-    doc_senders are the VAT ids, mail domains and web hosts its pages printed.
-    """
+    number: str | None = None  # the number printed with its title or label
+    title: str | None = None  # the document type its first page printed as its title
+    senders: frozenset[str] = frozenset()  # VAT ids, mail domains and web hosts printed
+    top: frozenset[str] = frozenset()  # the words atop its first page (its letterhead)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
+                      doc: DocSoFar) -> float:
+    """How sure we are that cur begins a new document, given the page before it."""
+    doc_number, doc_title, doc_senders = doc.number, doc.title, doc.senders
     continues = _continues(prev, cur)
     midway = (prev.number is not None and prev.number[1] is not None
               and prev.number[0] < prev.number[1])
@@ -146,6 +155,14 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
             # the page before printed the amount due: its document has ended, and this page
             # opens like a first page (a title, even the same one, or an address block)
             return 0.9
+        if prev.closes and cur.marks.senders and doc_senders and not (
+                cur.marks.senders & doc_senders):
+            return 0.9  # after the amount due, a page naming other parties
+        if (prev.closes and _overlap(cur.top_words, doc.top) >= 0.5
+                and _overlap(cur.top_words, prev.top_words) < 0.5):
+            # after the amount due, the letterhead of a first page again (a letterhead
+            # repeated on every page says nothing)
+            return 0.85
     if cur.marks.number and cur.marks.number == doc_number and not continues:
         return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
     # numbers read from any label ("Nr. 10a UStG") count only when the document printed
@@ -175,7 +192,7 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     if later_look:
         score = 0.4 if cur.first_page_look else 0.25
     if prev.top_words and cur.top_words:
-        overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
+        overlap = _overlap(prev.top_words, cur.top_words)
         if overlap < 0.2 and cur.first_page_look and not later_look:
             score = max(score, 0.9)
         if overlap < 0.2 and cur.window and not cur.marks.senders & doc_senders:
@@ -191,24 +208,19 @@ def split_documents(pages: list[PageText]) -> dict[str, Any]:
     starts: dict[int, float] = {}  # 0-based page index -> start confidence
     prev: PageInfo | None = None
     blank_between = False
-    doc_number: str | None = None
-    doc_title: str | None = None
-    doc_senders: frozenset[str] = frozenset()
+    doc = DocSoFar()
     for i, info in enumerate(infos):
         if info.blank:
             blank_between = prev is not None
             continue
-        if doc_title and not is_order(doc_title) and is_order(info.marks.title):
+        if doc.title and not is_order(doc.title) and is_order(info.marks.title):
             # an invoice's later page that names an order ("Purchase order: 4500012345")
             info.marks = Marks(title=None, number=None, senders=info.marks.senders)
-        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between,
-                                                               doc_number, doc_title,
-                                                               doc_senders)
+        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between, doc)
         if starts[i] >= 0.5:
-            doc_number, doc_title = info.marks.number, info.marks.title
-            doc_senders = frozenset()
-        doc_senders |= info.marks.senders
-        doc_number = doc_number or info.marks.number
+            doc = DocSoFar(info.marks.number, info.marks.title, top=info.top_words)
+        doc.senders |= info.marks.senders
+        doc.number = doc.number or info.marks.number
         prev, blank_between = info, False
 
     documents: list[list[int]] = []
