@@ -88,7 +88,9 @@ def _page_info(page: PageText) -> PageInfo:
     layout = build_layout([page])
     info.marks = page_marks(layout, page.height)
     info.number = _page_number(layout, page.height)
-    number = next(find_labeled(layout, "number", parse_ident, set()), None)
+    # an invoice number is printed in the top half ("Nr. 10a UStG" below is none)
+    number = next((c for c in find_labeled(layout, "number", parse_ident, set())
+                   if c.row.y1 < page.height * 0.5), None)
     info.invoice_number = number.value if number else None
     labels = sum(
         1
