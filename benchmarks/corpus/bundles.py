@@ -1,11 +1,15 @@
 """Bundle splitting measured on bundles of real e-invoices (e.g. a checkout of ZUGFeRD/corpus).
 
     python -m benchmarks.corpus.bundles /work/corpus [--per-size 40] [--seed 1]
+        [--mode mixed|same-sender] [--strip-titles]
 
-Each bundle concatenates 2-4 corpus PDFs of 1-4 pages from different producers
-(seeded choice; attachments stripped with pikepdf, so only pages and text layer
-remain) and goes through the service's own pipeline: run.prepare (detect,
-rasterize, text layer) and then the generic_splitting step (steps.splitting).
+Each bundle concatenates 2-4 corpus PDFs of 1-4 pages (seeded choice; attachments
+stripped with pikepdf, so only pages and text layer remain): in the mixed mode from
+different producers, in the same-sender mode consecutive PDFs of one producer
+(benchmarks.corpus.bundle_modes). It goes through the service's own pipeline:
+run.prepare (detect, rasterize, text layer) and then the generic_splitting step
+(steps.splitting); with --strip-titles the title lines ("Rechnung Nr. 42", "INVOICE")
+are taken out of every page's text layer first, so first pages have no title.
 A predicted boundary is right when a document of the bundle starts on that page.
 Precision, recall and F1 of the boundaries are reported per bundle size in
 benchmarks/corpus/BUNDLES.md, with every wrong or missed boundary named.
@@ -23,26 +27,24 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pikepdf
 
+from benchmarks.corpus.bundle_modes import (
+    Bundle,
+    make_bundle,
+    producer_of,
+    same_sender_bundles,
+    strip_titles,
+)
 from benchmarks.corpus.variants import strip_attachments
 
 SIZES = (2, 3, 4)
 MAX_DOC_PAGES = 4
-
-
-@dataclass
-class Bundle:
-    size: int
-    members: list[str]  # corpus-relative paths, in bundle order
-    truth: set[int]  # 1-based pages where a document (other than the first) starts
-    found: set[int] = field(default_factory=set)
-    seconds: float = 0.0
 
 
 class _OneFile:
@@ -51,16 +53,8 @@ class _OneFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def artifact(self, processing_id: str, name: str) -> Path:
+    def artifact(self, processing_id: str, name: str, patience: float = 0.0) -> Path:
         return self.path
-
-
-def producer_of(path: Path, root: Path) -> str:
-    """The producing tool or vendor, from the corpus layout (ZUGFeRDv2/correct/intarsys/...)."""
-    parts = path.relative_to(root).parts[:-1]
-    if len(parts) >= 3 and parts[1] in ("correct", "fail"):
-        return parts[2].lower()
-    return "/".join(parts[:2]).lower() or "."
 
 
 def usable(paths: list[Path]) -> dict[Path, int]:
@@ -95,12 +89,7 @@ def make_bundles(docs: dict[Path, int], root: Path, per_size: int, seed: int) ->
         for _ in range(per_size):
             chosen = rng.sample(producers, size)
             members = [rng.choice(by_producer[p]) for p in chosen]
-            truth, page = set(), 1
-            for k, member in enumerate(members):
-                if k:
-                    truth.add(page)
-                page += docs[member]
-            bundles.append(Bundle(size, [str(m.relative_to(root)) for m in members], truth))
+            bundles.append(make_bundle(size, members, docs, root))
     return bundles
 
 
@@ -114,8 +103,11 @@ def build_pdf(bundle: Bundle, root: Path, out: Path) -> None:
         target.save(out)
 
 
-def split_bundle(pdf: Path, scratch: Path) -> dict[str, Any]:
-    """The document-splitting JSON that the generic_splitting workflow makes for this upload."""
+def split_bundle(pdf: Path, scratch: Path, untitled: bool = False) -> dict[str, Any]:
+    """The document-splitting JSON that the generic_splitting workflow makes for this upload.
+
+    With `untitled`, the pages lose their title lines (bundle_modes.strip_titles).
+    """
     from service.config import Settings
     from service.pipeline import steps, workflows
     from service.pipeline.run import prepare
@@ -124,21 +116,23 @@ def split_bundle(pdf: Path, scratch: Path) -> dict[str, Any]:
     assert workflow is not None and steps.splitting in workflow.steps
     settings = Settings(data_dir=scratch, page_workers=1)
     doc = prepare(_OneFile(pdf), settings, "bundle", scratch, "de")  # type: ignore[arg-type]
+    if untitled:
+        doc = replace(doc, texts=strip_titles(doc.texts))
     body = steps.splitting(doc)["document-splitting.json"]
     assert isinstance(body, bytes)
     result: dict[str, Any] = orjson.loads(body)
     return result
 
 
-def run_one(job: tuple[Bundle, str, str]) -> Bundle:
-    bundle, root_s, work_s = job
+def run_one(job: tuple[Bundle, str, str, bool]) -> Bundle:
+    bundle, root_s, work_s, untitled = job
     work = Path(work_s)
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     try:
         pdf = work / "bundle.pdf"
         build_pdf(bundle, Path(root_s), pdf)
-        result = split_bundle(pdf, work)
+        result = split_bundle(pdf, work, untitled)
         bundle.found = {doc["pages"][0] for doc in result["sub_documents"][1:]}
     finally:
         bundle.seconds = time.monotonic() - started
@@ -157,7 +151,7 @@ def scores(bundles: list[Bundle]) -> tuple[int, int, int, float, float, float]:
 
 
 def report(bundles: list[Bundle], command: str, docs: dict[Path, int], root: Path,
-           seconds: float) -> str:
+           seconds: float, how: str) -> str:
     producers = {producer_of(p, root) for p in docs}
     lines = [
         "# Bundle splitting on real e-invoices",
@@ -165,9 +159,8 @@ def report(bundles: list[Bundle], command: str, docs: dict[Path, int], root: Pat
         f"Run {dt.date.today().isoformat()}: `{command}` ({seconds:.0f} s).",
         "",
         f"{len(bundles)} bundles of {len(docs)} usable corpus PDFs (1-{MAX_DOC_PAGES} pages, "
-        f"text layer on every page) from {len(producers)} producers; members of a bundle are from "
-        "different "
-        "producers; attachments stripped; split by the generic_splitting step on the text-layer "
+        f"text layer on every page) from {len(producers)} producers; {how}; attachments stripped; "
+        "split by the generic_splitting step on the text-layer "
         "path. A boundary is the first page of every document after the first.",
         "",
         "| bundle size | bundles | boundaries | found right | wrong | missed | precision | recall "
@@ -196,14 +189,26 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("BUNDLES.md"))
+    parser.add_argument("--mode", choices=("mixed", "same-sender"), default="mixed",
+                        help="members from different producers, or consecutive ones of one")
+    parser.add_argument("--strip-titles", action="store_true",
+                        help="take the title lines off the pages' text layer")
     args = parser.parse_args()
     root: Path = args.corpus.resolve()
     if not root.is_dir():
         sys.exit(f"no corpus at {root}")
     docs = usable(sorted(p for p in root.rglob("*") if p.suffix.lower() == ".pdf"))
-    bundles = make_bundles(docs, root, args.per_size, args.seed)
+    if args.mode == "mixed":
+        bundles = make_bundles(docs, root, args.per_size, args.seed)
+        how = "members of a bundle are from different producers"
+    else:
+        bundles = same_sender_bundles(docs, root, SIZES, args.per_size, args.seed)
+        how = ("members of a bundle are consecutive PDFs of one producer, no two with the same "
+               "text")
+    if args.strip_titles:
+        how += "; title lines (a document type first, no colon) taken out of the text layer"
     tmp = Path(tempfile.mkdtemp(prefix="folio-bundles-"))
-    jobs = [(b, str(root), str(tmp / str(i))) for i, b in enumerate(bundles)]
+    jobs = [(b, str(root), str(tmp / str(i)), args.strip_titles) for i, b in enumerate(bundles)]
     started = time.monotonic()
     from concurrent.futures import ProcessPoolExecutor
 
@@ -211,7 +216,8 @@ def main() -> None:
         done = list(pool.map(run_one, jobs, chunksize=1))
     shutil.rmtree(tmp, ignore_errors=True)
     command = "python -m benchmarks.corpus.bundles " + " ".join(sys.argv[1:])
-    args.out.write_text(report(done, command, docs, root, time.monotonic() - started))
+    args.out.write_text(report(done, command, docs, root, time.monotonic() - started,
+                                 how))
     for size in SIZES:
         print(f"{size}: F1 {scores([b for b in done if b.size == size])[5]:.3f}")
     print(f"wrote {args.out}")

@@ -41,6 +41,16 @@ _LABEL = re.compile(
     r"factuurnummer|beleg-?(?:nr|nummer))(?!\w)\.?\s*:?\s*"
 )
 _VALUE = re.compile(rf"^({_IDENT})")
+# order documents (Order-X, EDI printouts), read only where a page has no invoice title:
+# "PURCHASE ORDER: PO123456789", "ORDER CHANGE: PO123456789-C02", "Bestellung Nr. 4711"
+ORDER_ZONE = 0.2
+_ORDER_TYPE = (
+    r"purchase\s+order|order\s+(?:change|response|confirmation|cancellation)|"
+    r"bestellung|auftragsbest[äa]tigung|bon\s+de\s+commande"
+)
+_ORDER_TITLE = re.compile(
+    rf"^({_ORDER_TYPE})\s*(?:(?:nr|no|nummer|number)\b\.?)?\s*:?\s*({_IDENT})$"
+)
 # who issued the page: VAT ids, e-mail domains and web hosts (not IBANs: a direct debit
 # prints the buyer's)
 _VAT_ID = re.compile(r"\b[A-Z]{2}U? ?[0-9A-Z]{0,2}\d{8,11}(?:B\d{2})?\b")
@@ -97,5 +107,23 @@ def page_marks(layout: Layout, height: int) -> Marks:
                 break
             if number is None and (m := _LABEL.match(rest)):
                 number = _ident(rest[m.end():])
+    if title is None and number is None:
+        title, number = _order_marks(layout, height)
     text = "\n".join(row.text for row in layout.rows)
     return Marks(title=title, number=number, senders=parties(text))
+
+
+def is_order(title: str | None) -> bool:
+    return title is not None and re.fullmatch(_ORDER_TYPE, title) is not None
+
+
+def _order_marks(layout: Layout, height: int) -> tuple[str | None, str | None]:
+    """The type and number of an order document, from a phrase at the top of the page."""
+    for row in layout.rows:
+        if row.y1 > height * ORDER_ZONE:
+            continue
+        segments = [norm(s.text) for s in row.segments]
+        for k in range(len(segments)):
+            if (m := _ORDER_TITLE.match(" ".join(segments[k:]))) and (value := _ident(m.group(2))):
+                return re.sub(r"\s+", " ", m.group(1)), value
+    return None, None

@@ -1,92 +1,55 @@
 """Where one document ends and the next begins in a stack of scanned pages.
 
-Signals, strongest first: printed page numbers ("Seite 1 von 2", and a page
-after "Seite 2 von 2"), the document's number printed with its title or label
-changing or staying (service.pipeline.boundaries), a new title, a first page
-naming none of the parties of the document before, blank separator pages, and
-a first-page look (a letterhead with an address block and invoice labels) at
-the top of a page. Real invoices often print no page numbers at all.
+Signals, strongest first: printed page numbers (a page numbered 1, a page after
+"Seite 2 von 2"; a continuation "Seite 2 von 3" after "Seite 1 von 3" keeps the page
+in its document whatever its header says), the document's number printed with its
+title or label changing or staying (service.pipeline.boundaries: a new number from the
+same sender starts a document), a new title, a first page naming none of the parties
+of the document before, a page that opens like a first page (a title, an address block,
+the first page's letterhead again, other parties) after one that printed the amount
+due, another letterhead over a window address, blank separator pages, and a first-page
+look (labels and an address block) at the top of a page. A letterhead repeated on every
+page is no signal by itself. Real invoices often print no page numbers at all; what a
+page shows is read in service.pipeline.page_signals.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from service.pipeline.boundaries import NO_MARKS, Marks, page_marks
-from service.pipeline.invoice.blocks import find_blocks
-from service.pipeline.invoice.layout import build_layout, norm
-from service.pipeline.invoice.parsers import find_labeled, parse_ident
+from service.pipeline.boundaries import Marks, is_order
+from service.pipeline.page_signals import PageInfo, page_info
 from service.pipeline.words import PageText
 
-_PAGE_OF = re.compile(r"\b(?:seite|page|blatt|s\.)\s*(\d{1,3})\s*(?:von|of|/|aus)\s*(\d{1,3})\b")
-# not "500 Blatt 6,50": a page number is no amount
-_PAGE_ONLY = re.compile(r"\b(?:seite|page|blatt)\s*(\d{1,3})\b(?![.,]\d)")
-_BARE = re.compile(r"^(?:-\s*)?(\d{1,3})\s*(?:/\s*(\d{1,3}))?(?:\s*-)?$")
-_FIRST_PAGE_LABELS = re.compile(
-    r"rechnungs?(?:nummer|datum|-?nr)|invoice\s*(?:no|number|date|#)|kunden-?(?:nummer|nr)|"
-    r"customer\s*(?:no|number|id)|bill(?:ed)?\s+to|invoice\s+to|beleg-?(?:nr|datum)|"
-    r"^(?:rechnung|invoice|tax invoice)$"
-)
+
+def _continues(prev: PageInfo, cur: PageInfo) -> bool:
+    """cur's printed page number follows prev's ("Seite 2 von 3" after "Seite 1 von 3")."""
+    if prev.number is None or cur.number is None:
+        return False
+    (n, total), (m, count) = prev.number, cur.number
+    return m == n + 1 and (total is None or count is None or total == count)
 
 
 @dataclass(slots=True)
-class PageInfo:
-    blank: bool
-    number: tuple[int, int | None] | None = None
-    invoice_number: str | None = None
-    first_page_look: bool = False
-    top_words: frozenset[str] = frozenset()
-    marks: Marks = NO_MARKS
+class DocSoFar:
+    """What the pages of the document being read have shown."""
+
+    number: str | None = None  # the number printed with its title or label
+    title: str | None = None  # the document type its first page printed as its title
+    senders: frozenset[str] = frozenset()  # VAT ids, mail domains and web hosts printed
+    top: frozenset[str] = frozenset()  # the words atop its first page (its letterhead)
 
 
-def _page_info(page: PageText) -> PageInfo:
-    if sum(len(w.text) for w in page.words) < 8:
-        return PageInfo(blank=True)
-    info = PageInfo(blank=False)
-    layout = build_layout([page])
-    info.marks = page_marks(layout, page.height)
-    for row in layout.rows:
-        text = norm(row.text)
-        m = _PAGE_OF.search(text)
-        if m and int(m.group(1)) <= int(m.group(2)):
-            info.number = (int(m.group(1)), int(m.group(2)))
-        elif info.number is None and (m := _PAGE_ONLY.search(text)):
-            info.number = (int(m.group(1)), None)
-        elif (
-            info.number is None
-            and row.y1 > page.height * 0.85
-            and (m := _BARE.match(text))
-            and (m.group(2) is None or int(m.group(1)) <= int(m.group(2)))
-        ):
-            info.number = (int(m.group(1)), int(m.group(2)) if m.group(2) else None)
-    number = next(find_labeled(layout, "number", parse_ident, set()), None)
-    info.invoice_number = number.value if number else None
-    labels = sum(
-        1
-        for row in layout.rows
-        for seg in row.segments
-        if _FIRST_PAGE_LABELS.search(norm(seg.text))
-    )
-    info.first_page_look = labels >= 2 or (labels >= 1 and bool(find_blocks(layout, 1)))
-    info.top_words = frozenset(
-        norm(w.text) for w in page.words if w.y2 < page.height * 0.12 and len(w.text) > 2
-    )
-    return info
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
-                      doc_number: str | None, doc_title: str | None,
-                      doc_senders: frozenset[str]) -> float:
-    """How sure we are that cur begins a new document, given the page before it.
-
-    doc_number is the number the current document printed with its title or label, if any;
-    doc_title is the document type its first page printed as its title, if any;
-    doc_senders are the VAT ids, mail domains and web hosts its pages printed.
-    """
-    continues = (cur.number is not None and prev.number is not None
-                 and prev.number[0] + 1 == cur.number[0])
+                      doc: DocSoFar) -> float:
+    """How sure we are that cur begins a new document, given the page before it."""
+    doc_number, doc_title, doc_senders = doc.number, doc.title, doc.senders
+    continues = _continues(prev, cur)
     midway = (prev.number is not None and prev.number[1] is not None
               and prev.number[0] < prev.number[1])
     later_page = cur.number is not None and cur.number[0] > 1
@@ -99,9 +62,21 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
         # a title printed again on later pages ("INVOICE" atop each) is a running header
         if cur.marks.title and cur.marks.title != doc_title:
             return 0.9
-        if (cur.first_page_look and cur.marks.senders and doc_senders
+        if ((cur.first_page_look or cur.marks.title) and cur.marks.senders and doc_senders
                 and not cur.marks.senders & doc_senders):
             return 0.9  # a first page that names none of the parties of the document so far
+        if prev.closes and (cur.marks.title or cur.first_page_look or cur.address):
+            # the page before printed the amount due: its document has ended, and this page
+            # opens like a first page (a title, even the same one, or an address block)
+            return 0.9
+        if prev.closes and cur.marks.senders and doc_senders and not (
+                cur.marks.senders & doc_senders):
+            return 0.9  # after the amount due, a page naming other parties
+        if (prev.closes and _overlap(cur.top_words, doc.top) >= 0.5
+                and _overlap(cur.top_words, prev.top_words) < 0.5):
+            # after the amount due, the letterhead of a first page again (a letterhead
+            # repeated on every page says nothing)
+            return 0.85
     if cur.marks.number and cur.marks.number == doc_number and not continues:
         return 0.1 if cur.number is None or cur.number[0] != 1 else 0.97
     # numbers read from any label ("Nr. 10a UStG") count only when the document printed
@@ -124,39 +99,42 @@ def _start_confidence(prev: PageInfo, cur: PageInfo, blank_between: bool,
     if loose and cur.invoice_number and prev.invoice_number:
         return 0.95 if cur.invoice_number != prev.invoice_number else 0.05
     score = 0.85 if cur.first_page_look else 0.25
-    if doc_title and not cur.marks.title:
-        # a document whose first page has a title: its later pages may show addresses
-        # (delivery, payee) and labels without being a first page
+    # a document whose first page has a title, or whose pages named its parties, may show
+    # addresses (delivery, payee) and labels on later pages without a title or a party
+    later_look = bool(doc_title and not cur.marks.title) or bool(
+        doc_senders and not cur.marks.senders and not prev.closes)
+    if later_look:
         score = 0.4 if cur.first_page_look else 0.25
     if prev.top_words and cur.top_words:
-        overlap = len(prev.top_words & cur.top_words) / len(prev.top_words | cur.top_words)
-        if overlap < 0.2 and cur.first_page_look and not (doc_title and not cur.marks.title):
+        overlap = _overlap(prev.top_words, cur.top_words)
+        if overlap < 0.2 and cur.first_page_look and not later_look:
             score = max(score, 0.9)
+        if overlap < 0.2 and cur.window and not cur.marks.senders & doc_senders:
+            # another letterhead over an address in a window, no party of the document named
+            score = max(score, 0.85)
     if blank_between:
         score = max(score, 0.9)
     return score
 
 
 def split_documents(pages: list[PageText]) -> dict[str, Any]:
-    infos = [_page_info(page) for page in pages]
+    infos = [page_info(page) for page in pages]
     starts: dict[int, float] = {}  # 0-based page index -> start confidence
     prev: PageInfo | None = None
     blank_between = False
-    doc_number: str | None = None
-    doc_title: str | None = None
-    doc_senders: frozenset[str] = frozenset()
+    doc = DocSoFar()
     for i, info in enumerate(infos):
         if info.blank:
             blank_between = prev is not None
             continue
-        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between,
-                                                               doc_number, doc_title,
-                                                               doc_senders)
+        if doc.title and not is_order(doc.title) and is_order(info.marks.title):
+            # an invoice's later page that names an order ("Purchase order: 4500012345")
+            info.marks = Marks(title=None, number=None, senders=info.marks.senders)
+        starts[i] = 1.0 if prev is None else _start_confidence(prev, info, blank_between, doc)
         if starts[i] >= 0.5:
-            doc_number, doc_title = info.marks.number, info.marks.title
-            doc_senders = frozenset()
-        doc_senders |= info.marks.senders
-        doc_number = doc_number or info.marks.number
+            doc = DocSoFar(info.marks.number, info.marks.title, top=info.top_words)
+        doc.senders |= info.marks.senders
+        doc.number = doc.number or info.marks.number
         prev, blank_between = info, False
 
     documents: list[list[int]] = []
