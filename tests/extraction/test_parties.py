@@ -73,3 +73,66 @@ def test_delivery_address_is_not_the_customer() -> None:
     vendor, customer = _names(c, "en")
     assert vendor == "Au bon moulin SARL"
     assert customer == "Ma jolie boutique"
+
+
+def test_six_line_address_blocks_and_a_sender_line_with_suite_and_building() -> None:
+    c = Canvas()
+    c.text(60, 60, "Seller Company · 123 Seller St · Suite 100 · Building A · 12345 Seller City",
+           size=7)
+    for n, line in enumerate(["Buyer Company", "Einkauf ATTN Erika Mustermann", "456 Buyer St",
+                              "Suite 200", "Building B", "67890 Buyer City"]):
+        c.text(60, 80 + 14 * n, line, size=10)
+    c.text(360, 80, "Invoice Number: DOC-12345", size=9)
+    c.text(360, 94, "Invoice Date: October 1, 2023", size=9)
+    c.text(60, 220, "Invoice", size=14, bold=True)
+    for n, line in enumerate(["Seller Company", "Seller Trading Name", "123 Seller St",
+                              "Suite 100", "Building A", "12345 Seller City"]):
+        c.text(40, 730 + 9 * n, line, size=7)
+    assert _names(c, "en") == ("Seller Company", "Buyer Company")
+
+
+def test_insurer_printed_above_herrn_is_the_vendor_not_the_customer() -> None:
+    c = Canvas()
+    c.text(60, 70, "MVM Musterhafter", size=10)
+    c.text(60, 84, "Versicherungsverein Musterstadt a.G.", size=10)
+    for n, line in enumerate(["Herrn", "Max Mustermann", "Musterstr. 11",
+                              "12346 Bad Musterhausen"]):
+        c.text(60, 108 + 14 * n, line, size=10)
+    for n, line in enumerate(["Versicherungsbüro", "Muster", "Musterstr. 12",
+                              "12345 Musterstadt"]):
+        c.text(60, 190 + 14 * n, line, size=13 if n == 0 else 10, bold=n == 0)
+    c.text(60, 280, "Beitragsrechnung Nr. 00.123.456.7", size=10)
+    assert _names(c) == ("MVM Musterhafter", "Max Mustermann")
+
+
+def test_sender_line_of_separate_phrases_and_a_widely_spaced_address_window() -> None:
+    c = Canvas()
+    c.text(420, 60, "Bei Spiel GmbH", size=10)
+    c.text(420, 74, "Ecke 12", size=10)
+    for x, part in ((60, "Bei Spiel GmbH"), (125, "•"), (140, "Ecke 12"), (180, "•"),
+                    (195, "12345 Stadthausen")):
+        c.text(x, 90, part, size=7)
+    c.text(420, 90, "12345 Stadthausen", size=10)
+    c.text(60, 112, "Theodor Est", size=14)
+    c.text(420, 116, "fon (555) 23 78 -0", size=8)
+    c.text(60, 140, "Bahnstr. 42", size=14)
+    c.text(420, 150, "info@localhost.local", size=8)
+    c.text(60, 205, "88802 Spielkreis", size=14)
+    c.text(60, 260, "Rechnung # RE-20140703/502 vom 03.07.2014", size=10)
+    assert _names(c) == ("Bei Spiel GmbH", "Theodor Est")
+
+
+def test_a_label_without_colon_in_the_letterhead_is_no_vendor_name() -> None:
+    c = Canvas()
+    c.text(60, 30, "Die Vordefinierte Firma", size=9)
+    c.text(60, 42, "Waldstrasse 86-90", size=9)
+    c.text(60, 54, "13403 Berlin", size=9)
+    c.text(60, 110, "Firma", size=9)
+    c.text(60, 122, "Elektromarkt Bamby", size=9)
+    c.text(60, 134, "Adlerstrasse 452", size=9)
+    c.text(60, 146, "D-07545 GERA", size=9)
+    c.text(300, 122, "Belegnummer", size=11)
+    c.text(420, 122, "90005178", size=11)
+    c.text(300, 136, "Belegdatum", size=11)
+    c.text(420, 136, "07.01.1997", size=11)
+    assert _names(c) == ("Die Vordefinierte Firma", "Elektromarkt Bamby")
