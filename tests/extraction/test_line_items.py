@@ -233,3 +233,26 @@ def test_line_totals_less_an_invoice_discount_meet_the_net_amount() -> None:
     result = _extract(c)
     assert result["discount_amount"]["value"] == 13.5
     assert not result["number_of_line_items"]["validation_problem"]
+
+
+def test_allowance_and_charge_column_and_wrapped_item_details() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(60, "Pos.", "left"), (90, "Produkt", "left"), (300, "Menge", "right"),
+               (370, "Einzelpreis", "right"), (385, "Nachlässe /", "left"),
+               (490, "Steuer", "right"), (550, "Gesamtpreis", "right")]
+    _table(c, 290, heading, [
+        [(60, "1", "left"), (90, "Industrial Grade Fasteners", "left"), (300, "5 kg", "right"),
+         (370, "20,00 €", "right"), (385, "Volume Discount", "left"), (490, "19 %", "right"),
+         (550, "90,00 €", "right")],
+        [(385, "Special Handling", "left")],
+        [(90, "Produktklassifikationen:", "left"), (205, "UNSPSC: 27111708; Liste der", "left")],
+        [(205, "Hauptgefahrklasse: 9", "left")],
+        [(60, "2", "left"), (90, "Premium Filter Cartridges", "left"), (300, "2 kg", "right"),
+         (370, "15,00 €", "right"), (385, "Processing Fee:", "left"), (490, "19 %", "right"),
+         (550, "45,00 €", "right")],
+    ])
+    c.text(385, 300, "Zuschläge", size=9, bold=True)
+    items = _extract(c)["line_item"]
+    assert [_values(i, "pos_id", "total_price") for i in items] == [("1", 90.0), ("2", 45.0)]
+    assert items[1]["description"]["value"] == "Premium Filter Cartridges"

@@ -68,3 +68,24 @@ def test_totals_from_the_breakdown_when_no_label_prints_the_net() -> None:
     result = extract_invoice(pdf_to_pages(c.to_pdf()), "de")
     assert [(result[k] or {}).get("value") for k in ("net_amount", "tax_amount",
                                                      "gross_amount")] == [22.0, 1.54, 23.54]
+
+
+def test_small_business_invoice_without_a_tax_row_has_one_zero_rate_line() -> None:
+    c = Canvas()
+    _heading(c)
+    c.text(60, 300, "Gesamtbetrag Netto", size=9)
+    c.text(530, 300, "14,90 €", size=9, align="right")
+    c.text(60, 316, "Gesamtbetrag Brutto", size=9)
+    c.text(530, 316, "14,90 €", size=9, align="right")
+    c.text(60, 350, "Umsatzsteuerbefreit nach §19 UStG", size=9)
+    assert _lines(c) == [(0.0, 14.9, 0.0)]
+
+
+def test_gross_total_amount_label_closes_a_zero_rate_invoice() -> None:
+    c = Canvas()
+    _heading(c)
+    c.text(60, 300, "Net Total Amount", size=9)
+    c.text(530, 300, "€990.00", size=9, align="right")
+    c.text(60, 316, "Gross Total Amount", size=9)
+    c.text(530, 316, "€990.00", size=9, align="right")
+    assert _lines(c) == [(0.0, 990.0, 0.0)]

@@ -35,7 +35,9 @@ _KINDS: list[tuple[str, str]] = [
               r"gesamt(?:preis|betrag)?|betrag|nettobetrag|positionsbetrag|summe|netto|entgelt|"
               r"montant(?: ht)?|prix(?: total)? ht|prix total|totaal|bedrag|importe|importo|"
               r"totale|subtotal"),
-    ("discount", r"rem\.?|remise|rabatt|discount|korting|descuento|sconto|disc\.?"),
+    ("discount", r"rem\.?|remise|rabatt|discount|korting|descuento|sconto|disc\.?|"
+                 r"(?:nachl[äa]sse|allowances|remises)(?: ?/(?: ?(?:zuschl[äa]ge|charges|"
+                 r"majorations))?)?"),
     ("desc", r"(?:item |article |product )?description|description of (?:goods|services)|"
              r"(?:artikel)?bezeichnung|beschreibung|leistung(?:sbeschreibung)?|artikel|produkt|"
              r"product(?: ?/ ?service)?|service|services|details|item|d[ée]signation|"

@@ -125,8 +125,18 @@ def _cells(columns: list[Column], row: Row) -> dict[str, list[Tok]]:
     return cells
 
 
+def _wrapped(row: Row, last: Row | None) -> bool:
+    """A line of text wrapped from the row just above: it starts where a phrase of that row
+    starts, right under it, and holds no amount."""
+    if last is None or row.page != last.page or row.y1 - last.y2 > 0.8 * row.height:
+        return False
+    seg = row.segments[0]
+    return len(row.segments) == 1 and not re.search(r"\d[.,]\d{2}", row.text) and any(
+        abs(s.x1 - seg.x1) < 0.5 * seg.height for s in last.segments)
+
+
 def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
-                comma: bool | None) -> bool:
+                comma: bool | None, last: Row | None = None) -> bool:
     first = norm(row.segments[0].text)
     if STOP_ROW.match(first) and money(cells.get("price"), comma) is None:
         return True
@@ -134,7 +144,8 @@ def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
         return True
     if header_columns(row) is not None:
         return True
-    if not {"pos", "desc", "article"} & set(cells) and re.search(r"[^\W\d_]{3}", row.text):
+    if not {"pos", "desc", "article", "discount"} & set(cells) and re.search(
+            r"[^\W\d_]{3}", row.text) and not _wrapped(row, last):
         return True  # a label right of the descriptions: 'Net amount  851,09'
     desc = next((c for c in columns if c.kind == "desc"), None)
     left = min(c.x1 for c in columns)
@@ -236,7 +247,7 @@ def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: boo
         if table.items:
             widest = max(widest, gap)  # tables that space their items out widely
         cells = _cells(table.columns, row)
-        if _ends_table(row, table.columns, cells, comma):
+        if _ends_table(row, table.columns, cells, comma, last):
             break
         reader.read(row, cells)
         table.rows.append(row)
