@@ -256,3 +256,27 @@ def test_allowance_and_charge_column_and_wrapped_item_details() -> None:
     items = _extract(c)["line_item"]
     assert [_values(i, "pos_id", "total_price") for i in items] == [("1", 90.0), ("2", 45.0)]
     assert items[1]["description"]["value"] == "Premium Filter Cartridges"
+
+
+def test_heading_words_broken_over_two_lines() -> None:
+    c = Canvas()
+    _letterhead(c)
+    for x, text, align in ((80, "Unsere", "left"), (330, "Menge", "right"),
+                           (345, "Meng.-", "left"), (455, "Preis/", "right")):
+        c.text(x, 290, text, size=8, bold=True, align=align)
+    heading = [(60, "Pos", "left"), (80, "Art.Nr.", "left"), (190, "Artikelbeschreibung", "left"),
+               (345, "einheit", "left"), (455, "Einheit", "right"), (530, "Betrag", "right"),
+               (560, "USt. %", "right")]
+    _table(c, 301, heading, [
+        [(60, "1", "left"), (80, "TB100A4", "left"), (190, "Trennblätter A4", "left"),
+         (330, "20", "right"), (345, "Stk.", "left"), (455, "9,90", "right"),
+         (530, "198,00", "right"), (560, "19", "right")],
+        [(190, "GTIN: 4012345001235", "left")],
+        [(60, "2", "left"), (80, "ARNR2", "left"), (190, "Joghurt Banane", "left"),
+         (330, "50", "right"), (345, "Stk.", "left"), (455, "5,50", "right"),
+         (530, "275,00", "right"), (560, "7", "right")],
+    ])
+    items = _extract(c)["line_item"]
+    assert [_values(i, "description", "quantity", "unit_of_measure", "unit_price", "total_price")
+            for i in items] == [("Trennblätter A4 GTIN: 4012345001235", 20.0, "Stk.", 9.9, 198.0),
+                                ("Joghurt Banane", 50.0, "Stk.", 5.5, 275.0)]

@@ -222,6 +222,21 @@ def _resume(rows: list[Row], j: int, reader: _Reader, layout: Layout) -> int | N
     return None
 
 
+def _vertical(tok: Tok) -> bool:
+    """A word printed sideways (a margin note running up the page)."""
+    return len(tok.text) >= 3 and tok.x2 - tok.x1 < 0.5 * (tok.y2 - tok.y1)
+
+
+def upright(row: Row) -> Row | None:
+    """The row without the words printed sideways; None if nothing else is left."""
+    if not any(_vertical(t) for t in row.toks):
+        return row
+    segments = [s for s in row.segments if not all(_vertical(t) for t in s.toks)]
+    if not segments:
+        return None
+    return Row(row.page, row.index, [t for s in segments for t in s.toks], segments)
+
+
 def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: bool | None) -> int:
     reader = _Reader(table, comma)
     heights = [rows[i].height]
@@ -229,7 +244,11 @@ def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: boo
     last = rows[i]
     j = i + 1
     while j < len(rows):
-        row = rows[j]
+        straight = upright(rows[j])
+        if straight is None:
+            j += 1
+            continue
+        row = straight
         if row.page != last.page:
             if not table.items:
                 break
@@ -264,7 +283,7 @@ def find_tables(layout: Layout) -> list[Table]:
     tables = []
     i = 0
     while i < len(rows):
-        columns = header_columns(rows[i])
+        columns = header_columns(rows[i], rows[max(0, i - 3) : i])
         if columns is None:
             i += 1
             continue

@@ -60,13 +60,22 @@ def _heading(row: Row) -> list[_Column] | None:
                 i += width
                 break
         else:
+            # a heading of something else ('Art (Kategorie)', 'Zu-/Abschlag'): its numbers
+            # are nobody else's
+            tok = toks[i]
+            last = columns[-1] if columns else None
+            if last is not None and last.kind == "other" and tok.x1 - last.x2 < tok.height:
+                last.x2 = tok.x2
+            else:
+                columns.append(_Column("other", tok.x1, tok.x2))
             i += 1
     kinds = [c.kind for c in columns]
     if not {"rate", "tax"} <= set(kinds) or "base" not in kinds:
         return None
     # of several base columns ('Warenwert', 'Basisbetrag') the last is after allowances
-    bases = [c for c in columns if c.kind == "base"]
-    return [c for c in columns if c.kind != "base"] + [bases[-1]]
+    for c in [c for c in columns if c.kind == "base"][:-1]:
+        c.kind = "other"
+    return columns
 
 
 def _cell(columns: list[_Column], kind: str, row: Row) -> list[Tok]:

@@ -11,7 +11,7 @@ from service.pipeline.invoice.amounts import parse_amount
 from service.pipeline.invoice.columns import find_in_column
 from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
 from service.pipeline.invoice.parsers import AMOUNTISH, find_labeled, parse_money
-from service.pipeline.invoice.table import Table
+from service.pipeline.invoice.table import Table, upright
 from service.pipeline.invoice.tax_table import tax_table_rows
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
 
@@ -29,12 +29,13 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
     lines: dict[float, TaxLine] = {}
     tax_label = re.compile(
         r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
-        r"(?:ust|mwst|umsatzs?steuer|mehrwertsteuer|value\s+added\s+tax|"
+        r"(?:ust|mwst|umsatzs?steuer|mehrwertsteuer|versicherungs?steuer|value\s+added\s+tax|"
         r"taxe\s+sur\s+la\s+valeur\s+ajout[ée]e|omzetbelasting|"
         r"vat|tax|sales\s+tax|gst|hst|tva|btw|iva)\b"
     )
-    for row in layout.rows:
-        if id(row) in skip:
+    for each in layout.rows:
+        row = upright(each)  # without a margin note printed sideways
+        if id(each) in skip or row is None:
             continue
         text = row.text
         pct = _PERCENT.search(text)
@@ -42,11 +43,11 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
             continue
         rate = float(pct.group(1).replace(",", "."))
         amounts = [
-            (m, parse_amount(m.group(0)))
+            (m, v)
             for m in AMOUNTISH.finditer(text)
             if not re.match(r"\s*%", text[m.end() :]) and m.start() > pct.start()
+            and (v := parse_amount(m.group(0))) is not None
         ]
-        amounts = [(m, v) for m, v in amounts if v is not None]
         first_text = norm(row.segments[0].text)
         seg = Segment([t for s in row.segments for t in s.toks])
         if tax_label.match(first_text) and amounts:
@@ -56,14 +57,22 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
             if len(amounts) >= 2:
                 m2, v2 = amounts[-2]
                 line.net = Candidate(v2, seg.span(m2.start(), m2.end()), 0.9, row)
+        elif (len(amounts) >= 2 and _TAX_WORD.search(first_text)
+              and abs(amounts[-2][1] * rate / 100 - amounts[-1][1]) <= 0.011):
+            # 'Steuerbasisbetrag USt. 7%  275,00  19,25': base and tax that agree
+            (m2, v2), (m3, v3) = amounts[-2], amounts[-1]
+            line = lines.setdefault(rate, TaxLine(rate, None, None))
+            line.net = Candidate(v2, seg.span(m2.start(), m2.end()), 0.85, row)
+            line.tax = Candidate(v3, seg.span(m3.start(), m3.end()), 0.85, row)
         elif _PERCENT.fullmatch(first_text):
             # a VAT breakdown row: "7 %  1.508,82  105,62", maybe with the totals block beside it
             cells = []
             for cell in row.segments[1:]:
-                value = parse_amount(cell.text) if re.search(r"\d[.,]\d{2}\b", cell.text) else None
-                if value is None:
+                amount = (parse_amount(cell.text) if re.search(r"\d[.,]\d{2}\b", cell.text)
+                          else None)
+                if amount is None:
                     break
-                cells.append(Candidate(value, list(cell.toks), 0.9, row))
+                cells.append(Candidate(amount, list(cell.toks), 0.9, row))
             for a, b in itertools.pairwise(cells):
                 if abs(a.value * rate / 100 - b.value) <= 0.011:
                     line = lines.setdefault(rate, TaxLine(rate, None, None))
