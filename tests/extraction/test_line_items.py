@@ -280,3 +280,20 @@ def test_heading_words_broken_over_two_lines() -> None:
     assert [_values(i, "description", "quantity", "unit_of_measure", "unit_price", "total_price")
             for i in items] == [("Trennblätter A4 GTIN: 4012345001235", 20.0, "Stk.", 9.9, 198.0),
                                 ("Joghurt Banane", 50.0, "Stk.", 5.5, 275.0)]
+
+
+def test_item_discount_row_with_a_percentage_is_no_item_and_gp_is_the_total() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(60, "Pos.", "left"), (90, "Menge", "left"), (140, "Bezeichnung", "left"),
+               (450, "EP", "right"), (530, "GP", "right")]
+    _table(c, 290, heading, [
+        [(60, "1", "left"), (90, "1,00", "left"), (140, "Toller Artikel", "left"),
+         (450, "10,0000", "right"), (530, "10,00", "right")],
+        [(450, "1,00 %", "right"), (530, "0,10", "right")],
+        [(60, "2", "left"), (90, "2,00", "left"), (140, "Zweiter Artikel", "left"),
+         (450, "5,0000", "right"), (530, "10,00", "right")],
+    ])
+    items = _extract(c)["line_item"]
+    assert [_values(i, "description", "quantity", "unit_price", "total_price") for i in items] == [
+        ("Toller Artikel", 1.0, 10.0, 10.0), ("Zweiter Artikel", 2.0, 5.0, 10.0)]

@@ -6,7 +6,9 @@ from typing import Any
 
 from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.pdfcanvas import Canvas
+from service.pipeline.invoice.blocks import find_inline_addresses
 from service.pipeline.invoice.extract import extract_invoice
+from service.pipeline.invoice.layout import build_layout
 
 
 def _names(c: Canvas, language: str = "de") -> tuple[Any, Any]:
@@ -136,3 +138,20 @@ def test_a_label_without_colon_in_the_letterhead_is_no_vendor_name() -> None:
     c.text(300, 136, "Belegdatum", size=11)
     c.text(420, 136, "07.01.1997", size=11)
     assert _names(c) == ("Die Vordefinierte Firma", "Elektromarkt Bamby")
+
+
+def test_sender_line_whose_bullets_ocr_read_as_letters() -> None:
+    c = Canvas()
+    c.text(420, 60, "Bei Spiel GmbH", size=10)
+    c.text(420, 74, "Ecke 12", size=10)
+    for x, part in ((60, "Bei Spiel GmbH"), (125, "e"), (140, "Ecke 12"), (180, "e"),
+                    (195, "12345 Stadthausen")):
+        c.text(x, 90, part, size=7)
+    c.text(420, 90, "12345 Stadthausen", size=10)
+    c.text(60, 112, "Theodor Est", size=14)
+    c.text(60, 140, "Bahnstr. 42", size=14)
+    c.text(110, 150, "j", size=3)
+    c.text(60, 168, "88802 Spielkreis", size=14)
+    assert _names(c) == ("Bei Spiel GmbH", "Theodor Est")
+    senders = find_inline_addresses(build_layout(pdf_to_pages(c.to_pdf())))
+    assert [" ".join(t.text for t in a.name or []) for a in senders] == ["Bei Spiel GmbH"]

@@ -123,3 +123,23 @@ def test_tax_rows_named_by_their_base_and_beside_a_sideways_margin_note() -> Non
     result = extract_invoice(pages, "de")
     assert [tuple((e[k] or {}).get("value") for k in ("tax_rate", "net_amount", "tax_amount"))
             for e in result["tax_calculation"]] == [(19.0, 50.0, 9.5), (7.0, 275.0, 19.25)]
+
+
+def test_exempt_invoice_printing_only_its_total_has_one_zero_rate_line() -> None:
+    c = Canvas()
+    _heading(c)
+    c.text(60, 300, "Rechnungsbetrag", size=9)
+    c.text(530, 300, "9,90 €", size=9, align="right")
+    c.text(60, 330, "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.", size=9)
+    assert _lines(c) == [(0.0, 9.9, 0.0)]
+
+
+def test_credit_note_breakdown_whose_base_lost_its_minus_sign() -> None:
+    c = Canvas()
+    _heading(c)
+    for x, text in ((250, "Steuerbasisbetrag"), (380, "USt.%"), (530, "USt.-Betrag")):
+        c.text(x, 300, text, size=9, bold=True, align="right")
+    c.text(250, 316, "4,85", size=9, align="right")
+    c.text(380, 316, "19", size=9, align="right")
+    c.text(530, 316, "-0,92", size=9, align="right")
+    assert _lines(c) == [(19.0, -4.85, -0.92)]

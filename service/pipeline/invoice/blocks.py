@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -114,11 +115,17 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
             above, last = r - 1, seg
             while above >= 0 and len(lines) < 6:
                 prev = rows[above]
+                # a speck OCR read as a letter ('j') is no line of the address
+                segments = [s for s in prev.segments
+                            if len(s.text) > 2 or s.height >= 0.5 * last.height]
+                if not segments:
+                    above -= 1
+                    continue
                 gap = (last.y1 - prev.y2) / max(last.height, prev.height)
                 if gap > 3.5:
                     break
-                match = [s for s in prev.segments if _aligned(s, last, slack)]
-                if not match and not any(_overlaps(s, last) for s in prev.segments):
+                match = [s for s in segments if _aligned(s, last, slack)]
+                if not match and not any(_overlaps(s, last) for s in segments):
                     above -= 1  # a row of the column beside the address
                     continue
                 if gap > 2.0 and not any(abs(s.x1 - last.x1) < 0.3 * last.height for s in match):
@@ -163,11 +170,17 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
 
 def _joined(row: Row) -> list[Segment]:
     """The row's phrases, with phrases set apart only by a lone separator ('Bei Spiel GmbH'
-    '●' 'Ecke 12' '●' '12345 Stadthausen') read as one."""
+    '●' 'Ecke 12' '●' '12345 Stadthausen') read as one; a bullet that OCR read as a letter
+    ('e', 'o') between two phrases counts as one."""
     out: list[Segment] = []
     glue = False
-    for seg in row.segments:
-        lone = bool(re.fullmatch(r"[·•●∙◦|]", seg.text.strip()))
+    segs = row.segments
+    for k, seg in enumerate(segs):
+        text = seg.text.strip()
+        lone = bool(re.fullmatch(r"[·•●∙◦|]", text))
+        if not lone and re.fullmatch(r"[eo*»°]", text) and 0 < k < len(segs) - 1:
+            lone = True
+            seg = Segment([dataclasses.replace(seg.toks[0], text="•")])
         if out and (lone or glue):
             out[-1] = Segment(out[-1].toks + seg.toks)
         else:

@@ -34,7 +34,8 @@ _KINDS: list[tuple[str, str]] = [
             r"ust\.?-?satz|mwst\.?-?satz|tva(?: %)?|taux(?: tva)?|btw(?: %| tarief)?|"
             r"iva(?: %)?|%"),
     ("total", r"(?:line )?total(?: price| ht| net)?|net amount|amount|net|value|"
-              r"gesamt(?:preis|betrag)?|betrag|nettobetrag|positionsbetrag|summe|netto|entgelt|"
+              r"gesamt(?:preis|betrag)?|gp|g-?preis|betrag|nettobetrag|positionsbetrag|summe|"
+              r"netto|entgelt|"
               r"montant(?: ht)?|prix(?: total)? ht|prix total|totaal|bedrag|importe|importo|"
               r"totale|subtotal"),
     ("discount", r"rem\.?|remise|rabatt|discount|korting|descuento|sconto|disc\.?|"

@@ -172,6 +172,9 @@ class _Reader:
         priced = money(cells.get("total"), self.comma) is not None or (
             money(cells.get("price"), self.comma) is not None
             and (self.key == "price" or bool(cells.get("qty") or cells.get("pos"))))
+        if priced and not {"desc", "pos", "article", "qty"} & set(cells) and any(
+                "%" in t.text for toks in cells.values() for t in toks):
+            priced = False  # '1,00 %  0,10' under an item: its discount, no item of its own
         item = self.current
         if priced and (item is None or money(item.cells.get(self.key), self.comma) is not None):
             item = ItemRow({}, row)

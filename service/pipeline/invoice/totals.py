@@ -12,7 +12,7 @@ from service.pipeline.invoice.columns import find_in_column
 from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
 from service.pipeline.invoice.parsers import AMOUNTISH, find_labeled, parse_money
 from service.pipeline.invoice.table import Table, upright
-from service.pipeline.invoice.tax_table import tax_table_rows
+from service.pipeline.invoice.tax_table import exemption, tax_table_rows
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
 
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
@@ -82,6 +82,8 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
     for found in tax_table_rows(layout):  # checked rows of a printed VAT breakdown win
         line = lines.setdefault(found.rate, TaxLine(found.rate, None, None))
         line.net, line.tax = found.net, found.tax
+    if not lines and (none := exemption(layout, skip)) is not None:
+        lines[0.0] = TaxLine(0.0, none, None)  # 'Umsatzsteuerbefreit nach §19 UStG'
     return sorted(lines.values(), key=lambda t: -t.rate)
 
 
@@ -155,7 +157,9 @@ def totals(
             out["gross_amount"] = ex(round(net.value + tax.value, 2), 0.6, [], note="net + tax")
         if tax is None and net is not None and gross is not None:
             out["tax_amount"] = ex(round(gross.value - net.value, 2), 0.6, [], note="gross - net")
-        if net is None and item_sum:
+        if net is None and gross is not None and tax is not None and tax.value == 0:
+            out["net_amount"] = ex(gross.value, 0.6, gross.toks, note="gross; no tax charged")
+        elif net is None and item_sum:
             out["net_amount"] = ex(item_sum, 0.6, [], note="sum of line items")
     gross_ex = out.get("gross_amount")
     due = next((d for d in dues if gross is None or d.row is not gross.row or len(dues) == 1), None)
@@ -241,6 +245,9 @@ def tax_calc_out(
             if rate is not None and total is not None:
                 by_rate[rate] = round(by_rate.get(rate, 0.0) + total, 2)
     for line in tax_calc:
+        tax_total = result.get("tax_amount")
+        if line.rate == 0 and line.net is None and tax_total and tax_total["value"]:
+            continue  # 'no tax charged', but the invoice sums a tax: not the one rate
         entry: dict[str, Any] = {
             "tax_rate": ex(line.rate, 0.9, line.tax.toks[:0] if line.tax else [])
         }
