@@ -297,3 +297,21 @@ def test_item_discount_row_with_a_percentage_is_no_item_and_gp_is_the_total() ->
     items = _extract(c)["line_item"]
     assert [_values(i, "description", "quantity", "unit_price", "total_price") for i in items] == [
         ("Toller Artikel", 1.0, 10.0, 10.0), ("Zweiter Artikel", 2.0, 5.0, 10.0)]
+
+
+def test_ocr_marks_in_the_heading_margin_and_after_a_total() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(90, "Amount", "left"), (150, "[Product", "left"), (330, "[Price", "right"),
+               (430, "Total", "right"), (470, "USt.%", "right")]
+    _table(c, 290, heading, [
+        [(40, "3", "left"), (90, "1.00", "left"), (150, "Design (hours)", "left"),
+         (330, "160.00 €", "right"), (430, "160.00 €", "right"), (470, "7", "right")],
+        [(40, "z", "left"), (90, "800.00", "left"), (150, "Hot air (litres)", "left"),
+         (330, "0.025 €", "right"), (430, "20.00 €", "right"), (433, "1", "left"),
+         (470, "19", "right")],
+        [(40, ";", "left"), (150, "Net total", "left"), (430, "180.00 €", "right")],
+    ])
+    items = _extract(c, "en")["line_item"]
+    assert [_values(i, "quantity", "unit_price", "total_price", "tax_rate") for i in items] == [
+        (1.0, 160.0, 160.0, 7.0), (800.0, 0.025, 20.0, 19.0)]

@@ -155,3 +155,28 @@ def test_sender_line_whose_bullets_ocr_read_as_letters() -> None:
     assert _names(c) == ("Bei Spiel GmbH", "Theodor Est")
     senders = find_inline_addresses(build_layout(pdf_to_pages(c.to_pdf())))
     assert [" ".join(t.text for t in a.name or []) for a in senders] == ["Bei Spiel GmbH"]
+
+
+def test_party_headings_with_the_name_on_their_own_line() -> None:
+    c = Canvas()
+    c.text(60, 60, "BUYER: AMBERIEU EN BUGEY CEDEO", size=9)
+    c.text(80, 74, "AVENUE LEON BLUM", size=9)
+    c.text(80, 88, "01500 AMBERIEU EN BUGEY", size=9)
+    c.text(360, 60, "Purpose Code:", size=9)
+    c.text(480, 60, "9-Original", size=9)
+    c.text(360, 160, "SELLER: DMBP NANTES DISPANO ROUX", size=9)
+    c.text(380, 174, "12 RUE DE LA FONTAINE SALEE", size=9)
+    c.text(380, 188, "44100 NANTES", size=9)
+    assert _names(c, "en") == ("DMBP NANTES DISPANO ROUX", "AMBERIEU EN BUGEY CEDEO")
+
+
+def test_boxed_issuer_heading_read_with_a_bracket() -> None:
+    c = Canvas()
+    c.text(60, 50, "[Rechnungsersteller", size=12)
+    for n, line in enumerate(["Lieferant Meier", "Lieferantenstraße 20", "80333 München"]):
+        c.text(60, 70 + 14 * n, line, size=9)
+    c.text(400, 50, "Fe RD sa", size=16)
+    c.text(60, 160, "Rechnungsempfänger", size=12)
+    for n, line in enumerate(["Kunden AG Mitte", "Kundenstraße 15", "69876 Frankfurt"]):
+        c.text(60, 180 + 14 * n, line, size=9)
+    assert _names(c) == ("Lieferant Meier", "Kunden AG Mitte")

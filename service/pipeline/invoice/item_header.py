@@ -30,7 +30,8 @@ _KINDS: list[tuple[str, str]] = [
             r"qt[ée]\.?|quantit[ée]|aantal|cantidad|cant\.?|quantit[àa]|q\.?t[àa]\.?|nombre"),
     ("unit", r"einheit|unit|me|uom|u\.? ?m\.?|unit[ée]|eenheid|unidad|unit[àa]|"
              r"meng(?:en|\.)?-?einheit"),
-    ("tax", r"ust\.?|mwst\.?|vat(?: %| rate)?|tax(?: rate| %)?|gst|steuer(?:satz)?(?: \[?%\]?)?|"
+    ("tax", r"(?:ust|mwst|vat|tax|tva|btw|iva)\.? ?%|"
+            r"ust\.?|mwst\.?|vat(?: %| rate)?|tax(?: rate| %)?|gst|steuer(?:satz)?(?: \[?%\]?)?|"
             r"ust\.?-?satz|mwst\.?-?satz|tva(?: %)?|taux(?: tva)?|btw(?: %| tarief)?|"
             r"iva(?: %)?|%"),
     ("total", r"(?:line )?total(?: price| ht| net)?|net amount|amount|net|value|"
@@ -61,7 +62,7 @@ class Column:
 
 
 def _key(toks: list[Tok]) -> str:
-    text = " ".join(t.text for t in toks).lower().strip(" :")
+    text = " ".join(t.text for t in toks).lower().strip(" :").lstrip("[\u201a,|")  # OCR: "[Price"
     return re.sub(r"-\s+(?=[a-zäöü])", "", text)  # 'Positions- betrag'
 
 
@@ -76,7 +77,8 @@ def joined_above(row: Row, above: list[Row]) -> list[Tok]:
     """The row's words, each with the word fragment printed right above it that ends in
     '-' or '/' put in front ('Meng.-' over 'einheit', 'Preis/' over 'Einheit')."""
     fragments = [t for r in above for t in r.toks
-                 if r.page == row.page and 0 <= row.y1 - t.y2 < 1.5 * row.height
+                 if r.page == row.page and t.y1 < row.y1
+                 and -0.5 * row.height <= row.y1 - t.y2 < 1.5 * row.height
                  and len(t.text) >= 3 and t.text.endswith(("-", "/"))]
     out = []
     for tok in row.toks:

@@ -86,6 +86,11 @@ def money(toks: list[Tok] | None, comma: bool | None) -> float | None:
     text = " ".join(t.text for t in toks)
     if "%" in text or not re.search(r"\d[.,\u066b]\d{2,4}(?!\d)", text):
         return None
+    # up to the word with the decimals: '1 234,50', '€ 20.00', not a speck after it ('20.00 € 1')
+    last = next(k for k, t in enumerate(toks) if re.search(r"\d[.,\u066b]\d{2,4}(?!\d)", t.text))
+    after = [t for t in toks[last + 1 :] if not re.fullmatch(r"[€$£¥]|EUR|USD|GBP|CHF", t.text)]
+    if after and all(re.fullmatch(r"\d{1,2}", t.text) for t in after):
+        text = " ".join(t.text for t in toks[: last + 1])
     return parse_number(text, comma)
 
 
@@ -230,11 +235,16 @@ def _vertical(tok: Tok) -> bool:
     return len(tok.text) >= 3 and tok.x2 - tok.x1 < 0.5 * (tok.y2 - tok.y1)
 
 
-def upright(row: Row) -> Row | None:
-    """The row without the words printed sideways; None if nothing else is left."""
-    if not any(_vertical(t) for t in row.toks):
+def upright(row: Row, left: float | None = None) -> Row | None:
+    """The row without the words printed sideways (and, left of x `left`, without the
+    letters OCR reads one by one from such words); None if nothing else is left."""
+    def sideways(seg: Segment) -> bool:
+        return all(_vertical(t) for t in seg.toks) or (
+            left is not None and seg.x2 < left and len(seg.text) <= 2)
+
+    if not any(sideways(s) for s in row.segments):
         return row
-    segments = [s for s in row.segments if not all(_vertical(t) for t in s.toks)]
+    segments = [s for s in row.segments if not sideways(s)]
     if not segments:
         return None
     return Row(row.page, row.index, [t for s in segments for t in s.toks], segments)
@@ -246,8 +256,9 @@ def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: boo
     widest = 0.0
     last = rows[i]
     j = i + 1
+    margin = min(c.x1 for c in table.columns) - 2 * rows[i].height
     while j < len(rows):
-        straight = upright(rows[j])
+        straight = upright(rows[j], margin)
         if straight is None:
             j += 1
             continue
