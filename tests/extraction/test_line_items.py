@@ -315,3 +315,21 @@ def test_ocr_marks_in_the_heading_margin_and_after_a_total() -> None:
     items = _extract(c, "en")["line_item"]
     assert [_values(i, "quantity", "unit_price", "total_price", "tax_rate") for i in items] == [
         (1.0, 160.0, 160.0, 7.0), (800.0, 0.025, 20.0, 19.0)]
+
+
+def test_item_row_whose_description_sits_a_little_lower_on_a_skewed_scan() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(60, "Art-Nr.", "left"), (130, "Beschreibung", "left"), (330, "Nettopreis", "right"),
+               (400, "Menge", "right"), (460, "USt.", "right"), (530, "Betrag", "right")]
+    _table(c, 290, heading, [
+        [(330, "1,0000", "right"), (380, "-5", "right"), (385, "Stk", "left"),
+         (460, "19 %", "right"), (530, "-5,00", "right")],
+        [(60, "1", "left"), (130, "Zitronensäure 100ml", "left")],
+        [(330, "1,4500", "right"), (380, "-2", "right"), (385, "Stk", "left"),
+         (460, "7 %", "right"), (530, "-2,90", "right")],
+        [(60, "2", "left"), (130, "Gelierzucker Extra 250g", "left")],
+    ], pitch=11)
+    items = _extract(c)["line_item"]
+    assert [_values(i, "description", "total_price") for i in items] == [
+        ("Zitronensäure 100ml", -5.0), ("Gelierzucker Extra 250g", -2.9)]

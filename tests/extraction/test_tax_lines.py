@@ -143,3 +143,14 @@ def test_credit_note_breakdown_whose_base_lost_its_minus_sign() -> None:
     c.text(380, 316, "19", size=9, align="right")
     c.text(530, 316, "-0,92", size=9, align="right")
     assert _lines(c) == [(19.0, -4.85, -0.92)]
+
+
+def test_breakdown_rate_read_with_a_speck_after_it() -> None:
+    c = Canvas()
+    _heading(c)
+    for x, text in ((250, "Steuerbasisbetrag"), (380, "USt. %"), (530, "USt.-Betrag")):
+        c.text(x, 300, text, size=9, bold=True, align="right")
+    c.text(250, 316, "2,82", size=9, align="right")
+    c.text(380, 316, "7,", size=9, align="right")
+    c.text(530, 316, "-0,20", size=9, align="right")
+    assert _lines(c) == [(7.0, -2.82, -0.2)]

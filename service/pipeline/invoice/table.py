@@ -40,6 +40,9 @@ ADJUSTMENT_ROW = re.compile(
     r"^(allowance|charge|discount|\w*rabatt|nachlass|skonto|zuschl[äa]g\w*|abschl[äa]g\w*|"
     r"remise|korting)\b"
 )
+# an item's unit, on a row whose description OCR set a little lower ('-5  Stk  19 %  -5,00')
+_UNIT_WORD = re.compile(r"stk\.?|stck\.?|stück|pcs\.?|pce|kgs?|std\.?|hrs|units?|pieces?|"
+                        r"liters?|litres?|psch\.?|pauschal|each|lfm|tage?|days?|stunden|hours")
 _PAGE_NUMBER = re.compile(
     r"\b(seite|page|pagina|página|blad)\s*\d+\s*(von|of|/|de|di|sur|van)\s*\d+", re.I
 )
@@ -149,8 +152,11 @@ def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
         return True
     if header_columns(row) is not None:
         return True
-    if not {"pos", "desc", "article", "discount"} & set(cells) and re.search(
-            r"[^\W\d_]{3}", row.text) and not _wrapped(row, last):
+    words = [t.text for t in row.toks if re.search(r"[^\W\d_]{3}", t.text)]
+    priced_unit = money(cells.get("total"), comma) is not None and all(
+        _UNIT_WORD.fullmatch(w.lower()) for w in words)
+    if not {"pos", "desc", "article", "discount"} & set(cells) and words and not priced_unit \
+            and not _wrapped(row, last):
         return True  # a label right of the descriptions: 'Net amount  851,09'
     desc = next((c for c in columns if c.kind == "desc"), None)
     left = min(c.x1 for c in columns)

@@ -97,6 +97,8 @@ def _number(toks: list[Tok], decimals: bool) -> tuple[float, list[Tok]] | None:
         text = tok.text.strip("%()")
         if decimals and not re.search(r"\d[.,]\d{2}$", text):
             continue
+        if not decimals:
+            text = text.rstrip(",.")  # a rate OCR read with a speck after it: '7,'
         value = parse_number(text)
         if value is not None:
             return value, [tok]
