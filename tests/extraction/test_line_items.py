@@ -233,3 +233,103 @@ def test_line_totals_less_an_invoice_discount_meet_the_net_amount() -> None:
     result = _extract(c)
     assert result["discount_amount"]["value"] == 13.5
     assert not result["number_of_line_items"]["validation_problem"]
+
+
+def test_allowance_and_charge_column_and_wrapped_item_details() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(60, "Pos.", "left"), (90, "Produkt", "left"), (300, "Menge", "right"),
+               (370, "Einzelpreis", "right"), (385, "Nachlässe /", "left"),
+               (490, "Steuer", "right"), (550, "Gesamtpreis", "right")]
+    _table(c, 290, heading, [
+        [(60, "1", "left"), (90, "Industrial Grade Fasteners", "left"), (300, "5 kg", "right"),
+         (370, "20,00 €", "right"), (385, "Volume Discount", "left"), (490, "19 %", "right"),
+         (550, "90,00 €", "right")],
+        [(385, "Special Handling", "left")],
+        [(90, "Produktklassifikationen:", "left"), (205, "UNSPSC: 27111708; Liste der", "left")],
+        [(205, "Hauptgefahrklasse: 9", "left")],
+        [(60, "2", "left"), (90, "Premium Filter Cartridges", "left"), (300, "2 kg", "right"),
+         (370, "15,00 €", "right"), (385, "Processing Fee:", "left"), (490, "19 %", "right"),
+         (550, "45,00 €", "right")],
+    ])
+    c.text(385, 300, "Zuschläge", size=9, bold=True)
+    items = _extract(c)["line_item"]
+    assert [_values(i, "pos_id", "total_price") for i in items] == [("1", 90.0), ("2", 45.0)]
+    assert items[1]["description"]["value"] == "Premium Filter Cartridges"
+
+
+def test_heading_words_broken_over_two_lines() -> None:
+    c = Canvas()
+    _letterhead(c)
+    for x, text, align in ((80, "Unsere", "left"), (330, "Menge", "right"),
+                           (345, "Meng.-", "left"), (455, "Preis/", "right")):
+        c.text(x, 290, text, size=8, bold=True, align=align)
+    heading = [(60, "Pos", "left"), (80, "Art.Nr.", "left"), (190, "Artikelbeschreibung", "left"),
+               (345, "einheit", "left"), (455, "Einheit", "right"), (530, "Betrag", "right"),
+               (560, "USt. %", "right")]
+    _table(c, 301, heading, [
+        [(60, "1", "left"), (80, "TB100A4", "left"), (190, "Trennblätter A4", "left"),
+         (330, "20", "right"), (345, "Stk.", "left"), (455, "9,90", "right"),
+         (530, "198,00", "right"), (560, "19", "right")],
+        [(190, "GTIN: 4012345001235", "left")],
+        [(60, "2", "left"), (80, "ARNR2", "left"), (190, "Joghurt Banane", "left"),
+         (330, "50", "right"), (345, "Stk.", "left"), (455, "5,50", "right"),
+         (530, "275,00", "right"), (560, "7", "right")],
+    ])
+    items = _extract(c)["line_item"]
+    assert [_values(i, "description", "quantity", "unit_of_measure", "unit_price", "total_price")
+            for i in items] == [("Trennblätter A4 GTIN: 4012345001235", 20.0, "Stk.", 9.9, 198.0),
+                                ("Joghurt Banane", 50.0, "Stk.", 5.5, 275.0)]
+
+
+def test_item_discount_row_with_a_percentage_is_no_item_and_gp_is_the_total() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(60, "Pos.", "left"), (90, "Menge", "left"), (140, "Bezeichnung", "left"),
+               (450, "EP", "right"), (530, "GP", "right")]
+    _table(c, 290, heading, [
+        [(60, "1", "left"), (90, "1,00", "left"), (140, "Toller Artikel", "left"),
+         (450, "10,0000", "right"), (530, "10,00", "right")],
+        [(450, "1,00 %", "right"), (530, "0,10", "right")],
+        [(60, "2", "left"), (90, "2,00", "left"), (140, "Zweiter Artikel", "left"),
+         (450, "5,0000", "right"), (530, "10,00", "right")],
+    ])
+    items = _extract(c)["line_item"]
+    assert [_values(i, "description", "quantity", "unit_price", "total_price") for i in items] == [
+        ("Toller Artikel", 1.0, 10.0, 10.0), ("Zweiter Artikel", 2.0, 5.0, 10.0)]
+
+
+def test_ocr_marks_in_the_heading_margin_and_after_a_total() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(90, "Amount", "left"), (150, "[Product", "left"), (330, "[Price", "right"),
+               (430, "Total", "right"), (470, "USt.%", "right")]
+    _table(c, 290, heading, [
+        [(40, "3", "left"), (90, "1.00", "left"), (150, "Design (hours)", "left"),
+         (330, "160.00 €", "right"), (430, "160.00 €", "right"), (470, "7", "right")],
+        [(40, "z", "left"), (90, "800.00", "left"), (150, "Hot air (litres)", "left"),
+         (330, "0.025 €", "right"), (430, "20.00 €", "right"), (433, "1", "left"),
+         (470, "19", "right")],
+        [(40, ";", "left"), (150, "Net total", "left"), (430, "180.00 €", "right")],
+    ])
+    items = _extract(c, "en")["line_item"]
+    assert [_values(i, "quantity", "unit_price", "total_price", "tax_rate") for i in items] == [
+        (1.0, 160.0, 160.0, 7.0), (800.0, 0.025, 20.0, 19.0)]
+
+
+def test_item_row_whose_description_sits_a_little_lower_on_a_skewed_scan() -> None:
+    c = Canvas()
+    _letterhead(c)
+    heading = [(60, "Art-Nr.", "left"), (130, "Beschreibung", "left"), (330, "Nettopreis", "right"),
+               (400, "Menge", "right"), (460, "USt.", "right"), (530, "Betrag", "right")]
+    _table(c, 290, heading, [
+        [(330, "1,0000", "right"), (380, "-5", "right"), (385, "Stk", "left"),
+         (460, "19 %", "right"), (530, "-5,00", "right")],
+        [(60, "1", "left"), (130, "Zitronensäure 100ml", "left")],
+        [(330, "1,4500", "right"), (380, "-2", "right"), (385, "Stk", "left"),
+         (460, "7 %", "right"), (530, "-2,90", "right")],
+        [(60, "2", "left"), (130, "Gelierzucker Extra 250g", "left")],
+    ], pitch=11)
+    items = _extract(c)["line_item"]
+    assert [_values(i, "description", "total_price") for i in items] == [
+        ("Zitronensäure 100ml", -5.0), ("Gelierzucker Extra 250g", -2.9)]

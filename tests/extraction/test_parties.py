@@ -6,7 +6,9 @@ from typing import Any
 
 from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.pdfcanvas import Canvas
+from service.pipeline.invoice.blocks import find_inline_addresses
 from service.pipeline.invoice.extract import extract_invoice
+from service.pipeline.invoice.layout import build_layout
 
 
 def _names(c: Canvas, language: str = "de") -> tuple[Any, Any]:
@@ -73,3 +75,108 @@ def test_delivery_address_is_not_the_customer() -> None:
     vendor, customer = _names(c, "en")
     assert vendor == "Au bon moulin SARL"
     assert customer == "Ma jolie boutique"
+
+
+def test_six_line_address_blocks_and_a_sender_line_with_suite_and_building() -> None:
+    c = Canvas()
+    c.text(60, 60, "Seller Company · 123 Seller St · Suite 100 · Building A · 12345 Seller City",
+           size=7)
+    for n, line in enumerate(["Buyer Company", "Einkauf ATTN Erika Mustermann", "456 Buyer St",
+                              "Suite 200", "Building B", "67890 Buyer City"]):
+        c.text(60, 80 + 14 * n, line, size=10)
+    c.text(360, 80, "Invoice Number: DOC-12345", size=9)
+    c.text(360, 94, "Invoice Date: October 1, 2023", size=9)
+    c.text(60, 220, "Invoice", size=14, bold=True)
+    for n, line in enumerate(["Seller Company", "Seller Trading Name", "123 Seller St",
+                              "Suite 100", "Building A", "12345 Seller City"]):
+        c.text(40, 730 + 9 * n, line, size=7)
+    assert _names(c, "en") == ("Seller Company", "Buyer Company")
+
+
+def test_insurer_printed_above_herrn_is_the_vendor_not_the_customer() -> None:
+    c = Canvas()
+    c.text(60, 70, "MVM Musterhafter", size=10)
+    c.text(60, 84, "Versicherungsverein Musterstadt a.G.", size=10)
+    for n, line in enumerate(["Herrn", "Max Mustermann", "Musterstr. 11",
+                              "12346 Bad Musterhausen"]):
+        c.text(60, 108 + 14 * n, line, size=10)
+    for n, line in enumerate(["Versicherungsbüro", "Muster", "Musterstr. 12",
+                              "12345 Musterstadt"]):
+        c.text(60, 190 + 14 * n, line, size=13 if n == 0 else 10, bold=n == 0)
+    c.text(60, 280, "Beitragsrechnung Nr. 00.123.456.7", size=10)
+    assert _names(c) == ("MVM Musterhafter", "Max Mustermann")
+
+
+def test_sender_line_of_separate_phrases_and_a_widely_spaced_address_window() -> None:
+    c = Canvas()
+    c.text(420, 60, "Bei Spiel GmbH", size=10)
+    c.text(420, 74, "Ecke 12", size=10)
+    for x, part in ((60, "Bei Spiel GmbH"), (125, "•"), (140, "Ecke 12"), (180, "•"),
+                    (195, "12345 Stadthausen")):
+        c.text(x, 90, part, size=7)
+    c.text(420, 90, "12345 Stadthausen", size=10)
+    c.text(60, 112, "Theodor Est", size=14)
+    c.text(420, 116, "fon (555) 23 78 -0", size=8)
+    c.text(60, 140, "Bahnstr. 42", size=14)
+    c.text(420, 150, "info@localhost.local", size=8)
+    c.text(60, 205, "88802 Spielkreis", size=14)
+    c.text(60, 260, "Rechnung # RE-20140703/502 vom 03.07.2014", size=10)
+    assert _names(c) == ("Bei Spiel GmbH", "Theodor Est")
+
+
+def test_a_label_without_colon_in_the_letterhead_is_no_vendor_name() -> None:
+    c = Canvas()
+    c.text(60, 30, "Die Vordefinierte Firma", size=9)
+    c.text(60, 42, "Waldstrasse 86-90", size=9)
+    c.text(60, 54, "13403 Berlin", size=9)
+    c.text(60, 110, "Firma", size=9)
+    c.text(60, 122, "Elektromarkt Bamby", size=9)
+    c.text(60, 134, "Adlerstrasse 452", size=9)
+    c.text(60, 146, "D-07545 GERA", size=9)
+    c.text(300, 122, "Belegnummer", size=11)
+    c.text(420, 122, "90005178", size=11)
+    c.text(300, 136, "Belegdatum", size=11)
+    c.text(420, 136, "07.01.1997", size=11)
+    assert _names(c) == ("Die Vordefinierte Firma", "Elektromarkt Bamby")
+
+
+def test_sender_line_whose_bullets_ocr_read_as_letters() -> None:
+    c = Canvas()
+    c.text(420, 60, "Bei Spiel GmbH", size=10)
+    c.text(420, 74, "Ecke 12", size=10)
+    for x, part in ((60, "Bei Spiel GmbH"), (125, "e"), (140, "Ecke 12"), (180, "e"),
+                    (195, "12345 Stadthausen")):
+        c.text(x, 90, part, size=7)
+    c.text(420, 90, "12345 Stadthausen", size=10)
+    c.text(60, 112, "Theodor Est", size=14)
+    c.text(60, 140, "Bahnstr. 42", size=14)
+    c.text(110, 150, "j", size=3)
+    c.text(60, 168, "88802 Spielkreis", size=14)
+    assert _names(c) == ("Bei Spiel GmbH", "Theodor Est")
+    senders = find_inline_addresses(build_layout(pdf_to_pages(c.to_pdf())))
+    assert [" ".join(t.text for t in a.name or []) for a in senders] == ["Bei Spiel GmbH"]
+
+
+def test_party_headings_with_the_name_on_their_own_line() -> None:
+    c = Canvas()
+    c.text(60, 60, "BUYER: AMBERIEU EN BUGEY CEDEO", size=9)
+    c.text(80, 74, "AVENUE LEON BLUM", size=9)
+    c.text(80, 88, "01500 AMBERIEU EN BUGEY", size=9)
+    c.text(360, 60, "Purpose Code:", size=9)
+    c.text(480, 60, "9-Original", size=9)
+    c.text(360, 160, "SELLER: DMBP NANTES DISPANO ROUX", size=9)
+    c.text(380, 174, "12 RUE DE LA FONTAINE SALEE", size=9)
+    c.text(380, 188, "44100 NANTES", size=9)
+    assert _names(c, "en") == ("DMBP NANTES DISPANO ROUX", "AMBERIEU EN BUGEY CEDEO")
+
+
+def test_boxed_issuer_heading_read_with_a_bracket() -> None:
+    c = Canvas()
+    c.text(60, 50, "[Rechnungsersteller", size=12)
+    for n, line in enumerate(["Lieferant Meier", "Lieferantenstraße 20", "80333 München"]):
+        c.text(60, 70 + 14 * n, line, size=9)
+    c.text(400, 50, "Fe RD sa", size=16)
+    c.text(60, 160, "Rechnungsempfänger", size=12)
+    for n, line in enumerate(["Kunden AG Mitte", "Kundenstraße 15", "69876 Frankfurt"]):
+        c.text(60, 180 + 14 * n, line, size=9)
+    assert _names(c) == ("Lieferant Meier", "Kunden AG Mitte")

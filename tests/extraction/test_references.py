@@ -85,3 +85,27 @@ def test_customer_number_and_vat_id_in_the_buyers_section() -> None:
     assert customer["customer_number"]["value"] == "GE2020211"
     assert customer["vat_id"]["value"] == "DE136695976"
     assert vendor["vat_id"]["value"] == "DE123456789"
+
+
+def _page(lines: list[tuple[float, str]], title: str) -> dict[str, Any]:
+    c = Canvas()
+    c.text(60, 60, "Au bon moulin SARL", size=14, bold=True)
+    c.text(60, 100, title, size=12, bold=True)
+    for y, text in lines:
+        c.text(60, y, text, size=9)
+    return extract_invoice(pdf_to_pages(c.to_pdf()), "en")
+
+
+def test_the_number_to_quote_when_paying_is_the_payment_reference() -> None:
+    result = _page([(160, "Allgemeine Haftpflichtversicherung VSNR: 01.234.567.8"),
+                    (172, "(Bei Schriftwechsel und Zahlung bitte angeben.)")], "Beitragsrechnung")
+    assert result["payment_reference"]["value"] == "01.234.567.8"
+
+
+def test_invoice_number_is_the_reference_only_where_the_payment_names_the_invoice() -> None:
+    pay = (200, "Facture à régler par virement sur le compte suivant :")
+    iban = (214, "IBAN : FR20 1242 1242 1242 1242 1242 124")
+    result = _page([pay, iban], "Facture FA-2017-0010")
+    assert result["payment_reference"]["value"] == "FA-2017-0010"
+    assert result["payment_reference"]["note"]
+    assert _page([iban], "Facture FA-2017-0010")["payment_reference"] is None

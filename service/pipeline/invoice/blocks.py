@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
+from service.pipeline.invoice.labels import LABELS
 from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
+from service.pipeline.invoice.party_sections import SALUTATION
 
 CITY_LINE = re.compile(
-    # 10115 Berlin, CH-8001 Zürich, F-75001 Paris, 84340 Malaucène
-    r"^(?:(?:D|DE|A|AT|CH|F|FR|B|BE|L|LU|I|IT|E|ES)-)?\d{4,5}\s+[A-ZÄÖÜÉÈÀÂÎÔÛÇ][\w.\- ()']+$"
+    # 10115 Berlin, CH-8001 Zürich, F-75001 Paris, 84340 Malaucène, 560001 Bengaluru
+    r"^(?:(?:D|DE|A|AT|CH|F|FR|B|BE|L|LU|I|IT|E|ES)-)?\d{4,6}\s+[A-ZÄÖÜÉÈÀÂÎÔÛÇ][\w.\- ()']+$"
     r"|^(?:NL-)?\d{4}\s?[A-Z]{2}\s+[A-Z][\w.\- ']+$"  # 3012 CN Rotterdam
     r"|^[A-Z][A-Za-z' .\-]+\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$"  # Leeds LS1 4AP
     r"|^[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\s+[A-Z][A-Za-z' .\-]+$"  # M1 1AA Manchester
@@ -60,6 +63,7 @@ class Block:
     city_index: int
     label: str = ""
     extra: list[Segment] = field(default_factory=list)  # lines below the city line
+    sender: list[Segment] = field(default_factory=list)  # lines above its 'Herrn' / 'Frau'
 
     @property
     def name(self) -> Segment:
@@ -109,17 +113,23 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
             slack = seg.height * 1.5
             lines, label = [seg], ""
             above, last = r - 1, seg
-            while above >= 0 and len(lines) < 5:
+            while above >= 0 and len(lines) < 6:
                 prev = rows[above]
+                # a speck OCR read as a letter ('j') is no line of the address
+                segments = [s for s in prev.segments
+                            if len(s.text) > 2 or s.height >= 0.5 * last.height]
+                if not segments:
+                    above -= 1
+                    continue
                 gap = (last.y1 - prev.y2) / max(last.height, prev.height)
                 if gap > 3.5:
                     break
-                match = [s for s in prev.segments if _aligned(s, last, slack)]
-                if gap > 2.0 and not any(abs(s.x1 - last.x1) < 0.3 * last.height for s in match):
-                    break  # lines far apart belong together only when exactly aligned
-                if not match and not any(_overlaps(s, last) for s in prev.segments):
+                match = [s for s in segments if _aligned(s, last, slack)]
+                if not match and not any(_overlaps(s, last) for s in segments):
                     above -= 1  # a row of the column beside the address
                     continue
+                if gap > 2.0 and not any(abs(s.x1 - last.x1) < 0.3 * last.height for s in match):
+                    break  # lines far apart belong together only when exactly aligned
                 if not match:
                     break
                 text = norm(match[0].text)
@@ -131,9 +141,15 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
                 lines.insert(0, match[0])
                 last = match[0]
                 above -= 1
+            # 'Herrn' / 'Frau' opens the addressee: the lines above it are someone else's
+            # (the insurer's name printed right above the address window)
+            opened = [k for k, line in enumerate(lines[:-2]) if SALUTATION.match(norm(line.text))]
+            sender: list[Segment] = []
+            if opened and opened[-1] > 0:
+                sender, lines = lines[: opened[-1]], lines[opened[-1] :]
             if len(lines) < 2:
                 continue
-            block = Block(page, lines, len(lines) - 1, label)
+            block = Block(page, lines, len(lines) - 1, label, sender=sender)
             below, last = r + 1, seg
             while below < len(rows) and len(block.extra) < 3:
                 nxt = rows[below]
@@ -152,10 +168,31 @@ def find_blocks(layout: Layout, page: int) -> list[Block]:
     return blocks
 
 
+def _joined(row: Row) -> list[Segment]:
+    """The row's phrases, with phrases set apart only by a lone separator ('Bei Spiel GmbH'
+    '●' 'Ecke 12' '●' '12345 Stadthausen') read as one; a bullet that OCR read as a letter
+    ('e', 'o') between two phrases counts as one."""
+    out: list[Segment] = []
+    glue = False
+    segs = row.segments
+    for k, seg in enumerate(segs):
+        text = seg.text.strip()
+        lone = bool(re.fullmatch(r"[·•●∙◦|]", text))
+        if not lone and re.fullmatch(r"[eo*»°]", text) and 0 < k < len(segs) - 1:
+            lone = True
+            seg = Segment([dataclasses.replace(seg.toks[0], text="•")])
+        if out and (lone or glue):
+            out[-1] = Segment(out[-1].toks + seg.toks)
+        else:
+            out.append(seg)
+        glue = lone
+    return out
+
+
 def find_inline_addresses(layout: Layout) -> list[InlineAddress]:
     found = []
     for row in layout.rows:
-        for seg in row.segments:
+        for seg in _joined(row):
             text = seg.text
             parts: list[tuple[int, int]] = []
             start = 0
@@ -176,11 +213,14 @@ def find_inline_addresses(layout: Layout) -> list[InlineAddress]:
             for i, (a, b) in enumerate(parts):
                 if i == 0 or not is_city_line(text[a:b]):
                     continue
-                sa, sb = parts[i - 1]
-                if not re.search(r"\d", text[sa:sb]):
+                # the street: the first part with a number, with maybe 'Suite 100',
+                # 'Building A' between it and the city
+                street = next((k for k in range(max(int(i >= 2), i - 3), i)
+                               if re.search(r"\d", text[slice(*parts[k])])), None)
+                if street is None:
                     continue
-                name = seg.span(*parts[i - 2]) if i >= 2 else None
-                found.append(InlineAddress(name, seg.span(sa, sb), seg.span(a, b), row))
+                name = seg.span(*parts[street - 1]) if street >= 1 else None
+                found.append(InlineAddress(name, seg.span(*parts[street]), seg.span(a, b), row))
                 break
     return found
 
@@ -202,11 +242,18 @@ def customer_score(block: Block, layout: Layout) -> float:
         score += 0.5
     if block.page == 1:
         score += 1
+    if SALUTATION.match(norm(block.name.text)):
+        score += 1  # 'Herrn', 'Frau', 'Firma' above the addressee
     rows = layout.page_rows(block.page)
     above = [r for r in rows if r.y2 <= block.y1 and block.y1 - r.y2 < block.name.height * 2.5]
     if above and any(SEPARATORS.search(s.text) for s in above[-1].segments):
         score += 2  # sender line right above the window
     return score
+
+
+# a field's label printed without its colon ('Belegnummer  90005178') is no letterhead
+_FIELD_LABEL = re.compile("|".join(f"(?:{pattern})" for patterns in LABELS.values()
+                                   for pattern, _ in patterns))
 
 
 def letterhead_names(layout: Layout) -> list[tuple[float, list[Tok]]]:
@@ -221,6 +268,8 @@ def letterhead_names(layout: Layout) -> list[tuple[float, list[Tok]]]:
             if TITLE_WORDS.match(text) or not re.search(r"[a-zäöü]{2}", text) or text.endswith(":"):
                 continue  # a title, a number, a label ('Invoice Number:')
             if is_city_line(seg.text) or "@" in text or re.search(r"\d{3}", text):
+                continue
+            if _FIELD_LABEL.fullmatch(text):
                 continue
             score = seg.height + (seg.height * 0.5 if LEGAL_FORM.search(seg.text) else 0)
             out.append((score, list(seg.toks)))

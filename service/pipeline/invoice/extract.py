@@ -39,13 +39,13 @@ from service.pipeline.invoice.parsers import (
     find_labeled,
     first,
     parse_ident,
-    parse_reference,
 )
 from service.pipeline.invoice.parties import parties
 from service.pipeline.invoice.paycodes import apply_payment_codes
 from service.pipeline.invoice.references import (
     allowance,
     early_payment,
+    payment_reference,
     references,
     service_period,
 )
@@ -84,9 +84,7 @@ def extract_invoice(pages: list[PageText], language: str, codes: Sequence[Barcod
     tax_calc = tax_calculation(layout, skip, tables)
     result.update(totals(layout, skip, tax_calc, tables))
     result["tax_calculation"] = tax_calc_out(tax_calc, result, tables)
-    result["payment_reference"] = cand_ex(
-        first(find_labeled(layout, "payment_reference", parse_reference, skip))
-    )
+    result["payment_reference"] = payment_reference(layout, skip, number)
     result["payment_methods"] = [
         ex(method, 0.8, [])
         for method in sorted({m for p, m in PAYMENT_WORDS.items() if re.search(p, fulltext, re.I)})

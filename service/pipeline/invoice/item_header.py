@@ -8,6 +8,7 @@ from the rows just above and below the main heading row.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -27,17 +28,23 @@ _KINDS: list[tuple[str, str]] = [
               r"precio(?: unit(?:ario|\.))?|prezzo(?: unit(?:ario|\.))?"),
     ("qty", r"menge|anzahl|qty\.?|quantity|units|st[üu]ck|stk\.?|hours|hrs|stunden|std\.?|"
             r"qt[ée]\.?|quantit[ée]|aantal|cantidad|cant\.?|quantit[àa]|q\.?t[àa]\.?|nombre"),
-    ("unit", r"einheit|unit|me|uom|u\.? ?m\.?|unit[ée]|eenheid|unidad|unit[àa]"),
-    ("tax", r"ust\.?|mwst\.?|vat(?: %| rate)?|tax(?: rate| %)?|gst|steuer(?:satz)?(?: \[?%\]?)?|"
+    ("unit", r"einheit|unit|me|uom|u\.? ?m\.?|unit[ée]|eenheid|unidad|unit[àa]|"
+             r"meng(?:en|\.)?-?einheit"),
+    ("tax", r"(?:ust|mwst|vat|tax|tva|btw|iva)\.? ?%|"
+            r"ust\.?|mwst\.?|vat(?: %| rate)?|tax(?: rate| %)?|gst|steuer(?:satz)?(?: \[?%\]?)?|"
             r"ust\.?-?satz|mwst\.?-?satz|tva(?: %)?|taux(?: tva)?|btw(?: %| tarief)?|"
             r"iva(?: %)?|%"),
     ("total", r"(?:line )?total(?: price| ht| net)?|net amount|amount|net|value|"
-              r"gesamt(?:preis|betrag)?|betrag|nettobetrag|positionsbetrag|summe|netto|entgelt|"
+              r"gesamt(?:preis|betrag)?|gp|g-?preis|betrag|nettobetrag|positionsbetrag|summe|"
+              r"netto|entgelt|"
               r"montant(?: ht)?|prix(?: total)? ht|prix total|totaal|bedrag|importe|importo|"
               r"totale|subtotal"),
-    ("discount", r"rem\.?|remise|rabatt|discount|korting|descuento|sconto|disc\.?"),
+    ("discount", r"rem\.?|remise|rabatt|discount|korting|descuento|sconto|disc\.?|"
+                 r"(?:nachl[äa]sse|allowances|remises)(?: ?/(?: ?(?:zuschl[äa]ge|charges|"
+                 r"majorations))?)?"),
     ("desc", r"(?:item |article |product )?description|description of (?:goods|services)|"
-             r"(?:artikel)?bezeichnung|beschreibung|leistung(?:sbeschreibung)?|artikel|produkt|"
+             r"(?:artikel|produkt|waren)?(?:bezeichnung|beschreibung)|leistung(?:sbeschreibung)?|"
+             r"artikel|produkt|"
              r"product(?: ?/ ?service)?|service|services|details|item|d[ée]signation|"
              r"libell[ée]|produits?|omschrijving|descripci[óo]n|concepto|art[íi]culo|descrizione|"
              r"articolo|prestazione|text"),
@@ -55,7 +62,7 @@ class Column:
 
 
 def _key(toks: list[Tok]) -> str:
-    text = " ".join(t.text for t in toks).lower().strip(" :")
+    text = " ".join(t.text for t in toks).lower().strip(" :").lstrip("[\u201a,|")  # OCR: "[Price"
     return re.sub(r"-\s+(?=[a-zäöü])", "", text)  # 'Positions- betrag'
 
 
@@ -66,9 +73,24 @@ def kind_of(text: str) -> str | None:
     return None
 
 
-def _read_row(row: Row) -> tuple[list[Column], int]:
-    """The columns one row names and how many of its words name none."""
-    toks = row.toks
+def joined_above(row: Row, above: list[Row]) -> list[Tok]:
+    """The row's words, each with the word fragment printed right above it that ends in
+    '-' or '/' put in front ('Meng.-' over 'einheit', 'Preis/' over 'Einheit')."""
+    fragments = [t for r in above for t in r.toks
+                 if r.page == row.page and t.y1 < row.y1
+                 and -0.5 * row.height <= row.y1 - t.y2 < 1.5 * row.height
+                 and len(t.text) >= 3 and t.text.endswith(("-", "/"))]
+    out = []
+    for tok in row.toks:
+        frag = next((f for f in fragments if min(f.x2, tok.x2) - max(f.x1, tok.x1) > 0), None)
+        out.append(tok if frag is None else dataclasses.replace(
+            tok, text=frag.text + tok.text, x1=min(frag.x1, tok.x1), x2=max(frag.x2, tok.x2)))
+    return out
+
+
+def _read_row(row: Row, toks: list[Tok] | None = None) -> tuple[list[Column], int]:
+    """The columns one row names (or its words `toks`) and how many of its words name none."""
+    toks = row.toks if toks is None else toks
     columns: list[Column] = []
     unmatched = 0
     i = 0
@@ -98,8 +120,10 @@ def _read_row(row: Row) -> tuple[list[Column], int]:
     return columns, unmatched
 
 
-def header_columns(row: Row) -> list[Column] | None:
-    columns, unmatched = _read_row(row)
+def header_columns(row: Row, above: list[Row] | None = None) -> list[Column] | None:
+    """The columns of a heading row; `above`: the rows just above it, where the first half
+    of a heading broken over two lines may be printed."""
+    columns, unmatched = _read_row(row, joined_above(row, above) if above else None)
     kinds = [c.kind for c in columns]
     if kinds.count("desc") == 2 and kinds[0] == "desc":
         columns[0].kind = "pos"  # "Item | Description"

@@ -213,6 +213,9 @@ def _vendor_name(
     for address in inline:
         if address.name:
             add(address.name, 2.5)
+    for block in blocks:
+        if block.sender:  # the issuer's name right above the addressee's 'Herrn'
+            add(block.sender[0].toks, 3.0)
     heads = [toks for _, toks in letterhead_names(layout)
              if norm(seg_value(toks)) not in customer_lines
              and not SHIP_LABEL.match(norm(seg_value(toks)))]

@@ -13,18 +13,22 @@ from dataclasses import dataclass
 
 from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 
-VENDOR_HEADING = re.compile(
-    r"^(verkäufer|lieferant|rechnungssteller|leistungserbringer|absender|seller|supplier|"
+_VENDOR_WORDS = (
+    r"(verkäufer|lieferant|rechnungs(?:er)?steller|leistungserbringer|absender|seller|supplier|"
     r"vendor|from|issued by|vendeur|fournisseur|émetteur|prestataire|leverancier|verkoper|"
     r"afzender|proveedor|vendedor|emisor|fornitore|venditore|cedente(?: prestatore)?)"
-    r"(?:\s*/\s*[\w ]+)?\s*:?$"
 )
-CUSTOMER_HEADING = re.compile(
-    r"^(käufer|leistungsempfänger|rechnungsempfänger|kunde|empfänger|buyer|customer|"
+_CUSTOMER_WORDS = (
+    r"(käufer|leistungsempfänger|rechnungsempfänger|kunde|empfänger|buyer|customer|"
     r"bill(?:ed)? to|invoice to|sold to|acheteur|client|destinataire|factur[ée] à|"
     r"koper|klant|afnemer|factuuradres|cliente|comprador|destinatario|"
-    r"cessionario(?: committente)?)(?:\s*/\s*[\w ]+)?\s*:?$"
+    r"cessionario(?: committente)?)"
 )
+VENDOR_HEADING = re.compile(rf"^{_VENDOR_WORDS}(?:\s*/\s*[\w ]+)?\s*:?$")
+CUSTOMER_HEADING = re.compile(rf"^{_CUSTOMER_WORDS}(?:\s*/\s*[\w ]+)?\s*:?$")
+# the heading and the name on one line: 'SELLER: DMBP NANTES', 'Bill to: Acme Corp'
+_VENDOR_INLINE = re.compile(rf"^{_VENDOR_WORDS}\s*:\s*(?=.*[^\W\d_]{{3}})")
+_CUSTOMER_INLINE = re.compile(rf"^{_CUSTOMER_WORDS}\s*:\s*(?=.*[^\W\d_]{{3}})")
 _NAME_LABEL = re.compile(
     r"^(name|firma|company|raison sociale|nom|naam|bedrijfsnaam|nombre|razón social|nome|"
     r"ragione sociale|denominazione)\s*:?$"
@@ -55,17 +59,28 @@ def sections(layout: Layout) -> tuple[Section | None, Section | None]:
         rows = layout.page_rows(page)
         for r, row in enumerate(rows):
             for seg in row.segments:
-                text = norm(seg.text)
+                text = norm(seg.text).lstrip("[(|")  # OCR's '[' before a boxed heading
                 if vendor is None and VENDOR_HEADING.match(text):
                     vendor = _section(rows, r, seg)
                 elif customer is None and CUSTOMER_HEADING.match(text):
                     customer = _section(rows, r, seg)
+                elif vendor is None and (m := _VENDOR_INLINE.match(text)):
+                    vendor = _section(rows, r, seg, _after(seg, m.end()))
+                elif customer is None and (m := _CUSTOMER_INLINE.match(text)):
+                    customer = _section(rows, r, seg, _after(seg, m.end()))
     return vendor, customer
 
 
-def _section(rows: list[Row], r: int, heading: Segment) -> Section:
+def _after(seg: Segment, end: int) -> list[Tok] | None:
+    """The words of the phrase after its first `end` characters: the name after 'SELLER:'."""
+    return seg.span(end, len(seg.text)) or None
+
+
+def _section(rows: list[Row], r: int, heading: Segment, name: list[Tok] | None = None
+             ) -> Section:
     """The words below the heading and right of its start, up to the next heading or
-    gap, and left of a heading printed beside it."""
+    gap, and left of a heading printed beside it; `name`: the name printed on the
+    heading's own line."""
     right = min((s.x1 for s in rows[r].segments if s.x1 > heading.x2), default=float("inf"))
     left = heading.x1 - 2 * heading.height
     toks: list[Tok] = []
@@ -84,7 +99,7 @@ def _section(rows: list[Row], r: int, heading: Segment) -> Section:
         labelled = _NUMBER_LABEL.match(text)
         if number is None and labelled:
             number = [t for t in mine if re.search(r"\d", t.text)][:1] or None
-    return Section(_name_below(rows, r, heading), toks, number)
+    return Section(name or _name_below(rows, r, heading), toks, number)
 
 
 def _under(seg: Segment, heading: Segment) -> bool:

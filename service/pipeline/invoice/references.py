@@ -1,9 +1,13 @@
-"""Referenced documents, the service period, allowances and charges, early payment terms.
+"""Referenced documents, the payment reference, the service period, allowances and
+charges, early payment terms.
 
 Each is found by its printed label (labels.LABELS) in English, German, French, Dutch,
 Spanish and Italian; the early payment discount ('2 % Skonto bei Zahlung bis 15.06.2024',
 '2% discount if paid within 10 days', 'escompte de 2 % pour paiement sous 8 jours') from
-its sentence, its amounts computed from the gross amount.
+its sentence, its amounts computed from the gross amount. Without a labelled payment
+reference, a number the page asks to quote when paying ('VSNR: 01.234.567.8' above '(Bei
+Schriftwechsel und Zahlung bitte angeben.)'), or the invoice's own number where the
+payment instruction names the invoice as what is paid ('Facture à régler par virement').
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from service.pipeline.invoice.parsers import (
     first,
     parse_ident,
     parse_money,
+    parse_reference,
 )
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
 
@@ -34,6 +39,17 @@ _EARLY = re.compile(
 )
 _DAYS = re.compile(r"(?:innerhalb|within|sous|binnen|entro|en|in)\s+(?:von\s+)?(\d{1,3})\s*"
                    r"(?:tagen|days|jours|dagen|giorni|d[íi]as)", re.I)
+# a note under a number: quote it when paying
+_QUOTE_ABOVE = re.compile(
+    r"^\(?(?:bei\s+(?:schriftwechsel\s+und\s+)?zahlung(?:en)?\s+(?:bitte\s+)?angeben|"
+    r"(?:please\s+)?quote\s+(?:this|it)\s+(?:when\s+paying|with\s+(?:your\s+)?payment)|"
+    r"[àa]\s+rappeler\s+lors\s+du\s+(?:paiement|r[èe]glement))\.?\)?$", re.I)
+# a payment instruction that names the invoice itself as what is paid
+_PAY_THIS_INVOICE = re.compile(
+    r"\bfacture\s+(?:[àa]\s+r[ée]gler|payable)\s+par\s+virement"
+    r"|\binvoice\s+(?:to\s+(?:be\s+)?pa(?:y|id)|payable)\s+by\s+(?:sepa\s+)?(?:wire\s+|bank\s+)?"
+    r"transfer|\brechnung\s+(?:ist\s+)?(?:per|durch)\s+überweisung\s+zu\s+(?:be)?zahlen",
+    re.I)
 _UNTIL = re.compile(r"(?:bis|until|by|before|jusqu'au|avant\s+le|tot|entro\s+il|hasta\s+el)"
                     r"\s*(?:zum\s+)?", re.I)
 
@@ -51,6 +67,31 @@ def references(layout: Layout, skip: set[int], taken: set[str]) -> dict[str, lis
         seen |= set(found)
         out[key] = [e for c in found.values() if (e := cand_ex(c)) is not None]
     return out
+
+
+def payment_reference(layout: Layout, skip: set[int], number: Candidate | None
+                      ) -> Extraction | None:
+    """The labelled payment reference; else a number the page asks to quote when paying;
+    else the invoice number, where the payment instruction names the invoice."""
+    labelled = first(find_labeled(layout, "payment_reference", parse_reference, skip))
+    if labelled is not None:
+        return cand_ex(labelled)
+    rows = layout.rows
+    for i, row in enumerate(rows[1:], start=1):
+        above = rows[i - 1]
+        if id(row) in skip or above.page != row.page or not _QUOTE_ABOVE.match(row.text.strip()):
+            continue
+        toks = [t for t in above.toks if re.search(r"\d", t.text) and len(t.text) >= 4
+                and t.x1 < row.toks[-1].x2]
+        if toks:
+            value = toks[-1].text.strip(".,;:()")
+            return ex(value, 0.75, toks[-1:])
+    if number is not None and any(
+            id(row) not in skip and _PAY_THIS_INVOICE.search(row.text) for row in rows):
+        return ex(number.value, 0.6, number.toks,
+                  note="no payment reference printed; the invoice number the payment "
+                       "instruction refers to")
+    return None
 
 
 def service_period(layout: Layout, skip: set[int], parse_day: Parser) -> dict[str, Any] | None:

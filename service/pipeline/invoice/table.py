@@ -40,6 +40,9 @@ ADJUSTMENT_ROW = re.compile(
     r"^(allowance|charge|discount|\w*rabatt|nachlass|skonto|zuschl[äa]g\w*|abschl[äa]g\w*|"
     r"remise|korting)\b"
 )
+# an item's unit, on a row whose description OCR set a little lower ('-5  Stk  19 %  -5,00')
+_UNIT_WORD = re.compile(r"stk\.?|stck\.?|stück|pcs\.?|pce|kgs?|std\.?|hrs|units?|pieces?|"
+                        r"liters?|litres?|psch\.?|pauschal|each|lfm|tage?|days?|stunden|hours")
 _PAGE_NUMBER = re.compile(
     r"\b(seite|page|pagina|página|blad)\s*\d+\s*(von|of|/|de|di|sur|van)\s*\d+", re.I
 )
@@ -86,6 +89,11 @@ def money(toks: list[Tok] | None, comma: bool | None) -> float | None:
     text = " ".join(t.text for t in toks)
     if "%" in text or not re.search(r"\d[.,\u066b]\d{2,4}(?!\d)", text):
         return None
+    # up to the word with the decimals: '1 234,50', '€ 20.00', not a speck after it ('20.00 € 1')
+    last = next(k for k, t in enumerate(toks) if re.search(r"\d[.,\u066b]\d{2,4}(?!\d)", t.text))
+    after = [t for t in toks[last + 1 :] if not re.fullmatch(r"[€$£¥]|EUR|USD|GBP|CHF", t.text)]
+    if after and all(re.fullmatch(r"\d{1,2}", t.text) for t in after):
+        text = " ".join(t.text for t in toks[: last + 1])
     return parse_number(text, comma)
 
 
@@ -125,8 +133,18 @@ def _cells(columns: list[Column], row: Row) -> dict[str, list[Tok]]:
     return cells
 
 
+def _wrapped(row: Row, last: Row | None) -> bool:
+    """A line of text wrapped from the row just above: it starts where a phrase of that row
+    starts, right under it, and holds no amount."""
+    if last is None or row.page != last.page or row.y1 - last.y2 > 0.8 * row.height:
+        return False
+    seg = row.segments[0]
+    return len(row.segments) == 1 and not re.search(r"\d[.,]\d{2}", row.text) and any(
+        abs(s.x1 - seg.x1) < 0.5 * seg.height for s in last.segments)
+
+
 def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
-                comma: bool | None) -> bool:
+                comma: bool | None, last: Row | None = None) -> bool:
     first = norm(row.segments[0].text)
     if STOP_ROW.match(first) and money(cells.get("price"), comma) is None:
         return True
@@ -134,7 +152,11 @@ def _ends_table(row: Row, columns: list[Column], cells: dict[str, list[Tok]],
         return True
     if header_columns(row) is not None:
         return True
-    if not {"pos", "desc", "article"} & set(cells) and re.search(r"[^\W\d_]{3}", row.text):
+    words = [t.text for t in row.toks if re.search(r"[^\W\d_]{3}", t.text)]
+    priced_unit = money(cells.get("total"), comma) is not None and all(
+        _UNIT_WORD.fullmatch(w.lower()) for w in words)
+    if not {"pos", "desc", "article", "discount"} & set(cells) and words and not priced_unit \
+            and not _wrapped(row, last):
         return True  # a label right of the descriptions: 'Net amount  851,09'
     desc = next((c for c in columns if c.kind == "desc"), None)
     left = min(c.x1 for c in columns)
@@ -161,6 +183,9 @@ class _Reader:
         priced = money(cells.get("total"), self.comma) is not None or (
             money(cells.get("price"), self.comma) is not None
             and (self.key == "price" or bool(cells.get("qty") or cells.get("pos"))))
+        if priced and not {"desc", "pos", "article", "qty"} & set(cells) and any(
+                "%" in t.text for toks in cells.values() for t in toks):
+            priced = False  # '1,00 %  0,10' under an item: its discount, no item of its own
         item = self.current
         if priced and (item is None or money(item.cells.get(self.key), self.comma) is not None):
             item = ItemRow({}, row)
@@ -211,14 +236,39 @@ def _resume(rows: list[Row], j: int, reader: _Reader, layout: Layout) -> int | N
     return None
 
 
+def _vertical(tok: Tok) -> bool:
+    """A word printed sideways (a margin note running up the page)."""
+    return len(tok.text) >= 3 and tok.x2 - tok.x1 < 0.5 * (tok.y2 - tok.y1)
+
+
+def upright(row: Row, left: float | None = None) -> Row | None:
+    """The row without the words printed sideways (and, left of x `left`, without the
+    letters OCR reads one by one from such words); None if nothing else is left."""
+    def sideways(seg: Segment) -> bool:
+        return all(_vertical(t) for t in seg.toks) or (
+            left is not None and seg.x2 < left and len(seg.text) <= 2)
+
+    if not any(sideways(s) for s in row.segments):
+        return row
+    segments = [s for s in row.segments if not sideways(s)]
+    if not segments:
+        return None
+    return Row(row.page, row.index, [t for s in segments for t in s.toks], segments)
+
+
 def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: bool | None) -> int:
     reader = _Reader(table, comma)
     heights = [rows[i].height]
     widest = 0.0
     last = rows[i]
     j = i + 1
+    margin = min(c.x1 for c in table.columns) - 2 * rows[i].height
     while j < len(rows):
-        row = rows[j]
+        straight = upright(rows[j], margin)
+        if straight is None:
+            j += 1
+            continue
+        row = straight
         if row.page != last.page:
             if not table.items:
                 break
@@ -236,7 +286,7 @@ def _read_body(layout: Layout, rows: list[Row], i: int, table: Table, comma: boo
         if table.items:
             widest = max(widest, gap)  # tables that space their items out widely
         cells = _cells(table.columns, row)
-        if _ends_table(row, table.columns, cells, comma):
+        if _ends_table(row, table.columns, cells, comma, last):
             break
         reader.read(row, cells)
         table.rows.append(row)
@@ -253,7 +303,7 @@ def find_tables(layout: Layout) -> list[Table]:
     tables = []
     i = 0
     while i < len(rows):
-        columns = header_columns(rows[i])
+        columns = header_columns(rows[i], rows[max(0, i - 3) : i])
         if columns is None:
             i += 1
             continue

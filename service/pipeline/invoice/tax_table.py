@@ -3,6 +3,9 @@ and the tax, then one row per rate ('Umsatzsteuer (S)  113,03  7  7,91').
 
 A row counts only when its numbers agree: base x rate / 100 = tax, to the cent (or to a
 cent per ten euros, for tax computed per line and summed).
+
+An invoice that charges no tax and says so ('Umsatzsteuerbefreit nach §19 UStG', 'TVA non
+applicable, art. 293 B du CGI', 'reverse charge') has one line at 0 %.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from service.pipeline.invoice.amounts import parse_number
-from service.pipeline.invoice.layout import Layout, Row, Tok
+from service.pipeline.invoice.layout import Layout, Row, Segment, Tok
 from service.pipeline.invoice.values import Candidate
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -60,13 +63,22 @@ def _heading(row: Row) -> list[_Column] | None:
                 i += width
                 break
         else:
+            # a heading of something else ('Art (Kategorie)', 'Zu-/Abschlag'): its numbers
+            # are nobody else's
+            tok = toks[i]
+            last = columns[-1] if columns else None
+            if last is not None and last.kind == "other" and tok.x1 - last.x2 < tok.height:
+                last.x2 = tok.x2
+            else:
+                columns.append(_Column("other", tok.x1, tok.x2))
             i += 1
     kinds = [c.kind for c in columns]
     if not {"rate", "tax"} <= set(kinds) or "base" not in kinds:
         return None
     # of several base columns ('Warenwert', 'Basisbetrag') the last is after allowances
-    bases = [c for c in columns if c.kind == "base"]
-    return [c for c in columns if c.kind != "base"] + [bases[-1]]
+    for c in [c for c in columns if c.kind == "base"][:-1]:
+        c.kind = "other"
+    return columns
 
 
 def _cell(columns: list[_Column], kind: str, row: Row) -> list[Tok]:
@@ -85,6 +97,8 @@ def _number(toks: list[Tok], decimals: bool) -> tuple[float, list[Tok]] | None:
         text = tok.text.strip("%()")
         if decimals and not re.search(r"\d[.,]\d{2}$", text):
             continue
+        if not decimals:
+            text = text.rstrip(",.")  # a rate OCR read with a speck after it: '7,'
         value = parse_number(text)
         if value is not None:
             return value, [tok]
@@ -106,8 +120,33 @@ def tax_table_rows(layout: Layout) -> list[TaxRow]:
             tax = _number(_cell(columns, "tax", below), decimals=True)
             if rate is None or base is None or tax is None or not 0 <= rate[0] <= 30:
                 continue
-            if abs(base[0] * rate[0] / 100 - tax[0]) > max(0.011, abs(base[0]) / 1000):
+            net, amount, conf = base[0], tax[0], 0.9
+            if net * amount < 0:  # a credit note's thin minus sign lost to OCR on one of them
+                net, amount, conf = -abs(net), -abs(amount), 0.8
+            if abs(net * rate[0] / 100 - amount) > max(0.011, abs(net) / 1000):
                 continue
-            out.append(TaxRow(rate[0], Candidate(base[0], base[1], 0.9, below),
-                              Candidate(tax[0], tax[1], 0.9, below)))
+            out.append(TaxRow(rate[0], Candidate(net, base[1], conf, below),
+                              Candidate(amount, tax[1], conf, below)))
     return out
+
+
+_EXEMPT = re.compile(
+    r"§\s*19\s*(?:abs\.?\s*1\s*)?ustg|kleinunternehmer|(?:umsatz)?steuerbefreit|"
+    r"(?:umsatz|mehrwert)?steuerfrei(?:e|er)?\s+(?:lieferung|leistung|umsatz)|"
+    r"keine\s+umsatzsteuer|ohne\s+ausweis\s+(?:der|von)\s+umsatzsteuer|"
+    r"steuerschuldnerschaft\s+des\s+leistungsempfängers|reverse\s+charge|"
+    r"(?:vat|tax)[- ]exempt|exempt\s+from\s+(?:vat|tax)|no\s+vat\s+(?:is\s+)?charged|"
+    r"tva\s+non\s+applicable|exon[ée]r[ée]e?\s+de\s+tva|autoliquidation|"
+    r"art(?:icle)?\.?\s*293\s*b", re.I)
+
+
+def exemption(layout: Layout, skip: set[int]) -> Candidate | None:
+    """A tax of 0, where the invoice says it charges none: the words saying so."""
+    for row in layout.rows:
+        if id(row) in skip:
+            continue
+        seg = Segment(list(row.toks))
+        m = _EXEMPT.search(seg.text)
+        if m is not None:
+            return Candidate(0.0, seg.span(*m.span()), 0.7, row)
+    return None

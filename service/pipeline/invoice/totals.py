@@ -11,8 +11,8 @@ from service.pipeline.invoice.amounts import parse_amount
 from service.pipeline.invoice.columns import find_in_column
 from service.pipeline.invoice.layout import Layout, Segment, Tok, norm
 from service.pipeline.invoice.parsers import AMOUNTISH, find_labeled, parse_money
-from service.pipeline.invoice.table import Table
-from service.pipeline.invoice.tax_table import tax_table_rows
+from service.pipeline.invoice.table import Table, upright
+from service.pipeline.invoice.tax_table import exemption, tax_table_rows
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex
 
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%")
@@ -29,12 +29,13 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
     lines: dict[float, TaxLine] = {}
     tax_label = re.compile(
         r"^(?:zzgl\.?\s+|inkl\.?\s+|enth\.?\s+|plus\s+)?(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?"
-        r"(?:ust|mwst|umsatzs?steuer|mehrwertsteuer|value\s+added\s+tax|"
+        r"(?:ust|mwst|umsatzs?steuer|mehrwertsteuer|versicherungs?steuer|value\s+added\s+tax|"
         r"taxe\s+sur\s+la\s+valeur\s+ajout[ée]e|omzetbelasting|"
         r"vat|tax|sales\s+tax|gst|hst|tva|btw|iva)\b"
     )
-    for row in layout.rows:
-        if id(row) in skip:
+    for each in layout.rows:
+        row = upright(each)  # without a margin note printed sideways
+        if id(each) in skip or row is None:
             continue
         text = row.text
         pct = _PERCENT.search(text)
@@ -42,11 +43,11 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
             continue
         rate = float(pct.group(1).replace(",", "."))
         amounts = [
-            (m, parse_amount(m.group(0)))
+            (m, v)
             for m in AMOUNTISH.finditer(text)
             if not re.match(r"\s*%", text[m.end() :]) and m.start() > pct.start()
+            and (v := parse_amount(m.group(0))) is not None
         ]
-        amounts = [(m, v) for m, v in amounts if v is not None]
         first_text = norm(row.segments[0].text)
         seg = Segment([t for s in row.segments for t in s.toks])
         if tax_label.match(first_text) and amounts:
@@ -56,14 +57,22 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
             if len(amounts) >= 2:
                 m2, v2 = amounts[-2]
                 line.net = Candidate(v2, seg.span(m2.start(), m2.end()), 0.9, row)
+        elif (len(amounts) >= 2 and _TAX_WORD.search(first_text)
+              and abs(amounts[-2][1] * rate / 100 - amounts[-1][1]) <= 0.011):
+            # 'Steuerbasisbetrag USt. 7%  275,00  19,25': base and tax that agree
+            (m2, v2), (m3, v3) = amounts[-2], amounts[-1]
+            line = lines.setdefault(rate, TaxLine(rate, None, None))
+            line.net = Candidate(v2, seg.span(m2.start(), m2.end()), 0.85, row)
+            line.tax = Candidate(v3, seg.span(m3.start(), m3.end()), 0.85, row)
         elif _PERCENT.fullmatch(first_text):
             # a VAT breakdown row: "7 %  1.508,82  105,62", maybe with the totals block beside it
             cells = []
             for cell in row.segments[1:]:
-                value = parse_amount(cell.text) if re.search(r"\d[.,]\d{2}\b", cell.text) else None
-                if value is None:
+                amount = (parse_amount(cell.text) if re.search(r"\d[.,]\d{2}\b", cell.text)
+                          else None)
+                if amount is None:
                     break
-                cells.append(Candidate(value, list(cell.toks), 0.9, row))
+                cells.append(Candidate(amount, list(cell.toks), 0.9, row))
             for a, b in itertools.pairwise(cells):
                 if abs(a.value * rate / 100 - b.value) <= 0.011:
                     line = lines.setdefault(rate, TaxLine(rate, None, None))
@@ -73,6 +82,8 @@ def tax_calculation(layout: Layout, skip: set[int], tables: list[Table]) -> list
     for found in tax_table_rows(layout):  # checked rows of a printed VAT breakdown win
         line = lines.setdefault(found.rate, TaxLine(found.rate, None, None))
         line.net, line.tax = found.net, found.tax
+    if not lines and (none := exemption(layout, skip)) is not None:
+        lines[0.0] = TaxLine(0.0, none, None)  # 'Umsatzsteuerbefreit nach §19 UStG'
     return sorted(lines.values(), key=lambda t: -t.rate)
 
 
@@ -146,7 +157,9 @@ def totals(
             out["gross_amount"] = ex(round(net.value + tax.value, 2), 0.6, [], note="net + tax")
         if tax is None and net is not None and gross is not None:
             out["tax_amount"] = ex(round(gross.value - net.value, 2), 0.6, [], note="gross - net")
-        if net is None and item_sum:
+        if net is None and gross is not None and tax is not None and tax.value == 0:
+            out["net_amount"] = ex(gross.value, 0.6, gross.toks, note="gross; no tax charged")
+        elif net is None and item_sum:
             out["net_amount"] = ex(item_sum, 0.6, [], note="sum of line items")
     gross_ex = out.get("gross_amount")
     due = next((d for d in dues if gross is None or d.row is not gross.row or len(dues) == 1), None)
@@ -232,6 +245,9 @@ def tax_calc_out(
             if rate is not None and total is not None:
                 by_rate[rate] = round(by_rate.get(rate, 0.0) + total, 2)
     for line in tax_calc:
+        tax_total = result.get("tax_amount")
+        if line.rate == 0 and line.net is None and tax_total and tax_total["value"]:
+            continue  # 'no tax charged', but the invoice sums a tax: not the one rate
         entry: dict[str, Any] = {
             "tax_rate": ex(line.rate, 0.9, line.tax.toks[:0] if line.tax else [])
         }
