@@ -77,6 +77,14 @@ def test_escompte_within_days_counts_from_the_invoice_date() -> None:
     assert benefit["early_payment_date"]["value"] == "2024-06-15"
 
 
+def test_skonto_agreement_label_before_its_percentage() -> None:
+    result = _invoice([("Skontovereinbarung:",
+                        "2% bei Zahlung innerhalb 10 Tagen nach Rechnungsdatum")])
+    [benefit] = result["early_payment_benefit"]
+    assert benefit["discount_percentage"]["value"] == 2.0
+    assert benefit["early_payment_date"]["value"] == "2024-06-15"
+
+
 def test_customer_number_and_vat_id_in_the_buyers_section() -> None:
     result = _invoice([("Käufer", ""), ("Nummer:", "GE2020211"), ("Name:", "Kunden AG Mitte"),
                        ("USt.-Id.-Nr.:", "DE136695976"), ("", ""), ("Verkäufer", ""),

@@ -35,7 +35,9 @@ _DISCOUNT_WORD = r"(?:skonto|escompte|discount|korting|sconto|descuento|early\s+
 _PERCENT = r"(\d{1,2}(?:[.,]\d{1,2})?)\s*%"
 _EARLY = re.compile(
     rf"{_PERCENT}\s*(?:{_DISCOUNT_WORD}|[^%]{{0,40}}?{_DISCOUNT_WORD})"
-    rf"|{_DISCOUNT_WORD}\s*(?:von|of|de|van|di|del)?\s*{_PERCENT}", re.I
+    # 'Skonto 2 %', 'Skontovereinbarung: 2% bei Zahlung innerhalb 10 Tagen'
+    rf"|{_DISCOUNT_WORD}(?:vereinbarung|betrag|satz|terms|agreement)?\s*:?\s*"
+    rf"(?:von|of|de|van|di|del)?\s*{_PERCENT}", re.I
 )
 _DAYS = re.compile(r"(?:innerhalb|within|sous|binnen|entro|en|in)\s+(?:von\s+)?(\d{1,3})\s*"
                    r"(?:tagen|days|jours|dagen|giorni|d[íi]as)", re.I)
