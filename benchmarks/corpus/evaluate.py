@@ -60,7 +60,7 @@ class _OneFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def artifact(self, processing_id: str, name: str) -> Path:
+    def artifact(self, processing_id: str, name: str, patience: float = 0.0) -> Path:
         return self.path
 
 
