@@ -1,0 +1,37 @@
+"""Line items of the XRechnung visualization's tabular layout (xr-pdf.xsl,
+invoiceline-layout=tabular): its heading names a 'Price unit' column (the price's base
+quantity) beside 'Price', which must not read as a second price column."""
+
+from __future__ import annotations
+
+from benchmarks.invoices.convert import pdf_to_pages
+from benchmarks.invoices.pdfcanvas import Canvas
+from service.pipeline.invoice.extract import extract_invoice
+
+HEADING = [(40, "#"), (80, "Description"), (260, "Quantity"), (330, "Price"),
+           (380, "Price unit"), (440, "VAT"), (490, "Code"), (540, "Total")]
+
+
+def _row(pos: str, desc: str, qty: str, price: str, vat: str, total: str) -> list[
+        tuple[float, str]]:
+    return [(40, pos), (80, desc), (260, qty), (330, price), (440, vat), (490, "S"),
+            (540, total)]
+
+
+def test_price_unit_heading_is_no_second_price() -> None:
+    c = Canvas()
+    c.text(40, 60, "Invoice number: 12115118", size=9)
+    y = 200.0
+    for x, text in HEADING:
+        c.text(x, y, text, size=9)
+    rows = [_row("1", "PATAT FRITES 10MM 10KG", "2 H87", "9.95", "6.00%", "19.90"),
+            _row("2", "KAAS 50PL. JONG BEL. 1KG", "1 H87", "9.85", "6.00%", "9.85")]
+    for row in rows:
+        y += 18
+        for x, text in row:
+            c.text(x, y, text, size=9)
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), "en")
+    items = [(i["description"]["value"], i["quantity"]["value"], i["unit_price"]["value"],
+              i["total_price"]["value"]) for i in result.get("line_item") or []]
+    assert items == [("PATAT FRITES 10MM 10KG", 2.0, 9.95, 19.9),
+                     ("KAAS 50PL. JONG BEL. 1KG", 1.0, 9.85, 9.85)]
