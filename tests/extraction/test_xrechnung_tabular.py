@@ -8,7 +8,8 @@ from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.pdfcanvas import Canvas
 from service.pipeline.invoice.extract import extract_invoice
 
-HEADING = [(40, "#"), (80, "Description"), (260, "Quantity"), (330, "Price"),
+HEADING: list[tuple[float, str]] = [(40, "#"), (80, "Description"), (260, "Quantity"),
+           (330, "Price"),
            (380, "Price unit"), (440, "VAT"), (490, "Code"), (540, "Total")]
 
 
