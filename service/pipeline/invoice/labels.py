@@ -149,6 +149,9 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"gesamt\s+netto", False),
         (r"warenwert", False),
         (r"zwischensumme", False),
+        # the sum of the line net amounts (EN 16931 BT-106; XRechnung's visualization)
+        (r"summe\s+aller\s+positionen|(?:total|sum\s+of)\s+(?:invoice\s+)?line\s+net\s+amounts?",
+         False),
         (r"sub-?\s?total", False),
         (r"net\s+(?:total|amount|amout)", False),
         (r"sous-?\s?total(?:\s+ht)?", False),
@@ -160,7 +163,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"amount\s+before\s+tax", False),
     ],
     "tax_amount": [
-        (r"summe\s+(?:ust|mwst)\.?", False),
+        (r"summe\s+(?:ust|mwst|umsatzsteuer)\.?", False),
         (r"total\s+(?:vat|tax)", False),
         (r"(?:vat|tax)\s+total", False),
         (r"total\s+(?:des\s+)?(?:taxes|tva)", True),
@@ -202,6 +205,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
     "due_payable_amount": [
         (r"zu\s+zahlen(?:der\s+betrag)?", False),
         (r"zahlbetrag", False),
+        (r"f[äa]lliger\s+betrag", False),
         (r"(?:net|montant|reste|solde)\s+[àa]\s+payer|[àa]\s+payer", True),
         (r"te\s+betalen(?:\s+bedrag)?", True),
         (r"total\s+a\s+pagar|(?:netto|totale)\s+(?:a|da)\s+pagare", True),

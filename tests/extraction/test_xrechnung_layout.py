@@ -1,6 +1,7 @@
-"""Line items of the XRechnung visualization's tabular layout (xr-pdf.xsl,
-invoiceline-layout=tabular): its heading names a 'Price unit' column (the price's base
-quantity) beside 'Price', which must not read as a second price column."""
+"""Layouts of the XRechnung visualization (itplr-kosit/xrechnung-visualization, xr-pdf.xsl):
+its tabular item heading names a 'Price unit' column (the price's base quantity) beside
+'Price', which must not read as a second price column; its German totals label both the net
+and the gross total 'Gesamtsumme', between 'Summe aller Positionen' and 'Fälliger Betrag'."""
 
 from __future__ import annotations
 
@@ -36,3 +37,18 @@ def test_price_unit_heading_is_no_second_price() -> None:
               i["total_price"]["value"]) for i in result.get("line_item") or []]
     assert items == [("PATAT FRITES 10MM 10KG", 2.0, 9.95, 19.9),
                      ("KAAS 50PL. JONG BEL. 1KG", 1.0, 9.85, 9.85)]
+
+
+def test_german_totals_block() -> None:
+    c = Canvas()
+    c.text(40, 60, "Rechnungsnummer: 471102", size=9)
+    rows = [("Summe aller Positionen", "314,86"), ("Gesamtsumme", "314,86"),
+            ("Summe Umsatzsteuer", "22,04"), ("Gesamtsumme", "336,90"),
+            ("Summe Fremdforderungen", "0,00"), ("Fälliger Betrag", "336,90")]
+    for k, (label, amount) in enumerate(rows):
+        c.text(40, 200 + 16 * k, label, size=9)
+        c.text(540, 200 + 16 * k, amount, size=9, align="right")
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), "de")
+    got = [(result.get(n) or {}).get("value") for n in
+           ("net_amount", "tax_amount", "gross_amount", "due_payable_amount")]
+    assert got == [314.86, 22.04, 336.9, 336.9]
