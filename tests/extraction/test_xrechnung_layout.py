@@ -52,3 +52,18 @@ def test_german_totals_block() -> None:
     got = [(result.get(n) or {}).get("value") for n in
            ("net_amount", "tax_amount", "gross_amount", "due_payable_amount")]
     assert got == [314.86, 22.04, 336.9, 336.9]
+
+
+def test_english_remittance_information_and_allowances() -> None:
+    c = Canvas()
+    c.text(40, 60, "Invoice number: TOSL108", size=9)
+    c.text(40, 200, "Total allowances", size=9)
+    c.text(540, 200, "100.00", size=9, align="right")
+    c.text(40, 260, "Due date:", size=9)
+    c.text(130, 260, "2013-07-20", size=9)
+    c.text(300, 260, "Remittance informati-", size=9)  # the label column's hyphenation
+    c.text(300, 272, "on:", size=9)
+    c.text(420, 260, "0003434323213231", size=9)
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), "en")
+    assert (result.get("payment_reference") or {}).get("value") == "0003434323213231"
+    assert (result.get("discount_amount") or {}).get("value") == 100.0

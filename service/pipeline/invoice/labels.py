@@ -116,7 +116,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"zeitraum|period", False),
     ],
     "discount_amount": [
-        (r"gesamtbetrag\s+der\s+abschläge|summe\s+(?:der\s+)?(?:abschläge|rabatte)", False),
+        (r"gesamtbetrag\s+der\s+abschläge|summe\s+(?:der\s+)?(?:abschläge|rabatte|nachlässe)|"
+         r"total\s+allowances", False),
         (r"(?:rechnungs)?rabatt|nachlass|(?:total\s+)?discount|allowances?(?:\s+total)?|"
          r"remise|korting|descuento|sconto", False),
     ],
@@ -135,6 +136,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
          r"betalingskenmerk|betalingsreferentie|referencia\s+de\s+pago|causale", True),
         (r"zahlungsreferenz", True),
         (r"payment\s+reference", True),
+        # EN 16931 BT-83; hyphenated in a narrow label column: "Remittance informati-" / "on:"
+        (r"remittance\s+informati(?:on|-)?", True),
         (r"quoting(?:\s+reference)?", True),
         (r"please\s+quote", True),
     ],
