@@ -152,9 +152,11 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"gesamt\s+netto", False),
         (r"warenwert", False),
         (r"zwischensumme", False),
-        # the sum of the line net amounts (EN 16931 BT-106; XRechnung's visualization)
-        (r"summe\s+aller\s+positionen|(?:total|sum\s+of)\s+(?:invoice\s+)?line\s+net\s+amounts?",
-         False),
+        # the sum of the line net amounts (EN 16931 BT-106; XRechnung's visualization, whose
+        # German totals call net and gross alike 'Gesamtsumme'). Not its English 'Total invoice
+        # line net amount': beside 'Total amount' (net) and 'Total' (gross) it made net + a
+        # wrong tax (the charges) = 'Total amount' on invoices with charges.
+        (r"summe\s+aller\s+positionen", False),
         (r"sub-?\s?total", False),
         (r"net\s+(?:total|amount|amout)", False),
         (r"sous-?\s?total(?:\s+ht)?", False),
