@@ -72,7 +72,8 @@ def _language(root: ET.Element) -> str:
     country = _text(_first(_first(root, "SellerTradeParty", "AccountingSupplierParty"),
                            "CountryID", "IdentificationCode"))
     return {"DE": "de", "AT": "de", "CH": "de", "FR": "fr", "BE": "fr", "NL": "nl",
-            "IT": "it", "ES": "es", "GB": "en", "US": "en"}.get((country or "").upper(), "de")
+            "IT": "it", "ES": "es", "GB": "en", "US": "en", "IE": "en", "SE": "sv", "DK": "da",
+            "NO": "no", "FI": "fi", "GR": "el", "PL": "pl"}.get((country or "").upper(), "de")
 
 
 def _cii(root: ET.Element) -> Depth:
@@ -114,7 +115,8 @@ def _ubl(root: ET.Element) -> Depth:
         lines.append(Line(
             description=_text(_child(item, "Item", "Name"))
             or _text(_child(item, "Item", "Description")) or "",
-            quantity=_num(_child(item, "InvoicedQuantity") or _child(item, "CreditedQuantity")),
+            # (not `a or b`: an element without children is false)
+            quantity=_num(_first(item, "InvoicedQuantity", "CreditedQuantity")),
             unit_price=_num(_child(item, "Price", "PriceAmount")),
             total=_num(_child(item, "LineExtensionAmount")),
             tax_rate=_num(_child(item, "Item", "ClassifiedTaxCategory", "Percent")),

@@ -28,8 +28,9 @@ _KINDS: list[tuple[str, str]] = [
               r"precio(?: unit(?:ario|\.))?|prezzo(?: unit(?:ario|\.))?"),
     ("qty", r"menge|anzahl|qty\.?|quantity|units|st[üu]ck|stk\.?|hours|hrs|stunden|std\.?|"
             r"qt[ée]\.?|quantit[ée]|aantal|cantidad|cant\.?|quantit[àa]|q\.?t[àa]\.?|nombre"),
+    # 'Price unit' / 'Preiseinheit': the price's base quantity (XRechnung's tabular layout)
     ("unit", r"einheit|unit|me|uom|u\.? ?m\.?|unit[ée]|eenheid|unidad|unit[àa]|"
-             r"meng(?:en|\.)?-?einheit"),
+             r"meng(?:en|\.)?-?einheit|price unit|preiseinheit"),
     ("tax", r"(?:ust|mwst|vat|tax|tva|btw|iva)\.? ?%|"
             r"ust\.?|mwst\.?|vat(?: %| rate)?|tax(?: rate| %)?|gst|steuer(?:satz)?(?: \[?%\]?)?|"
             r"ust\.?-?satz|mwst\.?-?satz|tva(?: %)?|taux(?: tva)?|btw(?: %| tarief)?|"

@@ -116,7 +116,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"zeitraum|period", False),
     ],
     "discount_amount": [
-        (r"gesamtbetrag\s+der\s+abschläge|summe\s+(?:der\s+)?(?:abschläge|rabatte)", False),
+        (r"gesamtbetrag\s+der\s+abschläge|summe\s+(?:der\s+)?(?:abschläge|rabatte|nachlässe)|"
+         r"total\s+allowances", False),
         (r"(?:rechnungs)?rabatt|nachlass|(?:total\s+)?discount|allowances?(?:\s+total)?|"
          r"remise|korting|descuento|sconto", False),
     ],
@@ -135,6 +136,8 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
          r"betalingskenmerk|betalingsreferentie|referencia\s+de\s+pago|causale", True),
         (r"zahlungsreferenz", True),
         (r"payment\s+reference", True),
+        # EN 16931 BT-83; hyphenated in a narrow label column: "Remittance informati-" / "on:"
+        (r"remittance\s+informati(?:on|-)?", True),
         (r"quoting(?:\s+reference)?", True),
         (r"please\s+quote", True),
     ],
@@ -149,6 +152,11 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"gesamt\s+netto", False),
         (r"warenwert", False),
         (r"zwischensumme", False),
+        # the sum of the line net amounts (EN 16931 BT-106; XRechnung's visualization, whose
+        # German totals call net and gross alike 'Gesamtsumme'). Not its English 'Total invoice
+        # line net amount': beside 'Total amount' (net) and 'Total' (gross) it made net + a
+        # wrong tax (the charges) = 'Total amount' on invoices with charges.
+        (r"summe\s+aller\s+positionen", False),
         (r"sub-?\s?total", False),
         (r"net\s+(?:total|amount|amout)", False),
         (r"sous-?\s?total(?:\s+ht)?", False),
@@ -160,7 +168,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"amount\s+before\s+tax", False),
     ],
     "tax_amount": [
-        (r"summe\s+(?:ust|mwst)\.?", False),
+        (r"summe\s+(?:ust|mwst|umsatzsteuer)\.?", False),
         (r"total\s+(?:vat|tax)", False),
         (r"(?:vat|tax)\s+total", False),
         (r"total\s+(?:des\s+)?(?:taxes|tva)", True),
@@ -202,6 +210,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
     "due_payable_amount": [
         (r"zu\s+zahlen(?:der\s+betrag)?", False),
         (r"zahlbetrag", False),
+        (r"f[äa]lliger\s+betrag", False),
         (r"(?:net|montant|reste|solde)\s+[àa]\s+payer|[àa]\s+payer", True),
         (r"te\s+betalen(?:\s+bedrag)?", True),
         (r"total\s+a\s+pagar|(?:netto|totale)\s+(?:a|da)\s+pagare", True),
