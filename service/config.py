@@ -143,6 +143,10 @@ class Settings:
     # tesseract readings of a scanned page at most (binarize.order: more only when
     # the first is poor)
     ocr_readings: int = 2
+    # doubtful words in a page's first reading before tesseract's script detection
+    # looks at them, and a page it calls Arabic is read again with Arabic
+    # (pipeline/ocr_script.py); 0 = never
+    ocr_script_check: int = 16
     default_language: str = "de"
 
     @classmethod
@@ -194,7 +198,7 @@ class Settings:
         for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
                      "cache_dir_max_bytes",
                      "memory_artifact_bytes", "memory_artifact_max_bytes",
-                     "malloc_keep_bytes"):
+                     "malloc_keep_bytes", "ocr_script_check"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):

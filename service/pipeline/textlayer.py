@@ -8,7 +8,8 @@ dropped, and the words are mapped to pixels of the rendered page image (origin
 top-left, the page's /Rotate and CropBox applied the way the renderer applies
 them), clipped to it (words wholly outside it are dropped), grouped into lines
 in their text's own direction and put in reading order: lines top to bottom,
-words left to right, the page's main direction first. Words from a text layer
+words left to right, the page's main direction first (an Arabic word's letters
+in logical order, arabic_text). Words from a text layer
 are certain: entropy 0.
 """
 
@@ -25,6 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from service.errors import ProcessingError
+from service.pipeline.arabic_text import logical
 from service.pipeline.detect import open_pdf
 from service.pipeline.words import PageText, Word
 
@@ -202,8 +204,9 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
         if text:
             word = "".join(text)
             if not word.isascii():
-                # one code point for a letter and its accent, as searches type it
-                word = unicodedata.normalize("NFC", word)
+                # one code point for a letter and its accent, as searches type it;
+                # Arabic in logical order and base letters (arabic_text)
+                word = logical(unicodedata.normalize("NFC", word))
             if word:
                 yield _Box(word, *_frame(direction, *box), direction=direction,
                            page=(box[0], box[1], box[2], box[3]))

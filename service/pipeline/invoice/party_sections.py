@@ -16,14 +16,16 @@ from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 VENDOR_HEADING = re.compile(
     r"^(verkäufer|lieferant|rechnungssteller|leistungserbringer|absender|seller|supplier|"
     r"vendor|from|issued by|vendeur|fournisseur|émetteur|prestataire|leverancier|verkoper|"
-    r"afzender|proveedor|vendedor|emisor|fornitore|venditore|cedente(?: prestatore)?)"
-    r"(?:\s*/\s*[\w ]+)?\s*:?$"
+    r"afzender|proveedor|vendedor|emisor|fornitore|venditore|cedente(?: prestatore)?|"
+    r"البائع|المورد)"
+    r"(?:\s*/\s*[\w ]+|\s+[\u0600-\u06ff ]+)?\s*:?$"
 )
 CUSTOMER_HEADING = re.compile(
     r"^(käufer|leistungsempfänger|rechnungsempfänger|kunde|empfänger|buyer|customer|"
     r"bill(?:ed)? to|invoice to|sold to|acheteur|client|destinataire|factur[ée] à|"
     r"koper|klant|afnemer|factuuradres|cliente|comprador|destinatario|"
-    r"cessionario(?: committente)?)(?:\s*/\s*[\w ]+)?\s*:?$"
+    r"cessionario(?: committente)?|المشتري|العميل)"
+    r"(?:\s*/\s*[\w ]+|\s+[\u0600-\u06ff ]+)?\s*:?$"
 )
 _NAME_LABEL = re.compile(
     r"^(name|firma|company|raison sociale|nom|naam|bedrijfsnaam|nombre|razón social|nome|"
