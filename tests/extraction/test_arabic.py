@@ -2,7 +2,6 @@
 some (real tesseract, ocr_script), a German page still read without; a text layer
 of Arabic presentation forms in visual order; Arabic labels; Saudi VAT numbers."""
 
-# ruff: noqa: RUF001 - Arabic letters are meant here
 from __future__ import annotations
 
 import io
