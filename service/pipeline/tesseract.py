@@ -128,7 +128,7 @@ def read_page(
             if not read and script_check > 0 and ocr_script.has_arabic(
                     image, text, dpi, script_check, page):
                 # the same preparation once more, with Arabic (and the rest with it)
-                languages = ocr_script.with_arabic(languages)
+                languages = ocr_script.with_arabic(languages, text)
                 queue.insert(0, name)
                 again = True
         except pyvips.Error as exc:
