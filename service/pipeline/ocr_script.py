@@ -38,9 +38,10 @@ _GAP = 16
 def with_arabic(lang: str, first: PageText) -> str:
     """The languages to read an Arabic page with: Arabic after English, and after German
     too where the first reading's Latin words are German (language.detect_language).
-    Measured on generated pages of 30 lines, each Latin words and an Arabic phrase:
-    English words 100% with eng+ara, ara+eng and eng+deu alike; German words 90.0% with
-    eng+ara, 98.6% with deu+eng+ara (a third model: ~35% more time for that reading)."""
+    Measured on generated bilingual pages (benchmarks/ocr_arabic_langs.py): English words
+    100% with eng+ara, ara+eng and eng+deu alike; German words 90.0% with eng+ara, 98.6%
+    with deu+eng+ara; dates, amounts and references 92.9% with eng+ara against 97.8% with
+    deu+eng, which is why the Arabic reading is merged into the first (read_page)."""
     if "ara" in lang.split("+"):
         return lang
     german = detect_language(first.fulltext(), default="en") == "de"

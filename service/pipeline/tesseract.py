@@ -8,7 +8,7 @@ when that reading is poor (`good`) is the next preparation read too, up to
 kept; a page of light print is read near-white and stretched, and the two
 readings merged word by word (wordmerge). A first reading with many doubtful
 words whose script tesseract's OSD calls Arabic (ocr_script) is read again with
-Arabic, and the more confident reading kept. `read_page` says which preparations
+Arabic, and the two readings merged word by word. `read_page` says which preparations
 were read, and with which languages. Tesseract runs
 single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
 all readings of a page within one timeout. From the TSV, level-5 rows are words;
@@ -92,7 +92,9 @@ def read_page(
     (binarize.complements, wordmerge). Without `binarize` the image is read
     once, as it is. A first reading with at least `script_check` doubtful words
     is checked for Arabic script (ocr_script; 0: never), and where it has some,
-    that preparation is read again with Arabic and the rest with Arabic too.
+    that preparation is read again with Arabic (the rest with Arabic too), and the
+    Arabic reading's words replace the first's where they were read with more
+    confidence (wordmerge).
 
     `dpi` is the image's true resolution (tesseract's default for a rendered
     JPEG would be the 72 DPI it carries); without it the image's own resolution
@@ -120,7 +122,7 @@ def read_page(
         merging = bool(read) and complements(read[0], name) and not again
         if best is not None and (left <= 0 or (good(best) and not merging and not again)):
             break
-        again = False
+        arabic, again = again, False
         try:
             image = (made[name] if name in made else prepare(gray, name)) if binarize else gray
             tsv = read_tsv(image, languages, max(left, 0.001), page, dpi)
@@ -138,7 +140,11 @@ def read_page(
                 raise
             break  # out of time for another reading: the ones so far stand
         read.append(name)
-        if best is not None and merging:
+        if best is not None and arabic:
+            # the Latin reading stays where it was surer (Arabic models read dates and
+            # amounts worse), the Arabic reading replaces what it read better
+            best = merge(best, text, CONFIDENT)
+        elif best is not None and merging:
             # the more confident reading leads, the other fills in its gaps
             lead, other = (text, best) if confident_text(text) > confident_text(best) \
                 else (best, text)
