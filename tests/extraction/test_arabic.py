@@ -15,9 +15,11 @@ import pytest
 import pyvips
 
 from benchmarks.invoices.pdfcanvas import PAGE_H, Canvas
+from service.config import ConfigError, Settings
 from service.pipeline.arabic_text import logical
 from service.pipeline.invoice.extract import extract_invoice
 from service.pipeline.invoice.validators import saudi_vat_number
+from service.pipeline.ocr_script import DEFAULT_MIN_WORDS
 from service.pipeline.tesseract import read_page
 from service.pipeline.textlayer import pdf_text_layer
 
@@ -196,3 +198,10 @@ def test_arabic_words_in_visual_order_become_logical() -> None:
 ])
 def test_saudi_vat_numbers(text: str, label: str, want: str | None) -> None:
     assert saudi_vat_number(text, label) == want
+
+
+def test_the_script_check_setting() -> None:
+    assert Settings.from_env({}).ocr_script_check == DEFAULT_MIN_WORDS == 16
+    assert Settings.from_env({"FOLIO_OCR_SCRIPT_CHECK": "0"}).ocr_script_check == 0
+    with pytest.raises(ConfigError, match="FOLIO_OCR_SCRIPT_CHECK must not be negative"):
+        Settings.from_env({"FOLIO_OCR_SCRIPT_CHECK": "-1"})
