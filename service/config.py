@@ -145,6 +145,10 @@ class Settings:
     ocr_readings: int = 2
     # read barcodes on the page images for invoice_extraction (~35-90 ms an A4 page)
     barcodes: bool = True
+    # doubtful words in a page's first reading before tesseract's script detection
+    # looks at them, and a page it calls Arabic is read again with Arabic
+    # (pipeline/ocr_script.py); 0 = never
+    ocr_script_check: int = 16
     default_language: str = "de"
 
     @classmethod
@@ -196,7 +200,7 @@ class Settings:
         for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
                      "cache_dir_max_bytes",
                      "memory_artifact_bytes", "memory_artifact_max_bytes",
-                     "malloc_keep_bytes"):
+                     "malloc_keep_bytes", "ocr_script_check"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):

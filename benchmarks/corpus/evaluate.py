@@ -60,8 +60,8 @@ class _OneFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def artifact(self, processing_id: str, name: str, patience: float = 0.0) -> Path:
-        return self.path
+    def artifact(self, processing_id: str, name: str, **_: Any) -> Path:
+        return self.path  # (run.prepare passes `patience`, for the store's replicas)
 
 
 def extract(path: Path, scratch: Path) -> tuple[dict[str, Any], list[Any]]:

@@ -51,6 +51,8 @@ class PageJob:
     language: str
     tesseract_timeout: float
     ocr_readings: int = 2
+    # doubtful words before a page is checked for Arabic script (ocr_script; 0 = never)
+    ocr_script_check: int = 16
     # also write each run of pages as a searchable PDF part (<out_dir>/part-<first>.pdf)
     searchable: bool = False
     # also make each run of pages' share of the OCR JSON and hOCR (page_outputs)
@@ -76,7 +78,8 @@ def _pdf_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int], 
         # a rendered page is at job.dpi (its JPEG says 72)
         text = layer if layer is not None else ocr_image(
             page_path(job.out_dir, index + 1), job.language, timeout=job.tesseract_timeout,
-            page=index + 1, readings=job.ocr_readings, dpi=job.dpi)
+            page=index + 1, readings=job.ocr_readings, dpi=job.dpi,
+            script_check=job.ocr_script_check)
         done.append((size, text))
     return done
 
@@ -97,7 +100,8 @@ def _image_pages(job: PageJob, indices: list[int]) -> list[tuple[tuple[int, int]
         read = upright if upright.format == "uchar" and upright.interpretation in (
             "b-w", "srgb") else normalise(upright)
         text = ocr_image(read, job.language, timeout=job.tesseract_timeout, page=index + 1,
-                         readings=job.ocr_readings, dpi=dpi)
+                         readings=job.ocr_readings, dpi=dpi,
+                         script_check=job.ocr_script_check)
         done.append(((image.width, image.height), text))
     return done
 

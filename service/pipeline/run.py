@@ -75,6 +75,7 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
                   quality=settings.jpeg_quality, max_megapixels=settings.max_megapixels,
                   language=language, tesseract_timeout=settings.tesseract_timeout,
                   ocr_readings=settings.ocr_readings,
+                  ocr_script_check=settings.ocr_script_check,
                   searchable=searchable, text_outputs=text_outputs)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     sizes, texts, outputs = process_pages(job, count, settings.page_workers)

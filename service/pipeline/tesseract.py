@@ -6,8 +6,10 @@ read by tesseract (through its library, tesseract_lib, where it loads, else
 when that reading is poor (`good`) is the next preparation read too, up to
 `readings` (FOLIO_OCR_READINGS), and the reading with the most confident text
 kept; a page of light print is read near-white and stretched, and the two
-readings merged word by word (wordmerge). `read_page` says which preparations
-were read. Tesseract runs
+readings merged word by word (wordmerge). A first reading with many doubtful
+words whose script tesseract's OSD calls Arabic (ocr_script) is read again with
+Arabic, and the two readings merged word by word. `read_page` says which preparations
+were read, and with which languages. Tesseract runs
 single-threaded (OMP_THREAD_LIMIT=1: the worker pool already uses every core),
 all readings of a page within one timeout. From the TSV, level-5 rows are words;
 a word's line is its (block, paragraph, line) triple numbered in the order
@@ -25,7 +27,7 @@ from pathlib import Path
 import pyvips
 
 from service.errors import ProcessingError
-from service.pipeline import tesseract_lib
+from service.pipeline import ocr_script, tesseract_lib
 from service.pipeline.binarize import complements, grayscale, order, prepare
 from service.pipeline.wordmerge import merge
 from service.pipeline.words import PageText, Word
@@ -33,6 +35,9 @@ from service.pipeline.words import PageText, Word
 # the other language second: German names and umlauts appear on English invoices too
 LANGUAGES = {"de": "deu+eng", "en": "eng+deu", "deu": "deu+eng", "eng": "eng+deu"}
 WORD_LEVEL = "5"
+# the bidi marks tesseract sets around a run of right-to-left words
+_BIDI_MARKS = str.maketrans("", "", "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                            "\u2066\u2067\u2068\u2069")
 
 
 # Readings of one page at most, unless the caller says otherwise (FOLIO_OCR_READINGS).
@@ -52,6 +57,7 @@ class Reading:
     text: PageText
     read: tuple[str, ...]
     chosen: str
+    languages: str = ""
 
 
 def ocr_image(
@@ -62,9 +68,11 @@ def ocr_image(
     dpi: int | None = None,
     binarize: bool = True,
     readings: int = DEFAULT_READINGS,
+    script_check: int = ocr_script.DEFAULT_MIN_WORDS,
 ) -> PageText:
     """Words of one page image; `page` (1-based) only names the page in error messages."""
-    return read_page(image_path, lang, timeout, page, dpi, binarize, readings).text
+    return read_page(image_path, lang, timeout, page, dpi, binarize, readings,
+                     script_check).text
 
 
 def read_page(
@@ -75,13 +83,18 @@ def read_page(
     dpi: int | None = None,
     binarize: bool = True,
     readings: int = DEFAULT_READINGS,
+    script_check: int = ocr_script.DEFAULT_MIN_WORDS,
 ) -> Reading:
     """Read the page in the preparations' order (binarize.order) until a reading
     is good, at most `readings` times; the reading with the most confident
     characters is kept. A page of light print is read near-white and stretched
     whatever the first reading, and the two readings merged word by word
     (binarize.complements, wordmerge). Without `binarize` the image is read
-    once, as it is.
+    once, as it is. A first reading with at least `script_check` doubtful words
+    is checked for Arabic script (ocr_script; 0: never), and where it has some,
+    that preparation is read again with Arabic (the rest with Arabic too), and the
+    Arabic reading's words replace the first's where they were read with more
+    confidence (wordmerge).
 
     `dpi` is the image's true resolution (tesseract's default for a rendered
     JPEG would be the 72 DPI it carries); without it the image's own resolution
@@ -100,14 +113,26 @@ def read_page(
     best: PageText | None = None
     chosen = names[0]
     read: list[str] = []
-    for name in names:
+    languages = LANGUAGES.get(lang, lang)
+    queue = list(names)
+    again = False  # the first preparation, to be read again with Arabic
+    while queue:
+        name = queue.pop(0)
         left = deadline - time.monotonic()
-        merging = bool(read) and complements(read[0], name)
-        if best is not None and (left <= 0 or (good(best) and not merging)):
+        merging = bool(read) and complements(read[0], name) and not again
+        if best is not None and (left <= 0 or (good(best) and not merging and not again)):
             break
+        arabic, again = again, False
         try:
             image = (made[name] if name in made else prepare(gray, name)) if binarize else gray
-            tsv = read_tsv(image, LANGUAGES.get(lang, lang), max(left, 0.001), page, dpi)
+            tsv = read_tsv(image, languages, max(left, 0.001), page, dpi)
+            text = parse_tsv(tsv, original.width, original.height)
+            if not read and script_check > 0 and ocr_script.has_arabic(
+                    image, text, dpi, script_check, page):
+                # the same preparation once more, with Arabic (and the rest with it)
+                languages = ocr_script.with_arabic(languages, text)
+                queue.insert(0, name)
+                again = True
         except pyvips.Error as exc:
             raise ProcessingError(f"the image of page {page} could not be read") from exc
         except ProcessingError:
@@ -115,8 +140,11 @@ def read_page(
                 raise
             break  # out of time for another reading: the ones so far stand
         read.append(name)
-        text = parse_tsv(tsv, original.width, original.height)
-        if best is not None and merging:
+        if best is not None and arabic:
+            # the Latin reading stays where it was surer (Arabic models read dates and
+            # amounts worse), the Arabic reading replaces what it read better
+            best = merge(best, text, CONFIDENT)
+        elif best is not None and merging:
             # the more confident reading leads, the other fills in its gaps
             lead, other = (text, best) if confident_text(text) > confident_text(best) \
                 else (best, text)
@@ -124,7 +152,7 @@ def read_page(
         elif best is None or confident_text(text) > confident_text(best):
             best, chosen = text, name
     assert best is not None
-    return Reading(best, tuple(read), chosen)
+    return Reading(best, tuple(read), chosen, languages)
 
 
 def image_dpi(image: pyvips.Image) -> int | None:
@@ -197,7 +225,7 @@ def parse_tsv(tsv: str, width: int, height: int) -> PageText:
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != WORD_LEVEL:
             continue
-        text = cols[11].strip()
+        text = cols[11].translate(_BIDI_MARKS).strip()
         if not text:
             continue
         left, top, w, h = (int(c) for c in cols[6:10])

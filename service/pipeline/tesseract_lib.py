@@ -33,6 +33,7 @@ _loaded = False
 _engines = threading.local()
 _load_lock = threading.Lock()
 _PSM_AUTO = 3
+_PSM_OSD_ONLY = 0
 
 
 def _load() -> ctypes.CDLL | None:
@@ -62,6 +63,10 @@ def _load() -> ctypes.CDLL | None:
         lib.TessMonitorCreate.restype = vp
         lib.TessMonitorSetDeadlineMSecs.argtypes = [vp, i]
         lib.TessMonitorDelete.argtypes = [vp]
+        lib.TessBaseAPIDetectOrientationScript.argtypes = [
+            vp, ctypes.POINTER(i), ctypes.POINTER(ctypes.c_float), ctypes.POINTER(cp),
+            ctypes.POINTER(ctypes.c_float)]
+        lib.TessBaseAPIDetectOrientationScript.restype = i
         _lib = lib
         return lib
 
@@ -129,3 +134,27 @@ def read_tsv(gray: pyvips.Image, lang: str, timeout: float, page: int, dpi: int 
         lib.TessMonitorDelete(monitor)
     return "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight" \
         "\tconf\ttext\n" + tsv
+
+
+def detect_script(gray: pyvips.Image, dpi: int | None, page: int) -> str | None:
+    """The script tesseract's orientation and script detection (the `osd` model) sees
+    in a one-band 8-bit image ('Latin', 'Arabic', ...), None where it sees none."""
+    lib = _load()
+    if lib is None:
+        raise ProcessingError("tesseract could not be started")
+    api = _engine(lib, "osd", page)
+    pixels = bytes(gray.write_to_memory())
+    try:
+        lib.TessBaseAPISetPageSegMode(api, _PSM_OSD_ONLY)
+        lib.TessBaseAPISetImage(api, pixels, gray.width, gray.height, 1, gray.width)
+        lib.TessBaseAPISetSourceResolution(api, dpi or round(gray.xres * 25.4))
+        degrees, confidence = ctypes.c_int(), ctypes.c_float()
+        script, script_confidence = ctypes.c_char_p(), ctypes.c_float()
+        found = lib.TessBaseAPIDetectOrientationScript(
+            api, ctypes.byref(degrees), ctypes.byref(confidence), ctypes.byref(script),
+            ctypes.byref(script_confidence))
+    finally:
+        lib.TessBaseAPIClear(api)
+    if not found or not script.value:
+        return None
+    return script.value.decode("ascii", "replace")

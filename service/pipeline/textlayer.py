@@ -8,7 +8,8 @@ dropped, and the words are mapped to pixels of the rendered page image (origin
 top-left, the page's /Rotate and CropBox applied the way the renderer applies
 them), clipped to it (words wholly outside it are dropped), grouped into lines
 in their text's own direction and put in reading order: lines top to bottom,
-words left to right, the page's main direction first. Words from a text layer
+words left to right, the page's main direction first (an Arabic word's letters
+in logical order, arabic_text). Words from a text layer
 are certain: entropy 0.
 """
 
@@ -25,6 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from service.errors import ProcessingError
+from service.pipeline.arabic_text import logical
 from service.pipeline.detect import open_pdf
 from service.pipeline.words import PageText, Word
 
@@ -87,7 +89,7 @@ def _page_text(
     try:
         textpage = page.get_textpage()
         try:
-            boxes = list(_word_boxes(textpage))
+            boxes = _rejoin(list(_word_boxes(textpage)))
             if not _meaningful(boxes):
                 return None
             # Lines are found in each text direction's own upright space (the page
@@ -202,8 +204,9 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
         if text:
             word = "".join(text)
             if not word.isascii():
-                # one code point for a letter and its accent, as searches type it
-                word = unicodedata.normalize("NFC", word)
+                # one code point for a letter and its accent, as searches type it;
+                # Arabic in logical order and base letters (arabic_text)
+                word = logical(unicodedata.normalize("NFC", word))
             if word:
                 yield _Box(word, *_frame(direction, *box), direction=direction,
                            page=(box[0], box[1], box[2], box[3]))
@@ -269,6 +272,28 @@ def _word_boxes(textpage: pdfium.PdfTextPage) -> Iterator[_Box]:
             begin = min(begin, start)
             text.insert(0, ch)
     yield from flush()
+
+
+def _rejoin(boxes: list[_Box]) -> list[_Box]:
+    """A word listed right after the word it ends against on the left, joined to it.
+
+    PDFium lists a line it takes for right-to-left (one with Arabic) in its own
+    order: 'INV-7781' comes as '-7781' then 'INV', and the word builder, seeing 'I'
+    far left of '-', has already ended the word ('INV' '-7781' otherwise)."""
+    out: list[_Box] = []
+    for b in boxes:
+        a = out[-1] if out else None
+        if a is not None and a.direction == b.direction and b.right <= a.right and (
+                -OVERLAP_BREAK * b.height <= a.left - b.right <= WORD_BREAK_GAP * b.height) \
+                and abs(a.top - b.top) <= BASELINE_SHIFT * b.height \
+                and abs(a.bottom - b.bottom) <= BASELINE_SHIFT * b.height:
+            out[-1] = _Box(b.text + a.text, b.left, min(a.top, b.top), a.right,
+                           max(a.bottom, b.bottom), a.direction,
+                           (min(a.page[0], b.page[0]), min(a.page[1], b.page[1]),
+                            max(a.page[2], b.page[2]), max(a.page[3], b.page[3])))
+        else:
+            out.append(b)
+    return out
 
 
 def _device_map(page: pdfium.PdfPage, image_w: int, image_h: int) -> tuple[float, ...]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from service.pipeline.invoice.amounts import parse_amount
+from service.pipeline.invoice.arabic_labels import find_arabic_labeled
 from service.pipeline.invoice.dates import parse_date
 from service.pipeline.invoice.labels import LABELS
 from service.pipeline.invoice.layout import Layout, Segment, norm
@@ -151,6 +152,8 @@ def find_labeled(
                     value, a, b = parsed
                     yield Candidate(value, option.span(start + a, start + b), conf, row, rank)
                     break
+    # then the field's Arabic labels, read right to left (arabic_labels)
+    yield from find_arabic_labeled(layout, field, parse, skip, same_row, len(LABELS[field]))
 
 
 def _next_phrase(segments: list[Segment], s: int) -> Segment | None:

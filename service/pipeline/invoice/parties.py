@@ -28,7 +28,7 @@ from service.pipeline.invoice.parsers import (
     parse_tax_number,
 )
 from service.pipeline.invoice.party_sections import SALUTATION, sections
-from service.pipeline.invoice.validators import normalize_vat_id
+from service.pipeline.invoice.validators import normalize_vat_id, saudi_vat_number
 from service.pipeline.invoice.values import Candidate, Extraction, cand_ex, ex, seg_value
 
 
@@ -139,7 +139,7 @@ def parties(layout: Layout, skip: set[int]) -> tuple[dict[str, Any], dict[str, A
 VatCandidate = tuple[Candidate, Repaired | None]
 _THEIR_LABEL = re.compile(
     r"\b(ihre|your|customer|kunde|käufer|buyer|client|acheteur|destinataire|klant|afnemer|"
-    r"cliente|comprador|committente)"
+    r"cliente|comprador|committente|المشتري|العميل)"
 )
 
 
@@ -160,9 +160,14 @@ def _vat_ids(
                     vat = fixed.value if fixed else None
                 else:
                     fixed, vat = None, normalize_vat_id(text)
-                if vat is None or not re.match(r"[A-Za-z]{2}", text):
-                    continue
                 label = [t.text for t in row.toks if t.x2 <= toks[0].x1][-5:]
+                if vat is None and not repair:
+                    # a bare Saudi number, its label on its left or (Arabic) its right
+                    vat = saudi_vat_number(text, " ".join(t.text for t in row.toks))
+                elif vat is not None and not re.match(r"[A-Za-z]{2}", text):
+                    continue
+                if vat is None:
+                    continue
                 theirs = id(toks[0]) in customer_toks or _THEIR_LABEL.search(
                     norm(" ".join(label) + " " + seg.text))
                 cand = (Candidate(vat, toks, 0.75 if fixed else 0.9, row), fixed)

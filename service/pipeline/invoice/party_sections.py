@@ -16,21 +16,27 @@ from service.pipeline.invoice.layout import Layout, Row, Segment, Tok, norm
 _VENDOR_WORDS = (
     r"(verkäufer|lieferant|rechnungs(?:er)?steller|leistungserbringer|absender|seller|supplier|"
     r"vendor|from|issued by|vendeur|fournisseur|émetteur|prestataire|leverancier|verkoper|"
-    r"afzender|proveedor|vendedor|emisor|fornitore|venditore|cedente(?: prestatore)?)"
+    r"afzender|proveedor|vendedor|emisor|fornitore|venditore|cedente(?: prestatore)?|"
+    # XRechnung's visualisation: 'Informationen zum Verkäufer', 'Information about the seller'
+    r"informationen zum verkäufer|information about the seller|البائع|المورد)"
 )
 _CUSTOMER_WORDS = (
     r"(käufer|leistungsempfänger|rechnungsempfänger|kunde|empfänger|buyer|customer|"
     r"bill(?:ed)? to|invoice to|sold to|acheteur|client|destinataire|factur[ée] à|"
     r"koper|klant|afnemer|factuuradres|cliente|comprador|destinatario|"
-    r"cessionario(?: committente)?)"
+    r"cessionario(?: committente)?|informationen zum käufer|information about the buyer|"
+    r"المشتري|العميل)"
 )
-VENDOR_HEADING = re.compile(rf"^{_VENDOR_WORDS}(?:\s*/\s*[\w ]+)?\s*:?$")
-CUSTOMER_HEADING = re.compile(rf"^{_CUSTOMER_WORDS}(?:\s*/\s*[\w ]+)?\s*:?$")
+# 'Käufer/Leistungsempfänger', and an Arabic heading beside its English one
+_HEADING_END = r"(?:\s*/\s*[\w ]+|\s+[\u0600-\u06ff ]+)?\s*:?$"
+VENDOR_HEADING = re.compile(rf"^{_VENDOR_WORDS}{_HEADING_END}")
+CUSTOMER_HEADING = re.compile(rf"^{_CUSTOMER_WORDS}{_HEADING_END}")
 # the heading and the name on one line: 'SELLER: DMBP NANTES', 'Bill to: Acme Corp'
 _VENDOR_INLINE = re.compile(rf"^{_VENDOR_WORDS}\s*:\s*(?=.*[^\W\d_]{{3}})")
 _CUSTOMER_INLINE = re.compile(rf"^{_CUSTOMER_WORDS}\s*:\s*(?=.*[^\W\d_]{{3}})")
 _NAME_LABEL = re.compile(
-    r"^(name|firma|company|raison sociale|nom|naam|bedrijfsnaam|nombre|razón social|nome|"
+    r"^(name|firma|firmenname|company|company name|raison sociale|nom|naam|bedrijfsnaam|nombre|"
+    r"razón social|nome|"
     r"ragione sociale|denominazione)\s*:?$"
 )
 SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|dhr\.?|mevr\.?|"

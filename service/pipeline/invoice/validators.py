@@ -138,7 +138,12 @@ VAT_FORMATS: dict[str, str] = {
     "XI": r"\d{9}|\d{12}|GD\d{3}|HA\d{3}",
     "GB": r"\d{9}|\d{12}|GD\d{3}|HA\d{3}",
     "CH": r"E\d{9}(MWST|TVA|IVA)?",
+    # Saudi Arabia (ZATCA): 15 digits, the first and the last a 3
+    "SA": r"3\d{13}3",
 }
+_SAUDI_VAT = re.compile(r"3\d{13}3")
+# the labels a bare Saudi VAT number is printed under (English and Arabic)
+_VAT_LABEL = re.compile(r"\b(?:vat|tax|trn)\b|ضريب", re.I)
 
 
 def normalize_vat_id(text: str) -> str | None:
@@ -150,3 +155,12 @@ def normalize_vat_id(text: str) -> str | None:
         return None
     return vat
 
+
+
+def saudi_vat_number(text: str, label: str) -> str | None:
+    """A Saudi VAT number printed without its country code ('310122393500003'): only
+    next to a VAT label ('VAT No.', 'TRN', 'الرقم الضريبي')."""
+    digits = re.sub(r"[\s.\-]", "", text)
+    if _SAUDI_VAT.fullmatch(digits) is None or _VAT_LABEL.search(label) is None:
+        return None
+    return digits
