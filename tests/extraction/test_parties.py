@@ -180,3 +180,25 @@ def test_boxed_issuer_heading_read_with_a_bracket() -> None:
     for n, line in enumerate(["Kunden AG Mitte", "Kundenstraße 15", "69876 Frankfurt"]):
         c.text(60, 180 + 14 * n, line, size=9)
     assert _names(c) == ("Lieferant Meier", "Kunden AG Mitte")
+
+
+def test_xrechnung_visualisation_sections_with_company_name_labels() -> None:
+    c = Canvas()
+    c.text(60, 60, "Übersicht", size=12, bold=True)
+    rows = [("Informationen zum Käufer", ""), ("Firmenname:", "Kunden AG Mitte"),
+            ("Kennung:", "GE2020211"), ("", ""),
+            ("Informationen zum Verkäufer", ""), ("Firmenname:", "Lieferant GmbH"),
+            ("Stadt:", "München")]
+    for n, (label, value) in enumerate(rows):
+        c.text(60, 120 + 16 * n, label, size=9, bold=not value)
+        c.text(250, 120 + 16 * n, value, size=9)
+    assert _names(c) == ("Lieferant GmbH", "Kunden AG Mitte")
+    c = Canvas()
+    c.text(60, 60, "Overview", size=12, bold=True)
+    for n, (label, value) in enumerate([("Information about the seller", ""),
+                                        ("Company name:", "Seller Ltd"), ("", ""),
+                                        ("Information about the buyer", ""),
+                                        ("Company name:", "Buyer plc")]):
+        c.text(60, 120 + 16 * n, label, size=9, bold=not value)
+        c.text(250, 120 + 16 * n, value, size=9)
+    assert _names(c, "en") == ("Seller Ltd", "Buyer plc")
