@@ -8,7 +8,7 @@ from typing import Any
 from service.pipeline.invoice.layout import Layout, Segment
 from service.pipeline.invoice.misreads import Repaired, repair_iban
 from service.pipeline.invoice.parsers import find_labeled, parse_bic
-from service.pipeline.invoice.validators import normalize_iban
+from service.pipeline.invoice.validators import IBAN_LENGTHS, normalize_iban
 from service.pipeline.invoice.values import Candidate, cand_ex
 
 
@@ -98,7 +98,13 @@ def _labelled_ibans(layout: Layout, customer_toks: set[int]) -> list[Candidate]:
         if m is None:
             continue
         value = re.sub(r"\s", "", m.group(1))
-        toks = seg.span(m.start(1), m.end(1))
+        end = m.end(1)
+        length = IBAN_LENGTHS.get(value[:2])
+        if length and len(value) > length:
+            # 'IBAN: GB99NWBK60161312345678 VAT Reg. No.': the country's length ends it
+            value = value[:length]
+            end = m.start(1) + _span_of(m.group(1), length)
+        toks = seg.span(m.start(1), end)
         if (
             15 <= len(value) <= 34
             and not any(id(t) in customer_toks for t in toks)
@@ -106,3 +112,14 @@ def _labelled_ibans(layout: Layout, customer_toks: set[int]) -> list[Candidate]:
         ):
             out.append(Candidate(value, toks, 0.6, row))
     return out
+
+
+def _span_of(text: str, characters: int) -> int:
+    """How far into `text` its first `characters` non-space characters reach."""
+    seen = 0
+    for k, ch in enumerate(text):
+        if not ch.isspace():
+            seen += 1
+            if seen == characters:
+                return k + 1
+    return len(text)
