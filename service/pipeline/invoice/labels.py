@@ -24,6 +24,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"beleg-?\s?(?:nummer|nr\.?)", False),
         (r"invoice\s+(?:number|no\.?|nr\.?|#|num\.?)", True),
         (r"invoice\s?#", True),
+        (r"invoice[\s-]?id", True),
         (r"inv\.?\s?(?:no\.?|#)", False),
         (r"invoice\s+ref(?:erence)?\.?", False),
         (r"(?:nummer|number|nr\.?|no\.?)", False),
@@ -186,7 +187,7 @@ LABELS: dict[str, list[tuple[str, bool]]] = {
         (r"tva", False),
     ],
     "gross_amount": [
-        (r"total\s*ttc|montant\s+(?:total\s+)?ttc", True),
+        (r"total\s*ttc|montant\s+(?:total\s+)?ttc|montant\s+total\s+brut|total\s+brut", True),
         (r"bruttosumme|gutschriftsbetrag", False),
         (r"summe\s+inkl\.?\s+(?:ust|mwst|umsatzsteuer)\.?", False),
         (r"(?:totaal|bedrag)\s+incl\.?(?:\s+btw)?|totaalbedrag|factuurbedrag", False),
