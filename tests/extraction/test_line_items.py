@@ -333,3 +333,18 @@ def test_item_row_whose_description_sits_a_little_lower_on_a_skewed_scan() -> No
     items = _extract(c)["line_item"]
     assert [_values(i, "description", "total_price") for i in items] == [
         ("Zitronensäure 100ml", -5.0), ("Gelierzucker Extra 250g", -2.9)]
+
+
+def test_payment_terms_section_ends_the_item_table() -> None:
+    c = Canvas()
+    _letterhead(c)
+    y = _table(c, 280, [(60, "Pos", "left"), (100, "Beschreibung", "left"),
+                        (520, "Entgelt", "right")],
+               [[(60, "1", "left"), (100, "Trennblätter A4", "left"), (520, "198,00", "right")]])
+    c.text(100, y, "Zahlungsbedingungen:", size=9, bold=True)  # in the description column
+    c.text(100, y + 14, "Beschreibung", size=9)
+    c.text(300, y + 14, "Fälligkeit", size=9)
+    c.text(300, y + 28, "13.07.2024", size=9)
+    result = extract_invoice(pdf_to_pages(c.to_pdf()), "de")
+    assert [i["description"]["value"] for i in result["line_item"]] == ["Trennblätter A4"]
+    assert result["due_date"]["value"] == "2024-07-13"

@@ -30,7 +30,7 @@ STOP_ROW = re.compile(
     r"subtotal|sub-total|sub total|total|net total|übertrag|carried forward|zzgl|mwst|ust|"
     r"vat|tax|goods total|amount due|balance|endbetrag|sous-total|montant|tva|totaal|"
     r"subtotaal|btw|te betalen|totale|imponibile|iva|base imponible|importe total|"
-    r"zahlbar|zahlungs|payment|bankverbindung|iban|taxes?|net|amount|gross|brutto|"
+    r"zahlbar|zahlungs\w*|payment\w*|bankverbindung|iban|taxes?|net|amount|gross|brutto|"
     r"grand total|invoice total|line total|value added tax|gesamt\w*|\w*summe|"
     r"umsatzs?steuer\w*)\b"
 )
