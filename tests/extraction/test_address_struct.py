@@ -63,3 +63,18 @@ def test_a_city_line_of_no_known_form_gives_no_parts() -> None:
         c.text(60, 120 + 16 * n, line, size=9)
     _, customer = _structs(c)
     assert customer == {}
+
+
+def test_a_us_street_is_no_city_line_and_the_next_column_is_not_the_address() -> None:
+    c = Canvas()
+    c.text(60, 60, "Marlow Consulting Corp.", size=14, bold=True)
+    c.text(60, 120, "BILL TO", size=9, bold=True)
+    c.text(300, 120, "Invoice #: INV-66676", size=9)
+    for n, (left, right) in enumerate([("Oakfield Logistics Corp.", "Date: 04/12/2023"),
+                                       ("7871 Oak Avenue", "Due Date: 04/22/2023"),
+                                       ("Austin, TX 78701", "July")]):
+        c.text(60, 136 + 14 * n, left, size=9)
+        c.text(300, 136 + 14 * n, right, size=9)
+    _, customer = _structs(c, "en")
+    assert customer == {"address_line_1": "7871 Oak Avenue", "zip": "78701", "city": "Austin",
+                        "country": "US"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.pipeline.invoice.blocks import is_city_line
 from service.pipeline.invoice.layout import Layout, Tok
 from service.pipeline.invoice.values import Extraction, ex
 
@@ -55,7 +56,8 @@ _ADDRESS_LABEL = re.compile(r"^(anschrift|adresse|address|indirizzo|dirección|a
 
 
 def _lines(toks: list[Tok]) -> list[list[Tok]]:
-    """The words of a section as its printed lines, top to bottom."""
+    """The words of a section as its printed lines, top to bottom; a line ends at a gap
+    wider than two letters' height (what follows is another column's: 'Date of issue')."""
     lines: list[list[Tok]] = []
     for tok in sorted(toks, key=lambda t: (t.page, t.y1, t.x1)):
         last = lines[-1][-1] if lines else None
@@ -64,7 +66,14 @@ def _lines(toks: list[Tok]) -> list[list[Tok]]:
             lines[-1].append(tok)
         else:
             lines.append([tok])
-    return [sorted(line, key=lambda t: t.x1) for line in lines]
+    out = []
+    for line in lines:
+        line.sort(key=lambda t: t.x1)
+        end = next((k for k in range(1, len(line))
+                    if line[k].x1 - line[k - 1].x2 > 2 * line[k].height
+                    and not line[k - 1].text.endswith(":")), len(line))  # 'Anschrift:  …'
+        out.append(line[:end])
+    return out
 
 
 def _unlabelled(line: list[Tok]) -> list[Tok]:
@@ -87,8 +96,10 @@ def section_address(toks: list[Tok], confidence: float = 0.85) -> Extraction | N
     that is no labelled value of another kind."""
     lines = [_unlabelled(line) for line in _lines(toks)]
     for k, line in enumerate(lines):
-        if not line or _split_city_line(" ".join(t.text for t in line)) is None:
-            continue
+        text = " ".join(t.text for t in line)
+        bare = re.sub(r"^[A-Z]{2}\s(?=\d)", "", text)  # 'DE 80333 München'
+        if not line or not is_city_line(bare) or _split_city_line(text) is None:
+            continue  # '7871 Oak Avenue' is a street, not a postcode and a city
         street = lines[k - 1] if k else []
         text = " ".join(t.text for t in street)
         if not street or ":" in text or not re.search(r"\d|[^\W\d_]{3}", text):
@@ -113,9 +124,14 @@ def address_struct(address: Extraction | None, layout: Layout) -> dict[str, Any]
     """The parts of an address the parties step read as 'street, city line'."""
     if not address or not isinstance(address.get("value"), str):
         return None
-    street, _, city_line = address["value"].rpartition(", ")
-    parts = _split_city_line(city_line)
-    if parts is None:
+    # the city line is the last part that has a known form ('Austin, TX 78701' has a comma)
+    pieces = address["value"].split(", ")
+    for k in range(len(pieces) - 1, -1, -1):
+        street, city_line = ", ".join(pieces[:k]), ", ".join(pieces[k:])
+        parts = _split_city_line(city_line)
+        if parts is not None:
+            break
+    else:
         return None
     zip_code, city, country = parts
     by_ref = _tokens(layout)
