@@ -143,8 +143,11 @@ class Settings:
     # tesseract readings of a scanned page at most (binarize.order: more only when
     # the first is poor)
     ocr_readings: int = 2
-    # read barcodes on the page images for invoice_extraction (~35-90 ms an A4 page)
+    # read barcodes on the page images for invoice_extraction (~35 ms an A4 page)
     barcodes: bool = True
+    # pages searched for barcodes: the first ones and the last (an invoice prints its
+    # payment code on its first or last page); more costs ~35 ms a page, one after another
+    barcode_pages: int = 4
     # doubtful words in a page's first reading before tesseract's script detection
     # looks at them, and a page it calls Arabic is read again with Arabic
     # (pipeline/ocr_script.py); 0 = never
@@ -200,7 +203,7 @@ class Settings:
         for name in ("memory_cache_bytes", "decoded_cache_bytes", "job_workers",
                      "cache_dir_max_bytes",
                      "memory_artifact_bytes", "memory_artifact_max_bytes",
-                     "malloc_keep_bytes", "ocr_script_check"):
+                     "malloc_keep_bytes", "ocr_script_check", "barcode_pages"):
             if getattr(self, name) < 0:
                 problems.append(f"{PREFIX}{name.upper()} must not be negative")
         for name in ("default_quality", "jpeg_quality"):

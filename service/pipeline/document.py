@@ -24,8 +24,9 @@ class Document:
     pdf_parts: tuple[Path, ...] = ()
     # each run of pages' OCR JSON and hOCR, made alongside rendering, in page order
     page_outputs: tuple[RunOutputs, ...] = ()
-    # invoice_extraction reads the barcodes on the page images (FOLIO_BARCODES)
-    barcodes: bool = True
+    # invoice_extraction reads the barcodes on this many page images, the first ones and
+    # the last (FOLIO_BARCODES, FOLIO_BARCODE_PAGES); 0 = none
+    barcode_pages: int = 4
 
 
 # An output step returns artifacts: store name → bytes, bytes with their deflated

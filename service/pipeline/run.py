@@ -87,7 +87,8 @@ def prepare(store: FileStore, settings: Settings, processing_id: str, scratch: P
                     sizes=tuple(sizes), texts=tuple(texts),
                     language=detect_language(fulltext, default=language), scratch=scratch,
                     pdf_parts=tuple(parts(job)) if searchable else (),
-                    page_outputs=tuple(outputs), barcodes=settings.barcodes)
+                    page_outputs=tuple(outputs),
+                    barcode_pages=settings.barcode_pages if settings.barcodes else 0)
 
 
 def process(store: FileStore, settings: Settings, processing_id: str) -> None:

@@ -41,7 +41,7 @@ def invoice_fields(doc: Document) -> Artifacts:
     from service.pipeline.invoice.einvoice import invoice_extraction
 
     result = invoice_extraction(list(doc.texts), doc.language, doc.scratch,
-                                doc.pages if doc.barcodes else ())
+                                doc.pages, doc.barcode_pages)
     return {file_of("extractions"): orjson.dumps(result)}
 
 

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyvips
 import zxingcpp
 
 from benchmarks.invoices.convert import pdf_to_pages
 from benchmarks.invoices.pdfcanvas import Canvas
 from service.config import Settings
 from service.pipeline.document import Document
+from service.pipeline.invoice.barcodes import read_barcodes
 from service.pipeline.invoice.einvoice import invoice_extraction
 from service.pipeline.invoice.paycodes import payment_code
 from service.pipeline.rasterize import rasterize
@@ -145,17 +147,26 @@ def test_barcodes_through_the_api(server: Server) -> None:
     assert extraction["due_payable_amount"]["value"] == 1190.00
 
 
-def test_the_setting_turns_barcode_reading_off(tmp_path: Path) -> None:
+def test_the_settings_turn_barcode_reading_off_and_limit_its_pages(tmp_path: Path) -> None:
     assert Settings.from_env({}).barcodes
     assert not Settings.from_env({"FOLIO_BARCODES": "false"}).barcodes
+    assert Settings.from_env({"FOLIO_BARCODE_PAGES": "2"}).barcode_pages == 2
     pdf = _invoice(amount=None)
     source = tmp_path / "invoice.pdf"
     source.write_bytes(pdf)
     rasterize(source, "pdf", tmp_path / "pages", dpi=220, indices=[0])
-    doc = Document(source=source, kind="pdf", dpi=220, pages=(tmp_path / "pages" / "1.jpg",),
+    page = tmp_path / "pages" / "1.jpg"
+    doc = Document(source=source, kind="pdf", dpi=220, pages=(page,),
                    sizes=((1819, 2573),), texts=tuple(pdf_to_pages(pdf)), language="de",
-                   scratch=tmp_path, barcodes=False)
+                   scratch=tmp_path, barcode_pages=0)
     off = orjson.loads(invoice_fields(doc)["extractions.json"])  # type: ignore[arg-type]
     assert off["barcodes"] == [] and off["vendor"]["banking_information"] == []
-    on = orjson.loads(invoice_fields(replace(doc, barcodes=True))["extractions.json"])  # type: ignore[arg-type]
+    on = orjson.loads(invoice_fields(replace(doc, barcode_pages=4))["extractions.json"])  # type: ignore[arg-type]
     assert len(on["barcodes"]) == 2
+    # six pages, the codes on the second: two pages searched are the first and the last,
+    # three the first two and the last
+    blank = tmp_path / "blank.jpg"
+    pyvips.Image.black(200, 200).invert().jpegsave(str(blank))
+    pages = [blank, page, blank, blank, blank, blank]
+    assert read_barcodes(pages, 2) == []
+    assert len(read_barcodes(pages, 3)) == 2

@@ -131,10 +131,10 @@ def merge(xml: dict[str, Any], visual: dict[str, Any]) -> dict[str, Any]:
 
 
 def invoice_extraction(pages: list[PageText], language: str, scratch: Path,
-                       images: Sequence[Path] = ()) -> dict[str, Any]:
+                       images: Sequence[Path] = (), barcode_pages: int = 4) -> dict[str, Any]:
     """The extraction JSON: e-invoice XML where the document has one, the page otherwise
-    (`images`, the stored page images, are searched for barcodes)."""
-    visual = extract_invoice(pages, language, read_barcodes(images))
+    (`barcode_pages` of `images`, the stored page images, are searched for barcodes)."""
+    visual = extract_invoice(pages, language, read_barcodes(images, barcode_pages))
     try:
         fields, note = read_staged(scratch)
         if fields is not None:
