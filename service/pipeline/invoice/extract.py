@@ -8,9 +8,11 @@ The steps, in order:
   4. totals chosen so that net + tax = gross where the page allows it, and the VAT
      breakdown (totals, tax_table)
   5. vendor as the issuer, customer as the addressee: section headings, sender lines,
-     letterhead, address blocks (party_sections, blocks, parties)
+     letterhead, address blocks (party_sections, blocks, parties); both addresses as
+     their parts (address_struct)
   6. referenced documents, service period, allowances and charges, early payment
-     (references); the line totals checked against the net amount (line_items)
+     (references); without items from a known heading, items by their arithmetic
+     (headless_items); the line totals checked against the net amount (line_items)
   7. the barcodes read on the page images, a payment code's IBAN, amount and reference
      filling or checking the fields (barcodes, paycodes); printed 'Label: value' pairs
      no field took (key_values)
