@@ -73,6 +73,7 @@ class KeyMirror:
         self._snapshot: list[ApiKey] = []
         self._generation = 0
         self._refreshing: asyncio.Task[None] | None = None
+        self._again = False  # a notification came while a read was on its way
         self._timer: asyncio.Task[None] | None = None
         self.reloaded: list[Callable[[], None]] = []  # told after every reload
         invalidations.subscribe(KEYS, lambda _key_id: self.refresh_soon(), self.refresh_soon)
@@ -111,7 +112,18 @@ class KeyMirror:
         except RuntimeError:
             return
         if self._refreshing is None or self._refreshing.done():
-            self._refreshing = loop.create_task(self.refresh())
+            self._refreshing = loop.create_task(self._refresh_until_current())
+        else:
+            # a read already on its way may have started before this change was
+            # committed: read once more after it, or the change waits for the timer
+            self._again = True
+
+    async def _refresh_until_current(self) -> None:
+        while True:
+            self._again = False
+            await self.refresh()
+            if not self._again:
+                return
 
     async def refresh(self) -> None:
         try:
