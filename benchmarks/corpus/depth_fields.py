@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from benchmarks.corpus.depth_truth import _child
 from benchmarks.corpus.truth import _date, _first, _local, _num, _text
 
 FIELDS = ("due_date", "vendor.tax_number", "vendor.address_struct.zip",
@@ -27,15 +28,6 @@ FIELDS = ("due_date", "vendor.tax_number", "vendor.address_struct.zip",
 DATES = ("due_date", "service_period.start_date", "service_period.end_date")
 # fields whose truth is no printed value of its own: counted whenever the XML has one
 UNPRINTED = ("number_of_line_items",)
-
-
-def _child(scope: ET.Element | None, *path: str) -> ET.Element | None:
-    node = scope
-    for name in path:
-        if node is None:
-            return None
-        node = next((e for e in node if _local(e.tag) == name), None)
-    return node
 
 
 def _registration(party: ET.Element | None, scheme: str) -> str | None:
