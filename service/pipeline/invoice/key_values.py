@@ -164,28 +164,28 @@ def _compact(text: Any) -> str:
     return re.sub(r"[\W_]+", "", str(text)).casefold()
 
 
-def _refs(node: Any) -> Iterator[tuple[int, int]]:
+def _dicts(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object of the extraction, at any depth."""
     if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            if isinstance(value, dict | list):
+                yield from _dicts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _dicts(item)
+
+
+def _refs(result: dict[str, Any]) -> Iterator[tuple[int, int]]:
+    for node in _dicts(result):
         for ref in node.get("bbox_refs") or ():
             if isinstance(ref, dict):
                 yield ref["page_num"], ref["bbox_id"]
-        for value in node.values():
-            if isinstance(value, dict | list):
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)
 
 
-def _values(node: Any) -> Iterator[str]:
+def _values(result: dict[str, Any]) -> Iterator[str]:
     """The text of every string value the extraction holds (numbers are left out: '4711'
     the cost centre is not '4711.0' the amount)."""
-    if isinstance(node, dict):
+    for node in _dicts(result):
         if "bbox_refs" in node and isinstance(node.get("value"), str):
             yield node["value"]
-        for value in node.values():
-            if isinstance(value, dict | list):
-                yield from _values(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _values(item)
