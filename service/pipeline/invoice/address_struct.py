@@ -120,7 +120,8 @@ def _part(value: str, confidence: float, toks: list[Tok]) -> Extraction:
     return ex(value, confidence, mine)
 
 
-def address_struct(address: Extraction | None, layout: Layout) -> dict[str, Any] | None:
+def address_struct(address: Extraction | None,
+                   by_ref: dict[tuple[int, int], Tok]) -> dict[str, Any] | None:
     """The parts of an address the parties step read as 'street, city line'."""
     if not address or not isinstance(address.get("value"), str):
         return None
@@ -134,7 +135,6 @@ def address_struct(address: Extraction | None, layout: Layout) -> dict[str, Any]
     else:
         return None
     zip_code, city, country = parts
-    by_ref = _tokens(layout)
     toks = [t for r in address.get("bbox_refs", [])
             if (t := by_ref.get((r["page_num"], r["bbox_id"]))) is not None]
     street_words = set(re.findall(r"\w+", street.casefold()))
@@ -151,5 +151,6 @@ def address_struct(address: Extraction | None, layout: Layout) -> dict[str, Any]
 
 def add_address_structs(parties: tuple[dict[str, Any], ...], layout: Layout) -> None:
     """Each party's `address_struct` from its `address`, where that has a known form."""
+    by_ref = _tokens(layout)
     for party in parties:
-        party["address_struct"] = address_struct(party.get("address"), layout)
+        party["address_struct"] = address_struct(party.get("address"), by_ref)
