@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import fleet
 from service.artifacts.store import FileStore
 from service.objects.disk_tier import DiskTier
 from tests.helpers import make_processing, run_server, tiny_pdf
@@ -34,33 +35,11 @@ COMMON = {"FOLIO_API_KEYS": f"{TENANT}:{SECRET}", "FOLIO_RATE_LIMIT_RPS": "10000
 
 
 async def rate(url: str, path: str, seconds: float, concurrency: int = 8) -> float:
-    headers = {"Authorization": f"ApiKey {SECRET}"}
-    done = 0
-    async with httpx.AsyncClient(base_url=url, headers=headers) as client:
-        await client.get(path)
-        deadline = time.perf_counter() + seconds
-
-        async def loop() -> None:
-            nonlocal done
-            while time.perf_counter() < deadline:
-                answer = await client.get(path)
-                assert answer.status_code == 200
-                done += 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(concurrency)))
-        return done / (time.perf_counter() - start)
+    return (await fleet.rate(url, SECRET, path, seconds, concurrency))[0]
 
 
 def first_reads(url: str, ids: list[str], path: str) -> list[float]:
-    times = []
-    with httpx.Client(base_url=url, headers={"Authorization": f"ApiKey {SECRET}"}) as client:
-        for pid in ids:
-            start = time.perf_counter()
-            answer = client.get(f"/processing/results/{pid}/{path}")
-            times.append((time.perf_counter() - start) * 1000)
-            assert answer.status_code == 200, answer.text
-    return times
+    return fleet.first_reads(url, SECRET, [f"/processing/results/{pid}/{path}" for pid in ids])
 
 
 def pct(values: list[float], q: float) -> float:
